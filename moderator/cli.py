@@ -1,0 +1,213 @@
+"""Command line: every subcommand is a thin call into moderator.core (Qt is imported only by `gui`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+COMMANDS = ("gui", "import", "export", "stats", "schema")
+_VALUED_GLOBALS = ("--db", "--annotator")
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", default=default, help="database file or SQLAlchemy URL (default: $MODERATOR_DB, else a file in your user data folder)")
+    parser.add_argument("--annotator", default=default, help="your annotator name (default: your login name)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="moderator", description="Label toxic and dehumanizing speech in discussion threads.")
+    parser.add_argument("--version", action="version", version=f"moderator {__version__}")
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="open the annotation window (the default command)")
+    _global_options(gui, suppress=True)
+    gui.add_argument("--demo", action="store_true", help="open on the bundled demo thread (in a demo database unless --db is given)")
+    gui.add_argument("--screenshot", metavar="PATH", help="render the window on the first queue item to a PNG and exit")
+
+    imp = sub.add_parser("import", help="import threads from files")
+    _global_options(imp, suppress=True)
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument("--format", default="auto", choices=("auto", "paste", "jsonl", "csv"))
+
+    exp = sub.add_parser("export", help="export comments with their labels")
+    _global_options(exp, suppress=True)
+    exp.add_argument("--format", required=True, choices=("jsonl", "csv"))
+    exp.add_argument("--out", metavar="PATH", help="output file (default: standard output)")
+
+    stats = sub.add_parser("stats", help="count threads, comments, annotations and annotators")
+    _global_options(stats, suppress=True)
+    stats.add_argument("--json", action="store_true", help="print a JSON object")
+
+    schema = sub.add_parser("schema", help="show, check or load the label schema")
+    _global_options(schema, suppress=True)
+    schema.add_argument("action", choices=("show", "check", "load"))
+    schema.add_argument("file", nargs="?", help="a schema TOML file (check, load)")
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """`moderator [--db X] [--demo]` means `moderator [--db X] gui [--demo]`."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _VALUED_GLOBALS:
+            i += 2
+        elif arg.startswith(tuple(f"{g}=" for g in _VALUED_GLOBALS)):
+            i += 1
+        elif arg in ("-h", "--help", "--version") or not arg.startswith("-"):
+            return argv
+        else:
+            break
+    return argv[:i] + ["gui"] + argv[i:]
+
+
+@contextmanager
+def progress_bar(description: str):
+    """A terminal progress bar on stderr (silent when stderr is not a terminal); yields a fraction callback."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=1000, desc=description, unit="‰", leave=False, file=sys.stderr) as bar:
+
+        def update(fraction: float) -> None:
+            bar.n = int(1000 * min(max(fraction, 0.0), 1.0))
+            bar.refresh()
+
+        yield update
+
+
+def _open(args):
+    from .core.db import open_database
+
+    return open_database(args.db)
+
+
+def cmd_import(args) -> int:
+    from .core.ingest import import_paths
+
+    engine = _open(args)
+    with progress_bar("import") as progress:
+        summaries = import_paths(engine, args.paths, args.format, progress)
+    for summary in summaries:
+        print(summary.describe())
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .core.export import write_export
+
+    engine = _open(args)
+    with progress_bar("export") as progress:
+        if args.out:
+            out_path = Path(args.out)
+            tmp = out_path.with_name(out_path.name + ".part")
+            with open(tmp, "w", encoding="utf-8", newline="") as out:
+                count = write_export(engine, out, args.format, progress)
+            tmp.replace(out_path)  # never leave a half-written export under the real name
+            print(f"{count} comments written to {out_path}", file=sys.stderr)
+        else:
+            write_export(engine, sys.stdout, args.format, progress)
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from .core.stats import database_stats
+
+    stats = database_stats(_open(args))
+    if args.json:
+        print(json.dumps(stats))
+    else:
+        for key, value in stats.items():
+            print(f"{key:>16}: {value}")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from .core.schema import load_schema
+
+    if args.action in ("check", "load") and not args.file:
+        raise UsageError(f"schema {args.action} needs a FILE")
+    schema = load_schema(args.file) if args.file else None
+    if args.action == "check":
+        print(f"{args.file}: valid schema {schema.name!r} version {schema.version}, {len(schema.questions)} questions")
+        return 0
+    from .core.labels import activate_schema, active_schema
+
+    engine = _open(args)
+    if args.action == "load":
+        activate_schema(engine, schema)
+        print(f"schema {schema.name!r} version {schema.version} is now the project's label schema")
+        return 0
+    _, schema = active_schema(engine)
+    print(f"{schema.name} v{schema.version}: {schema.description}")
+    for q in schema.questions:
+        keys = ", ".join(f"{o.key}={o.value}" for o in q.options if o.key) or (q.key or "")
+        print(f"  {q.id:<16} {q.kind:<8} {'required' if q.required else 'optional':<9} {keys}")
+    return 0
+
+
+def cmd_gui(args) -> int:
+    from .core.db import open_database
+    from .core.demo import demo_database_path, load_demo
+
+    db = args.db
+    if args.demo and db is None:
+        db = str(demo_database_path())
+    engine = open_database(db)
+    if args.demo:
+        load_demo(engine)
+    from .gui.app import run  # Qt is imported here only
+
+    return run(engine, db_url=engine.url, annotator=args.annotator, screenshot=args.screenshot)
+
+
+class UsageError(Exception):
+    pass
+
+
+HANDLERS: dict[str, Callable] = {
+    "gui": cmd_gui,
+    "import": cmd_import,
+    "export": cmd_export,
+    "stats": cmd_stats,
+    "schema": cmd_schema,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(_with_default_command(list(sys.argv[1:] if argv is None else argv)))
+    args.demo = getattr(args, "demo", False)
+    args.screenshot = getattr(args, "screenshot", None)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .core.importers import ImportCancelled, ImportFailure
+    from .core.schema import LabelError, SchemaError
+
+    try:
+        return HANDLERS[args.command or "gui"](args)
+    except ImportFailure as exc:
+        print(exc, file=sys.stderr)  # path:line: reason, as compilers print it, so editors can jump there
+        return 1
+    except (SchemaError, LabelError, UsageError) as exc:
+        print(f"moderator: {exc}", file=sys.stderr)
+        return 1
+    except ImportCancelled:
+        print("moderator: cancelled; nothing was imported", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("moderator: interrupted; the database is as it was before this command", file=sys.stderr)
+        return 130
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"moderator: database error: {reason}", file=sys.stderr)
+        return 1

@@ -1,0 +1,85 @@
+"""Thread drafts: what an importer produces before anything touches the database.
+
+A draft keeps the importer's scored decisions (``Heuristic``) so that a preview can show them and a
+user can correct them before the rows are written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+QuoteSource = Literal["comment", "article"]
+
+
+@dataclass
+class Heuristic:
+    """One scored decision an importer made, e.g. "line 17 is an author line" (score 0..1)."""
+
+    kind: str  # dateline, title, image_credit, article, author_line, comment_start, quote, ...
+    line: int  # 1-based line in the source the decision is about
+    score: float  # confidence in 0..1
+    detail: str = ""
+
+
+@dataclass
+class QuoteDraft:
+    """A span of a comment's text that repeats text of an earlier comment or of the article."""
+
+    start: int  # character offsets into the quoting comment's text
+    end: int
+    source: QuoteSource
+    source_index: int | None = None  # index into ThreadDraft.comments when source == "comment"
+    source_start: int | None = None  # offsets into the quoted comment's text / the article text
+    source_end: int | None = None
+    score: float = 1.0
+
+
+@dataclass
+class CommentDraft:
+    text: str
+    author: str | None = None
+    external_id: str | None = None
+    parent_index: int | None = None  # index into ThreadDraft.comments (an earlier or later comment)
+    created_at: datetime | None = None
+    quotes: list[QuoteDraft] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None  # 1-based source line where the comment starts
+    heuristics: list[Heuristic] = field(default_factory=list)
+
+
+@dataclass
+class ThreadDraft:
+    source: str  # importer name: paste, jsonl, csv, ...
+    title: str | None = None
+    external_id: str | None = None
+    url: str | None = None
+    dateline: str | None = None
+    published_at: datetime | None = None
+    image_credit: str | None = None
+    article: str = ""  # article paragraphs joined by a blank line ("\n\n")
+    comments: list[CommentDraft] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None  # 1-based source line where the thread starts
+    heuristics: list[Heuristic] = field(default_factory=list)
+    # Prior labels carried by the source (e.g. a CSV's aggregated toxicity), keyed by comment index.
+    prior_labels: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def depths(comments: list[CommentDraft]) -> list[int]:
+    """Depth of every comment in its reply tree (0 for top level); parent cycles are refused earlier."""
+    result: list[int | None] = [None] * len(comments)
+    for i in range(len(comments)):
+        chain = []
+        j: int | None = i
+        while j is not None and result[j] is None:
+            chain.append(j)
+            j = comments[j].parent_index
+            if len(chain) > len(comments):
+                raise ValueError("reply cycle among comments")
+        depth = -1 if j is None else result[j]
+        for k in reversed(chain):
+            depth += 1
+            result[k] = depth
+    return [d for d in result if d is not None]

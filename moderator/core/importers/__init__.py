@@ -1,0 +1,55 @@
+"""Importers: one module per format, each turning a SourceText into ThreadDrafts.
+
+Every importer module has ``NAME``, ``EXTENSIONS``, ``sniff(source) -> float`` (0..1, how sure it is
+that the text is its format) and ``parse(source, progress=None) -> Iterator[ThreadDraft]``, raising
+``ImportFailure`` (``path:line: reason``) for bad input. ``progress`` takes a fraction in 0..1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from importlib import import_module
+from pathlib import PurePath
+from types import ModuleType
+
+from ..drafts import ThreadDraft
+from .errors import ImportCancelled, ImportFailure
+from .reading import SourceText, read_source, text_source
+
+FORMATS = ("paste", "jsonl", "csv")
+_MODULES = {"paste": "paste", "jsonl": "jsonl", "csv": "csv_table"}
+
+Progress = Callable[[float], None]
+
+__all__ = [
+    "FORMATS",
+    "ImportCancelled",
+    "ImportFailure",
+    "SourceText",
+    "detect_format",
+    "importer",
+    "parse",
+    "read_source",
+    "text_source",
+]
+
+
+def importer(name: str) -> ModuleType:
+    if name not in _MODULES:
+        raise ValueError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
+    return import_module(f"{__name__}.{_MODULES[name]}")
+
+
+def detect_format(source: SourceText) -> str:
+    """The format of a source: its extension when it names one, else the most confident sniff."""
+    suffix = PurePath(source.name).suffix.lower()
+    for name in FORMATS:
+        if suffix in importer(name).EXTENSIONS:
+            return name
+    scores = {name: importer(name).sniff(source) for name in FORMATS}
+    return max(scores, key=scores.__getitem__)
+
+
+def parse(source: SourceText, fmt: str = "auto", progress: Progress | None = None) -> Iterator[ThreadDraft]:
+    name = detect_format(source) if fmt == "auto" else fmt
+    return importer(name).parse(source, progress=progress)

@@ -1,0 +1,274 @@
+"""Write thread drafts to the database: one transaction, idempotent by content hash, bulk inserts."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from . import project
+from .db import writer
+from .drafts import ThreadDraft, depths
+from .importers import ImportCancelled, ImportFailure, SourceText, detect_format, importer, read_source
+from .models import Comment, ImportBatch, QuoteSpan, Thread
+
+Progress = Callable[[float], None]
+Cancelled = Callable[[], bool]
+CHUNK = 5000
+
+
+@dataclass
+class ImportSummary:
+    path: str
+    format: str
+    batch_id: int | None = None
+    already_imported: bool = False
+    threads_added: int = 0
+    threads_existing: int = 0
+    comments_added: int = 0
+    comments_skipped: int = 0
+    orphans: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.already_imported:
+            return f"{self.path}: already imported (batch {self.batch_id}); nothing added"
+        text = (
+            f"{self.path} ({self.format}): {self.comments_added} comments in {self.threads_added} new threads"
+            + (f", {self.threads_existing} existing threads" if self.threads_existing else "")
+            + (f"; {self.comments_skipped} already present" if self.comments_skipped else "")
+            + (f"; {self.orphans} replies whose parent is missing kept at top level" if self.orphans else "")
+        )
+        return text
+
+
+def thread_hash(draft: ThreadDraft) -> str:
+    parts = (draft.source if draft.external_id else "", draft.external_id or "", draft.title or "", draft.url or "", draft.article)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def comment_hash(thread_key: str, identity: str, author: str | None, text: str) -> str:
+    return hashlib.sha256("\x1f".join((thread_key, identity, author or "", text)).encode()).hexdigest()
+
+
+def import_paths(
+    engine: Engine,
+    paths: Sequence[str | Path],
+    fmt: str = "auto",
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> list[ImportSummary]:
+    """Import files in one transaction: if any file fails, nothing from any of them is written."""
+    sources = [read_source(p) for p in paths]
+    return import_sources(engine, sources, fmt, progress, cancelled)
+
+
+def import_sources(
+    engine: Engine,
+    sources: Sequence[SourceText],
+    fmt: str = "auto",
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> list[ImportSummary]:
+    summaries = []
+    with writer(engine) as conn, conn.begin():
+        for i, source in enumerate(sources):
+
+            def scaled(fraction: float, i: int = i) -> None:
+                if progress:
+                    progress((i + min(max(fraction, 0.0), 1.0)) / len(sources))
+
+            summaries.append(_import_one(conn, source, fmt, scaled, cancelled))
+    if progress:
+        progress(1.0)
+    return summaries
+
+
+def _import_one(conn: Connection, source: SourceText, fmt: str, progress: Progress, cancelled: Cancelled | None):
+    name = detect_format(source) if fmt == "auto" else fmt
+    summary = ImportSummary(source.name, name)
+    previous = conn.scalar(select(ImportBatch.id).where(ImportBatch.sha256 == source.sha256).limit(1))
+    if previous is not None and source.sha256:
+        summary.already_imported, summary.batch_id = True, previous
+        return summary
+    batch_id = conn.scalar(
+        insert(ImportBatch).values(path=source.name, format=name, sha256=source.sha256).returning(ImportBatch.id)
+    )
+    summary.batch_id = batch_id
+    writer_ = _ThreadWriter(conn, batch_id, project.author_key_secret(conn))
+    # Parsing is most of the work; it reports 0..0.9 of this file, writing the rest.
+    drafts = importer(name).parse(source, progress=lambda f: progress(0.9 * f))
+    for draft in drafts:
+        if cancelled and cancelled():
+            raise ImportCancelled()
+        try:
+            writer_.write(draft, summary)
+        except ValueError as exc:  # a reply cycle found late, or similar
+            raise ImportFailure(source.name, draft.line, str(exc)) from None
+    writer_.flush()
+    if summary.threads_added == 0 and summary.threads_existing == 0:
+        raise ImportFailure(source.name, 1, "no thread found in the file")
+    conn.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch_id)
+        .values(
+            threads_added=summary.threads_added,
+            comments_added=summary.comments_added,
+            comments_skipped=summary.comments_skipped,
+            warnings=summary.warnings,
+        )
+    )
+    progress(1.0)
+    return summary
+
+
+class _ThreadWriter:
+    """Inserts the rows of one draft at a time, allocating comment ids up front so replies link in bulk."""
+
+    def __init__(self, conn: Connection, batch_id: int, secret: str):
+        self.conn = conn
+        self.batch_id = batch_id
+        self.secret = secret
+        _lock_comments(conn)
+        self.next_id = (conn.scalar(select(func.max(Comment.id))) or 0) + 1
+        self.author_keys: dict[str | None, str | None] = {}
+        # Rows wait here so that small threads are written in large executemany batches.
+        self.pending_comments: list[dict] = []
+        self.pending_quotes: list[dict] = []
+
+    def write(self, draft: ThreadDraft, summary: ImportSummary) -> None:
+        conn = self.conn
+        key = thread_hash(draft)
+        thread_id = conn.scalar(select(Thread.id).where(Thread.content_hash == key))
+        existing: dict[str, int] = {}
+        next_position = 0
+        if thread_id is None:
+            thread_id = conn.scalar(insert(Thread).values(**_thread_row(draft, key, self.batch_id)).returning(Thread.id))
+            summary.threads_added += 1
+        else:
+            summary.threads_existing += 1
+            self.flush()  # its comments may still be waiting, e.g. the same thread twice in one import
+            existing = dict(conn.execute(select(Comment.content_hash, Comment.id).where(Comment.thread_id == thread_id)).all())
+            next_position = (conn.scalar(select(func.max(Comment.position)).where(Comment.thread_id == thread_id)) or -1) + 1
+
+        comments = draft.comments
+        level = depths(comments)
+        hashes = [
+            comment_hash(key, c.external_id if c.external_id is not None else f"#{i}", c.author, c.text)
+            for i, c in enumerate(comments)
+        ]
+        ids: list[int] = []
+        rows = []
+        for i, c in enumerate(comments):
+            if hashes[i] in existing:
+                ids.append(existing[hashes[i]])
+                continue
+            ids.append(self.next_id)
+            self.next_id += 1
+            rows.append(i)
+        summary.comments_skipped += len(comments) - len(rows)
+        summary.orphans += sum(1 for i in rows if "missing_parent_id" in comments[i].metadata)
+
+        comment_rows = []
+        for n, i in enumerate(rows):
+            c = comments[i]
+            meta = dict(c.metadata)
+            if c.line is not None:
+                meta.setdefault("source_line", c.line)
+            comment_rows.append(
+                {
+                    "id": ids[i],
+                    "thread_id": thread_id,
+                    "external_id": c.external_id,
+                    "parent_id": ids[c.parent_index] if c.parent_index is not None else None,
+                    "position": next_position + n,
+                    "depth": level[i],
+                    "author": c.author,
+                    "author_key": self._author_key(c.author),
+                    "text": c.text,
+                    "created_at": c.created_at,
+                    "content_hash": hashes[i],
+                    "meta": meta,
+                }
+            )
+        self.pending_comments += comment_rows
+        self.pending_quotes += [
+            {
+                "comment_id": ids[i],
+                "start": q.start,
+                "end": q.end,
+                "source": q.source,
+                "source_comment_id": ids[q.source_index] if q.source_index is not None else None,
+                "source_start": q.source_start,
+                "source_end": q.source_end,
+                "score": q.score,
+            }
+            for i in rows
+            for q in comments[i].quotes
+        ]
+        summary.comments_added += len(rows)
+        if len(self.pending_comments) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write waiting rows. A thread's rows are always in one flush, with parents before replies."""
+        # Parents may come after their replies in a file: insert in depth order so foreign keys hold.
+        self.pending_comments.sort(key=lambda r: r["depth"])
+        if self.pending_comments:
+            self.conn.execute(insert(Comment), self.pending_comments)
+        if self.pending_quotes:
+            self.conn.execute(insert(QuoteSpan), self.pending_quotes)
+        self.pending_comments, self.pending_quotes = [], []
+
+    def _author_key(self, author: str | None) -> str | None:
+        if author not in self.author_keys:
+            self.author_keys[author] = project.author_key(self.secret, author)
+        return self.author_keys[author]
+
+
+def _thread_row(draft: ThreadDraft, key: str, batch_id: int) -> dict:
+    meta = dict(draft.metadata)
+    if draft.heuristics:
+        meta["heuristics"] = [
+            {"kind": h.kind, "line": h.line, "score": round(h.score, 3), "detail": h.detail} for h in draft.heuristics
+        ]
+    return {
+        "batch_id": batch_id,
+        "source": draft.source,
+        "external_id": draft.external_id,
+        "title": draft.title,
+        "url": draft.url,
+        "dateline": draft.dateline,
+        "published_at": draft.published_at,
+        "image_credit": draft.image_credit,
+        "article": draft.article,
+        "meta": meta,
+        "content_hash": key,
+    }
+
+
+def _lock_comments(conn: Connection) -> None:
+    """Keep concurrent importers from allocating the same comment ids (SQLite: BEGIN IMMEDIATE did)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("LOCK TABLE comments IN EXCLUSIVE MODE")
+
+
+def import_drafts(engine: Engine, drafts: Iterable[ThreadDraft], *, name: str, fmt: str, sha256: str = "") -> ImportSummary:
+    """Import drafts already in memory (e.g. corrected in the GUI's preview) in one transaction."""
+    summary = ImportSummary(name, fmt)
+    with writer(engine) as conn, conn.begin():
+        batch_id = conn.scalar(insert(ImportBatch).values(path=name, format=fmt, sha256=sha256).returning(ImportBatch.id))
+        summary.batch_id = batch_id
+        thread_writer = _ThreadWriter(conn, batch_id, project.author_key_secret(conn))
+        for draft in drafts:
+            thread_writer.write(draft, summary)
+        thread_writer.flush()
+        conn.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(threads_added=summary.threads_added, comments_added=summary.comments_added, comments_skipped=summary.comments_skipped)
+        )
+    return summary

@@ -1,0 +1,157 @@
+"""The database, as typed SQLAlchemy 2.0 models. Every change here needs an Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so migrations can refer to them on every backend.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("annotator", "reviewer", "admin")
+# "retracted" marks an undone first submission: the pair (comment, annotator) has no current label.
+STATUSES = ("submitted", "skipped", "flagged", "retracted")
+# How a row came to be: a first answer, a changed answer, or an undo that restores the one before.
+ACTIONS = ("submit", "edit", "undo")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    threads_added: Mapped[int] = mapped_column(default=0)
+    comments_added: Mapped[int] = mapped_column(default=0)
+    comments_skipped: Mapped[int] = mapped_column(default=0)  # already present (same content hash)
+    warnings: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Thread(Base):
+    __tablename__ = "threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    source: Mapped[str] = mapped_column(String(32))  # importer name
+    external_id: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    dateline: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    image_credit: Mapped[str | None] = mapped_column(Text)
+    article: Mapped[str] = mapped_column(Text, default="")
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "position"),
+        UniqueConstraint("thread_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # allocated in bulk on import
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
+    external_id: Mapped[str | None] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 0-based order within the thread
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    author: Mapped[str | None] = mapped_column(Text)
+    author_key: Mapped[str | None] = mapped_column(String(16))  # pseudonymous, stable per author name
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class QuoteSpan(Base):
+    """Characters [start, end) of a comment that repeat text of an earlier comment or the article."""
+
+    __tablename__ = "quote_spans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    start: Mapped[int]
+    end: Mapped[int]
+    source: Mapped[str] = mapped_column(String(16))  # "comment" | "article"
+    source_comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
+    source_start: Mapped[int | None]
+    source_end: Mapped[int | None]
+    score: Mapped[float] = mapped_column(default=1.0)
+
+
+class Annotator(Base):
+    __tablename__ = "annotators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default="annotator")
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LabelSchemaRow(Base):
+    """One version of a label schema; a changed definition is a new version, never an edit."""
+
+    __tablename__ = "label_schemas"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    definition: Mapped[dict[str, Any]]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Annotation(Base):
+    """Append-only: an edit or an undo is a new row that supersedes the current one."""
+
+    __tablename__ = "annotations"
+    __table_args__ = (Index("ix_annotations_comment_annotator", "comment_id", "annotator_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"), index=True)
+    schema_id: Mapped[int] = mapped_column(ForeignKey("label_schemas.id"))
+    # Unique: a row is superseded at most once, so each (comment, annotator) history is one chain.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("annotations.id"), unique=True)
+    # For an undo row: the submit/edit row it takes back (each can be undone once).
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("annotations.id"), unique=True)
+    values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    spans: Mapped[list[Any]] = mapped_column(default=list)  # [{"start","end","question"}]
+    status: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(8), default="submit")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    duration_ms: Mapped[int | None]
+
+
+class ProjectSetting(Base):
+    """Project-wide settings shared by everyone on the database (active schema, ...)."""
+
+    __tablename__ = "project_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

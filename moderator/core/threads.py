@@ -1,0 +1,94 @@
+"""Read-side queries: comments in thread order (keyset-paged) and a comment's thread context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, func, select, tuple_
+
+from .models import Comment, QuoteSpan, Thread
+
+MAX_PARENT_CHAIN = 20
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    """What a queue list shows for one comment."""
+
+    id: int
+    thread_id: int
+    position: int
+    depth: int
+    author: str | None
+    preview: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    start: int
+    end: int
+    source: str
+    source_comment_id: int | None
+    source_start: int | None
+    source_end: int | None
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: int
+    thread_id: int
+    position: int
+    depth: int
+    author: str | None
+    text: str
+    external_id: str | None
+
+
+@dataclass
+class CommentContext:
+    """A comment with what an annotator needs to judge it."""
+
+    comment: CommentView
+    thread_title: str | None
+    dateline: str | None
+    article: str
+    parents: list[CommentView] = field(default_factory=list)  # nearest parent first
+    quotes: list[Quote] = field(default_factory=list)  # spans of this comment that quote something
+
+
+def _view(c) -> CommentView:
+    return CommentView(c.id, c.thread_id, c.position, c.depth, c.author, c.text, c.external_id)
+
+
+def count_comments(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(Comment)) or 0
+
+
+def comment_page(engine: Engine, after: tuple[int, int] | None = None, limit: int = 200) -> list[CommentRow]:
+    """Comments in thread order after (thread_id, position); an index seek, whatever the table size."""
+    query = select(
+        Comment.id, Comment.thread_id, Comment.position, Comment.depth, Comment.author, func.substr(Comment.text, 1, 160)
+    ).order_by(Comment.thread_id, Comment.position)
+    if after is not None:
+        query = query.where(tuple_(Comment.thread_id, Comment.position) > tuple_(*after))
+    with engine.connect() as conn:
+        rows = conn.execute(query.limit(limit)).all()
+    return [CommentRow(r[0], r[1], r[2], r[3], r[4], " ".join(r[5].split())) for r in rows]
+
+
+def comment_context(engine: Engine, comment_id: int) -> CommentContext:
+    with engine.connect() as conn:
+        c = conn.execute(select(Comment).where(Comment.id == comment_id)).one()
+        thread = conn.execute(select(Thread.title, Thread.dateline, Thread.article).where(Thread.id == c.thread_id)).one()
+        parents = []
+        parent_id = c.parent_id
+        while parent_id is not None and len(parents) < MAX_PARENT_CHAIN:
+            p = conn.execute(select(Comment).where(Comment.id == parent_id)).one()
+            parents.append(_view(p))
+            parent_id = p.parent_id
+        quotes = [
+            Quote(q.start, q.end, q.source, q.source_comment_id, q.source_start, q.source_end)
+            for q in conn.execute(select(QuoteSpan).where(QuoteSpan.comment_id == comment_id).order_by(QuoteSpan.start))
+        ]
+    return CommentContext(_view(c), thread.title, thread.dateline, thread.article, parents, quotes)

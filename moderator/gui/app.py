@@ -1,0 +1,34 @@
+"""Start the Qt application."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import URL
+
+
+def run(engine: Engine, db_url: URL, annotator: str | None = None, screenshot: str | None = None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from ..core.db import display_name
+    from ..core.labels import active_schema, ensure_annotator
+    from .main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Moderator")
+    app.setOrganizationName("Moderator")
+    name = annotator or getpass.getuser()
+    ensure_annotator(engine, name)
+    _, schema = active_schema(engine)
+    window = MainWindow(engine, display_name(db_url), name, schema)
+    window.show()
+    if screenshot:
+        app.processEvents()
+        if not window.grab().save(screenshot):
+            print(f"moderator: could not write {screenshot}", file=sys.stderr)
+            return 1
+        print(f"screenshot written to {screenshot}", file=sys.stderr)
+        return 0
+    return app.exec()

@@ -1,0 +1,87 @@
+"""The centre of the window: the comment with its thread context, always as plain text."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+
+from ...core.threads import CommentContext
+
+
+def _plain_label(object_name: str, word_wrap: bool = True) -> QLabel:
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # never interpret comment or article text as HTML
+    label.setWordWrap(word_wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _plain_box(object_name: str) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setObjectName(object_name)
+    box.setReadOnly(True)
+    box.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    return box
+
+
+def _highlight(box: QPlainTextEdit, spans: list[tuple[int, int]], color: QColor) -> None:
+    selections = []
+    for start, end in spans:
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(box.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        fmt = QTextCharFormat()
+        fmt.setBackground(color)
+        selection.cursor, selection.format = cursor, fmt
+        selections.append(selection)
+    box.setExtraSelections(selections)
+
+
+class CommentView(QWidget):
+    QUOTE_COLOR = QColor(255, 214, 102, 110)  # translucent amber, readable on light and dark palettes
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.title = _plain_label("thread_title")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.dateline = _plain_label("thread_dateline")
+        self.article = _plain_box("article_text")
+        self.article.setMaximumHeight(120)
+        self.parents_caption = _plain_label("parents_caption")
+        self.parents = _plain_box("parent_chain")
+        self.parents.setMaximumHeight(160)
+        self.caption = _plain_label("comment_caption")
+        self.text = _plain_box("comment_text")
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.dateline, self.article, self.parents_caption, self.parents, self.caption):
+            layout.addWidget(widget)
+        layout.addWidget(self.text, stretch=1)
+
+    def show_context(self, ctx: CommentContext) -> None:
+        c = ctx.comment
+        self.title.setText(ctx.thread_title or "(untitled thread)")
+        self.dateline.setText(ctx.dateline or "")
+        self.dateline.setVisible(bool(ctx.dateline))
+        self.article.setPlainText(ctx.article)
+        self.article.setVisible(bool(ctx.article))
+        parent = ctx.parents[0] if ctx.parents else None
+        self.parents_caption.setVisible(parent is not None)
+        self.parents.setVisible(parent is not None)
+        if parent is not None:
+            self.parents_caption.setText(f"In reply to {parent.author or 'an anonymous comment'} (#{parent.position + 1}):")
+            self.parents.setPlainText(parent.text)
+            quoted = [
+                (q.source_start, q.source_end)
+                for q in ctx.quotes
+                if q.source_comment_id == parent.id and q.source_start is not None and q.source_end is not None
+            ]
+            _highlight(self.parents, quoted, self.QUOTE_COLOR)
+        self.caption.setText(f"Comment #{c.position + 1} by {c.author or 'anonymous'}")
+        self.text.setPlainText(c.text)
+        _highlight(self.text, [(q.start, q.end) for q in ctx.quotes], self.QUOTE_COLOR)

@@ -1,0 +1,95 @@
+"""The window a user opens: the demo thread, plain-text display, lazy queue, keyboard navigation."""
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
+
+from moderator.core.db import open_database
+from moderator.core.demo import load_demo
+from moderator.core.ingest import import_paths
+from moderator.core.labels import active_schema
+from moderator.gui.actions import ACTIONS
+from moderator.gui.main_window import MainWindow
+from moderator.gui.models.comment_list import PAGE, CommentListModel
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = open_database(str(tmp_path / "gui.sqlite"))
+    yield engine
+    engine.dispose()
+
+
+def window_for(qtbot, engine):
+    _, schema = active_schema(engine)
+    window = MainWindow(engine, "gui.sqlite", "tester", schema)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()  # shortcuts reach only the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    return window
+
+
+def test_the_demo_opens_on_its_first_comment(qtbot, engine):
+    load_demo(engine)
+    window = window_for(qtbot, engine)
+    assert window.windowTitle() == "Moderator — gui.sqlite"
+    assert window.queue_model.rowCount() > 5
+    assert window.comment_view.title.text()  # the demo's headline
+    assert window.comment_view.text.toPlainText()
+    assert window.queue.currentIndex().row() == 0
+
+
+def test_comment_text_is_shown_literally_never_as_html(qtbot, engine, tmp_path):
+    hostile = "<img src=x><b>bold</b> &amp; <a href='http://x'>link</a>"
+    path = tmp_path / "h.jsonl"
+    path.write_text(json.dumps({"thread_id": "t", "thread_title": "<i>title</i>", "id": "1", "text": hostile, "author": "<u>me</u>"}))
+    import_paths(engine, [path])
+    window = window_for(qtbot, engine)
+    view = window.comment_view
+    assert view.text.toPlainText() == hostile
+    assert view.title.text() == "<i>title</i>" and view.title.textFormat() == Qt.TextFormat.PlainText
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in view.findChildren(QLabel))
+    assert all(isinstance(box, QPlainTextEdit) for box in (view.text, view.article, view.parents))
+
+
+def test_keys_move_through_the_queue(qtbot, engine):
+    load_demo(engine)
+    window = window_for(qtbot, engine)
+    first = window.comment_view.text.toPlainText()
+    qtbot.keyClick(window, Qt.Key.Key_J)
+    assert window.queue.currentIndex().row() == 1
+    assert window.comment_view.text.toPlainText() != first
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.keyClick(window, Qt.Key.Key_K)
+    assert window.queue.currentIndex().row() == 1
+
+
+def test_every_action_is_named_after_its_id(qtbot, engine):
+    window = window_for(qtbot, engine)
+    for spec in ACTIONS:
+        assert window.actions_by_id[spec.id].objectName() == spec.id
+
+
+def test_the_queue_model_pages_lazily_and_passes_the_model_tester(qtbot, qtmodeltester, engine, tmp_path):
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps({"thread_id": "t", "id": str(i), "text": f"c{i}"}) + "\n" for i in range(PAGE + 50)))
+    import_paths(engine, [path])
+    model = CommentListModel(engine)
+    assert model.rowCount() == 0 and model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == PAGE and model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == PAGE + 50 and not model.canFetchMore()
+    qtmodeltester.check(model)
+
+
+def test_screenshot_command_writes_a_png(tmp_path, monkeypatch, qapp):
+    from moderator.cli import main
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    shot = tmp_path / "shot.png"
+    assert main(["--demo", "--screenshot", str(shot)]) == 0
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
