@@ -27,6 +27,8 @@ class MainWindow(QMainWindow):
         self.queue.setObjectName("queue")
         self.queue.setModel(self.queue_model)
         self.queue.setUniformItemSizes(True)
+        self.queue.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # previews are elided
+        self.queue.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.comment_view = CommentView()
         self.label_panel = LabelPanel(schema)
 
