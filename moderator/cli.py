@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -80,8 +81,10 @@ def progress_bar(description: str):
     with tqdm(total=1000, desc=description, unit="‰", leave=False, file=sys.stderr) as bar:
 
         def update(fraction: float) -> None:
-            bar.n = int(1000 * min(max(fraction, 0.0), 1.0))
-            bar.refresh()
+            n = int(1000 * min(max(fraction, 0.0), 1.0))
+            if n != bar.n:  # callers may report thousands of times; redraw only on a visible change
+                bar.n = n
+                bar.refresh()
 
         yield update
 
@@ -204,6 +207,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportCancelled:
         print("moderator: cancelled; nothing was imported", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `moderator export ... | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("moderator: interrupted; the database is as it was before this command", file=sys.stderr)
         return 130

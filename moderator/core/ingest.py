@@ -18,6 +18,7 @@ from .models import Comment, ImportBatch, QuoteSpan, Thread
 Progress = Callable[[float], None]
 Cancelled = Callable[[], bool]
 CHUNK = 5000
+PARSE_SHARE = 0.25
 
 
 @dataclass
@@ -99,8 +100,11 @@ def _import_one(conn: Connection, source: SourceText, fmt: str, progress: Progre
     )
     summary.batch_id = batch_id
     writer_ = _ThreadWriter(conn, batch_id, project.author_key_secret(conn))
-    # Parsing is most of the work; it reports 0..0.9 of this file, writing the rest.
-    drafts = importer(name).parse(source, progress=lambda f: progress(0.9 * f))
+    # Importers check the whole file before yielding (so holding the drafts costs no extra memory);
+    # parsing reports the first quarter of the progress, writing the rest.
+    drafts = list(importer(name).parse(source, progress=lambda f: progress(PARSE_SHARE * f)))
+    total = sum(len(d.comments) for d in drafts) or 1
+    done = 0
     for draft in drafts:
         if cancelled and cancelled():
             raise ImportCancelled()
@@ -108,6 +112,8 @@ def _import_one(conn: Connection, source: SourceText, fmt: str, progress: Progre
             writer_.write(draft, summary)
         except ValueError as exc:  # a reply cycle found late, or similar
             raise ImportFailure(source.name, draft.line, str(exc)) from None
+        done += len(draft.comments)
+        progress(PARSE_SHARE + (1 - PARSE_SHARE) * done / total)
     writer_.flush()
     if summary.threads_added == 0 and summary.threads_existing == 0:
         raise ImportFailure(source.name, 1, "no thread found in the file")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 
 from sqlalchemy import Engine
@@ -10,6 +11,15 @@ from sqlalchemy.engine import URL
 
 
 def run(engine: Engine, db_url: URL, annotator: str | None = None, screenshot: str | None = None) -> int:
+    from .platform_check import DisplayError, choose_platform
+
+    try:
+        platform = choose_platform(screenshot=bool(screenshot))
+    except DisplayError as exc:
+        print(f"moderator: {exc}", file=sys.stderr)
+        return 1
+    if platform:
+        os.environ["QT_QPA_PLATFORM"] = platform
     from PySide6.QtWidgets import QApplication
 
     from ..core.db import display_name

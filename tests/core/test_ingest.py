@@ -93,3 +93,18 @@ def test_authors_get_a_stable_pseudonymous_key(engine, tmp_path):
         keys = dict(conn.execute(select(Comment.external_id, Comment.author_key)).all())
     assert keys["a-c0"] == keys["a-c3"] != keys["a-c1"]  # user0 twice, user1 once
     assert all(k and "user" not in k for k in keys.values())
+
+
+def test_the_seed_thread_lands_with_its_quote_reply(engine, shared_data):
+    [summary] = import_paths(engine, [shared_data / "threads" / "palmyra-comments.txt"])
+    assert (summary.format, summary.comments_added) == ("paste", 26)
+    with engine.connect() as conn:
+        thread = conn.execute(select(Thread)).one()
+        reply = conn.execute(select(Comment).where(Comment.text.like("%then must die.%"))).one()
+        parent = conn.execute(select(Comment).where(Comment.id == reply.parent_id)).one()
+        [quote] = conn.execute(select(QuoteSpan).where(QuoteSpan.comment_id == reply.id)).all()
+    assert thread.title.startswith("Russia To Do") and thread.dateline == "JUNE 2023"
+    assert parent.author == "Marek Pejović" and reply.author is None and reply.depth == 1
+    assert quote.source == "comment" and quote.source_comment_id == parent.id
+    assert reply.text[quote.start : quote.end] == "syrians are not a very martial people"
+    assert parent.text[quote.source_start : quote.source_end].casefold() == "syrians are not a very martial people"
