@@ -40,6 +40,7 @@ class Question:
     guideline: str = ""
     key: str | None = None
     options: tuple[Option, ...] = ()
+    default: Any = None  # recorded when a submission leaves the question unanswered
 
     def option(self, value: Any) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
@@ -134,7 +135,7 @@ def schema_from_dict(data: dict[str, Any], origin: str = "<schema>") -> LabelSch
         kind = raw.get("kind")
         if kind not in KINDS:
             raise fail(f"{where}.kind", f"must be one of {', '.join(KINDS)} (got {kind!r})")
-        allowed = {"id", "label", "kind", "required", "guideline", "key", "options"}
+        allowed = {"id", "label", "kind", "required", "guideline", "key", "options", "default"}
         for key in raw:
             if key not in allowed:
                 raise fail(f"{where}.{key}", f"unknown key (expected one of {', '.join(sorted(allowed))})")
@@ -161,6 +162,9 @@ def schema_from_dict(data: dict[str, Any], origin: str = "<schema>") -> LabelSch
                 options.append(Option(value, label, claim_key(opt.get("key"), f"{owhere}.key")))
         elif raw_options is not None:
             raise fail(f"{where}.options", f"a {kind} question has no options")
+        default = raw.get("default")
+        if default is not None and (kind not in ("ordinal", "nominal") or default not in {o.value for o in options}):
+            raise fail(f"{where}.default", "must be one of the options of an ordinal or nominal question")
         questions.append(
             Question(
                 id=qid,
@@ -170,6 +174,7 @@ def schema_from_dict(data: dict[str, Any], origin: str = "<schema>") -> LabelSch
                 guideline=text(raw, "guideline", f"{where}.", required=False).strip(),
                 key=claim_key(raw.get("key"), f"{where}.key"),
                 options=tuple(options),
+                default=default,
             )
         )
     return LabelSchema(
@@ -219,6 +224,9 @@ def validate_values(schema: LabelSchema, values: dict[str, Any], *, complete: bo
                 raise LabelError(f"{qid}: longer than {MAX_TEXT} characters")
         clean[qid] = value
     if complete:
+        for q in schema.questions:
+            if q.default is not None and q.id not in clean:
+                clean[q.id] = q.default
         missing = [q.id for q in schema.questions if q.required and q.id not in clean]
         if missing:
             raise LabelError(f"{', '.join(missing)}: required, not answered")

@@ -92,3 +92,14 @@ def comment_context(engine: Engine, comment_id: int) -> CommentContext:
             for q in conn.execute(select(QuoteSpan).where(QuoteSpan.comment_id == comment_id).order_by(QuoteSpan.start))
         ]
     return CommentContext(_view(c), thread.title, thread.dateline, thread.article, parents, quotes)
+
+
+def siblings(engine: Engine, comment_id: int, limit: int = 10) -> list[CommentView]:
+    """Comments replying to the same parent (or other top-level comments), nearest in the thread first."""
+    with engine.connect() as conn:
+        c = conn.execute(select(Comment.thread_id, Comment.parent_id, Comment.position).where(Comment.id == comment_id)).one()
+        same_parent = Comment.parent_id.is_(None) if c.parent_id is None else Comment.parent_id == c.parent_id
+        base = select(Comment).where(Comment.thread_id == c.thread_id, same_parent, Comment.id != comment_id)
+        before = conn.execute(base.where(Comment.position < c.position).order_by(Comment.position.desc()).limit(limit)).all()
+        after = conn.execute(base.where(Comment.position > c.position).order_by(Comment.position).limit(limit)).all()
+    return [_view(r) for r in reversed(before)] + [_view(r) for r in after]

@@ -1,4 +1,9 @@
-"""Every user action in one table: id → (menu text, default keys). Each QAction's objectName is its id."""
+"""Every user action in one table: id → (menu text, default keys). Each QAction's objectName is its id.
+
+Fixed actions are listed here; the label schema adds one action per option (``label.<question>.<value>``)
+and one for marking a rationale span, with the keys the schema gives them. Users remap any of them in
+Preferences; their keys override the defaults.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +12,77 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from ..core.schema import LabelSchema
+
 
 @dataclass(frozen=True)
 class ActionSpec:
     id: str
     text: str
     keys: tuple[str, ...] = ()
+    group: str = "General"
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("file.import", "&Import…", ("Ctrl+O",)),
-    ActionSpec("app.quit", "&Quit", ("Ctrl+Q",)),
-    ActionSpec("nav.next", "&Next comment", ("Right", "J")),
-    ActionSpec("nav.previous", "&Previous comment", ("Left", "K")),
-    ActionSpec("view.zoom_in", "&Larger text", ("Ctrl++", "Ctrl+=")),
-    ActionSpec("view.zoom_out", "&Smaller text", ("Ctrl+-",)),
+    ActionSpec("label.submit", "&Submit and next", ("Return", "Enter"), "Labelling"),
+    ActionSpec("label.skip", "S&kip", ("S",), "Labelling"),
+    ActionSpec("label.flag", "&Flag", ("F",), "Labelling"),
+    ActionSpec("label.undo", "&Undo last submission", ("Ctrl+Z",), "Labelling"),
+    ActionSpec("nav.next", "&Next comment", ("Right", "J"), "Navigation"),
+    ActionSpec("nav.previous", "&Previous comment", ("Left", "K"), "Navigation"),
+    ActionSpec("nav.siblings", "Show &siblings", ("Ctrl+B",), "Navigation"),
+    ActionSpec("help.cheatsheet", "&Keyboard cheat sheet", ("?",), "Help"),
+    ActionSpec("help.guidelines", "&Guidelines", ("F1",), "Help"),
+    ActionSpec("file.import", "&Import…", ("Ctrl+O",), "File"),
+    ActionSpec("file.paste_thread", "&Paste thread", ("Ctrl+Shift+V",), "File"),
+    ActionSpec("app.preferences", "P&references…", ("Ctrl+,",), "File"),
+    ActionSpec("app.quit", "&Quit", ("Ctrl+Q",), "File"),
+    ActionSpec("view.zoom_in", "&Larger text", ("Ctrl++", "Ctrl+="), "View"),
+    ActionSpec("view.zoom_out", "&Smaller text", ("Ctrl+-",), "View"),
 )
 
 
-def make_actions(parent: QWidget) -> dict[str, QAction]:
+def schema_actions(schema: LabelSchema) -> tuple[ActionSpec, ...]:
+    """One action per option of every choice question, and one per spans question, keyed as the schema says."""
+    specs = []
+    for q in schema.questions:
+        if q.kind == "spans":
+            specs.append(ActionSpec(f"label.{q.id}.mark", f"Mark selection as {q.label.lower()}", (q.key,) if q.key else (), q.label))
+        for option in q.options:
+            specs.append(ActionSpec(f"label.{q.id}.{option.value}", f"{q.label}: {option.label}", (option.key,) if option.key else (), q.label))
+    return tuple(specs)
+
+
+def action_table(schema: LabelSchema) -> tuple[ActionSpec, ...]:
+    return ACTIONS + schema_actions(schema)
+
+
+def effective_keys(spec: ActionSpec, overrides: dict[str, list[str]]) -> tuple[str, ...]:
+    return tuple(overrides[spec.id]) if spec.id in overrides else spec.keys
+
+
+def conflicts(table: tuple[ActionSpec, ...], overrides: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Key → the action ids bound to it, for every key bound more than once."""
+    owners: dict[str, list[str]] = {}
+    for spec in table:
+        for key in effective_keys(spec, overrides):
+            normal = QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText)
+            owners.setdefault(normal, []).append(spec.id)
+    return {key: ids for key, ids in owners.items() if len(ids) > 1}
+
+
+def make_actions(parent: QWidget, table: tuple[ActionSpec, ...], overrides: dict[str, list[str]]) -> dict[str, QAction]:
     actions = {}
-    for spec in ACTIONS:
+    for spec in table:
         action = QAction(spec.text, parent)
         action.setObjectName(spec.id)
-        action.setShortcuts([QKeySequence(k) for k in spec.keys])
+        action.setShortcuts([QKeySequence(k) for k in effective_keys(spec, overrides)])
         parent.addAction(action)
         actions[spec.id] = action
     return actions
+
+
+def apply_keys(actions: dict[str, QAction], table: tuple[ActionSpec, ...], overrides: dict[str, list[str]]) -> None:
+    for spec in table:
+        if spec.id in actions:
+            actions[spec.id].setShortcuts([QKeySequence(k) for k in effective_keys(spec, overrides)])

@@ -30,11 +30,13 @@ def run(engine: Engine, db_url: URL, annotator: str | None = None, screenshot: s
     app.setApplicationName("Moderator")
     app.setOrganizationName("Moderator")
     name = annotator or getpass.getuser()
-    ensure_annotator(engine, name)
+    annotator_id = ensure_annotator(engine, name)
     _, schema = active_schema(engine)
-    window = MainWindow(engine, display_name(db_url), name, schema)
+    window = MainWindow(engine, display_name(db_url), name, annotator_id, schema)
     window.show()
     if screenshot:
+        while window.busy:  # wait for the first item to arrive from the worker
+            app.processEvents()
         app.processEvents()
         if not window.grab().save(screenshot):
             print(f"moderator: could not write {screenshot}", file=sys.stderr)

@@ -1,84 +1,282 @@
-"""The main window: queue on the left, the comment in context in the centre, labels on the right."""
+"""The main window: queue on the left, the comment in context in the centre, labels on the right.
+
+It lays widgets out and forwards actions; the labelling loop lives in LabellingController and the
+work itself in moderator.core.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QLabel, QListView, QMainWindow, QSplitter
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QListView, QMainWindow, QSplitter, QVBoxLayout, QWidget
 from sqlalchemy import Engine
 
+from ..core.annotate import ItemState
+from ..core.queue import FILTERS, QueueItem
 from ..core.schema import LabelSchema
-from ..core.threads import comment_context, count_comments
-from .actions import make_actions
-from .models.comment_list import CommentListModel
+from ..core.threads import siblings
+from . import settings
+from .actions import action_table, apply_keys, conflicts, make_actions
+from .dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
+from .dialogs.preferences import PreferencesDialog
+from .import_flow import ImportController
+from .labelling import LabellingController
+from .models.queue_model import QueueModel
 from .views.comment_view import CommentView
 from .views.label_panel import LabelPanel
+from .views.status_bar import StatusBar
+from .workers import DbWorker
+
+SEARCH_DELAY_MS = 300
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, engine: Engine, db_name: str, annotator: str, schema: LabelSchema):
+    def __init__(self, engine: Engine, db_name: str, annotator: str, annotator_id: int, schema: LabelSchema):
         super().__init__()
         self.engine = engine
+        self.schema = schema
         self.setWindowTitle(f"Moderator — {db_name}")
         self.resize(1280, 800)
-        self.actions_by_id = make_actions(self)
+        self.worker = DbWorker(self)
+        self.worker.failed.connect(lambda exc: self.statusBar().showMessage(f"Error: {exc}", 10000))
 
-        self.queue_model = CommentListModel(engine, self)
+        self.action_table = action_table(schema)
+        self.actions_by_id = make_actions(self, self.action_table, settings.key_overrides())
+
+        self.filter_box = QComboBox()
+        self.filter_box.setObjectName("queue_filter")
+        self.filter_box.addItems([f.capitalize() for f in FILTERS])
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("queue_search")
+        self.search_box.setPlaceholderText("Search comments and authors")
+        self.search_box.setClearButtonEnabled(True)
+        self.queue_model = QueueModel(engine, annotator_id, settings.queue_filter("unlabelled"), parent=self)
+        self.filter_box.setCurrentIndex(FILTERS.index(self.queue_model.filter_name) if self.queue_model.filter_name in FILTERS else 0)
         self.queue = QListView()
         self.queue.setObjectName("queue")
         self.queue.setModel(self.queue_model)
         self.queue.setUniformItemSizes(True)
         self.queue.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # previews are elided
         self.queue.setTextElideMode(Qt.TextElideMode.ElideRight)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.filter_box, self.search_box, self.queue):
+            left_layout.addWidget(widget)
+
         self.comment_view = CommentView()
         self.label_panel = LabelPanel(schema)
-
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.queue)
-        splitter.addWidget(self.comment_view)
-        splitter.addWidget(self.label_panel)
-        splitter.setSizes([300, 680, 300])
+        for widget in (left, self.comment_view, self.label_panel):
+            splitter.addWidget(widget)
+        splitter.setSizes([300, 680, 320])
         self.setCentralWidget(splitter)
+        self.status = StatusBar(annotator)
+        self.setStatusBar(self.status)
 
-        menu = self.menuBar().addMenu("&File")
-        menu.addAction(self.actions_by_id["app.quit"])
-        view = self.menuBar().addMenu("&View")
-        for action_id in ("nav.previous", "nav.next", "view.zoom_in", "view.zoom_out"):
-            view.addAction(self.actions_by_id[action_id])
-        self.actions_by_id["file.import"].setEnabled(False)  # the import dialog arrives with the annotator GUI
-        self.actions_by_id["app.quit"].triggered.connect(self.close)
-        self.actions_by_id["nav.next"].triggered.connect(lambda: self.step(1))
-        self.actions_by_id["nav.previous"].triggered.connect(lambda: self.step(-1))
-        self.actions_by_id["view.zoom_in"].triggered.connect(lambda: self.zoom(1))
-        self.actions_by_id["view.zoom_out"].triggered.connect(lambda: self.zoom(-1))
+        self.labelling = LabellingController(engine, self.worker, annotator_id, self.label_panel, self)
+        self.importer = ImportController(self, engine, self.worker)
+        self.importer.install_drop_target(self)
+        self.cheat_sheet: CheatSheetDialog | None = None
+        self.guidelines: GuidelinesDialog | None = None
+        self._syncing = False
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._build_menus()
+        self._connect()
+        self._restore_view()
+        clashes = conflicts(self.action_table, settings.key_overrides())
+        if clashes:
+            self.status.showMessage("Keys bound twice: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in clashes.items()), 15000)
+        self.labelling.start()
 
-        annotator_label = QLabel(f"Annotator: {annotator}")
-        annotator_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.statusBar().addPermanentWidget(annotator_label)
-        self.statusBar().showMessage(f"{count_comments(engine)} comments")
+    # layout ---------------------------------------------------------------------------------------
 
-        self.queue.selectionModel().currentChanged.connect(self._show_current)
-        if self.queue_model.canFetchMore():
-            self.queue_model.fetchMore()
-        self.step(0)
+    def _build_menus(self) -> None:
+        a = self.actions_by_id
+        menus = {
+            "&File": ["file.import", "file.paste_thread", None, "app.preferences", None, "app.quit"],
+            "&Label": ["label.submit", "label.skip", "label.flag", "label.undo"],
+            "&View": ["nav.previous", "nav.next", "nav.siblings", None, "view.zoom_in", "view.zoom_out"],
+            "&Help": ["help.cheatsheet", "help.guidelines"],
+        }
+        for title, ids in menus.items():
+            menu = self.menuBar().addMenu(title)
+            for action_id in ids:
+                menu.addSeparator() if action_id is None else menu.addAction(a[action_id])
+            if title == "&Label":
+                for q in self.schema.questions:
+                    own = [a[k] for k in a if k.startswith(f"label.{q.id}.")]
+                    if own:
+                        submenu = menu.addMenu(q.label)
+                        submenu.addActions(own)
+
+    def _connect(self) -> None:
+        a, c = self.actions_by_id, self.labelling
+        a["label.submit"].triggered.connect(c.submit)
+        a["label.skip"].triggered.connect(c.skip)
+        a["label.flag"].triggered.connect(c.flag)
+        a["label.undo"].triggered.connect(c.undo)
+        a["nav.next"].triggered.connect(lambda: c.dispatch(lambda: self.step(1)))
+        a["nav.previous"].triggered.connect(lambda: c.dispatch(lambda: self.step(-1)))
+        a["nav.siblings"].triggered.connect(self.toggle_siblings)
+        a["view.zoom_in"].triggered.connect(lambda: self.zoom(1))
+        a["view.zoom_out"].triggered.connect(lambda: self.zoom(-1))
+        a["app.quit"].triggered.connect(lambda: c.after_pending(self.close))
+        a["app.preferences"].triggered.connect(self.edit_preferences)
+        a["help.cheatsheet"].triggered.connect(self.toggle_cheat_sheet)
+        a["help.guidelines"].triggered.connect(lambda: self.show_guidelines(None))
+        a["file.import"].triggered.connect(self.importer.choose_files)
+        a["file.paste_thread"].triggered.connect(self.importer.paste_from_clipboard)
+        self.importer.imported.connect(self._on_imported)
+        self.label_panel.guideline_requested.connect(self.show_guidelines)
+        for q in self.schema.questions:
+            for option in q.options:
+                a[f"label.{q.id}.{option.value}"].triggered.connect(lambda _=False, qid=q.id, v=option.value: c.choose(qid, v))
+            if q.kind == "spans":
+                a[f"label.{q.id}.mark"].triggered.connect(lambda _=False, qid=q.id: self.mark_rationale(qid))
+        self.label_panel.mark_requested.connect(self.mark_rationale)
+        c.shown.connect(self._on_shown)
+        c.item_changed.connect(self._on_item_changed)
+        c.progress.connect(self.status.set_progress)
+        c.notice.connect(lambda text: self.status.showMessage(text, 8000))
+        c.refused.connect(self._on_refused)
+        self.queue.selectionModel().currentChanged.connect(self._on_queue_current)
+        self.filter_box.currentIndexChanged.connect(self._requery)
+        self.search_box.textChanged.connect(lambda _: self._search_timer.start())
+        self._search_timer.timeout.connect(self._requery)
+
+    def _restore_view(self) -> None:
+        geometry = settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        size = settings.font_size(0.0)
+        if size > 0:
+            font = self.font()
+            font.setPointSizeF(size)
+            self.setFont(font)
+
+    # forwarding -----------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self.labelling.busy
 
     def step(self, delta: int) -> None:
+        """Previous/next comment in the queue list."""
         rows = self.queue_model.rowCount()
-        if not rows:
-            self.comment_view.caption.setText("No comments yet: import a thread (moderator import FILE).")
-            return
-        row = min(max(self.queue.currentIndex().row() + delta, 0), rows - 1) if delta else max(self.queue.currentIndex().row(), 0)
-        if row == rows - 1 and self.queue_model.canFetchMore():
+        row = self.queue.currentIndex().row() + delta
+        if row >= rows and self.queue_model.canFetchMore():
             self.queue_model.fetchMore()
-        index = self.queue_model.index(row)
-        self.queue.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self._show_current(index)
+            rows = self.queue_model.rowCount()
+        item = self.queue_model.item(min(max(row, 0), rows - 1))
+        if item is not None and (self.labelling.state is None or item.id != self.labelling.state.item.id):
+            self.labelling.open(item.id)
 
-    def _show_current(self, index) -> None:
-        comment_id = self.queue_model.comment_id(index.row())
-        if comment_id is not None:
-            self.comment_view.show_context(comment_context(self.engine, comment_id))
+    def mark_rationale(self, qid: str) -> None:
+        span = self.comment_view.selected_span()
+        if span is None:
+            self.status.showMessage("Select words in the comment first, then press the rationale key.", 6000)
+            return
+        self.label_panel.add_span(qid, *span)
+        self.comment_view.show_rationale(self.label_panel.spans())
+
+    def toggle_siblings(self) -> None:
+        state = self.labelling.state
+        if state is None or self.comment_view.siblings.isVisible():
+            self.comment_view.show_siblings(None)
+            return
+        self.worker.submit(siblings, self.engine, state.item.id, on_done=self.comment_view.show_siblings)
 
     def zoom(self, steps: int) -> None:
         font = self.font()
         font.setPointSizeF(max(6.0, font.pointSizeF() + steps))
         self.setFont(font)
+        settings.set_font_size(font.pointSizeF())
+
+    def edit_preferences(self) -> None:
+        dialog = PreferencesDialog(self.action_table, settings.key_overrides(), self)
+        if dialog.exec():
+            overrides = dialog.overrides()
+            settings.set_key_overrides(overrides)
+            apply_keys(self.actions_by_id, self.action_table, overrides)
+            if self.cheat_sheet is not None:
+                self.cheat_sheet.update_keys(overrides)
+
+    def toggle_cheat_sheet(self) -> None:
+        if self.cheat_sheet is None:
+            self.cheat_sheet = CheatSheetDialog(self.action_table, settings.key_overrides(), self.schema, self)
+        if self.cheat_sheet.isVisible():
+            self.cheat_sheet.close()
+        else:
+            self.cheat_sheet.show()
+            self.cheat_sheet.raise_()
+            self.cheat_sheet.activateWindow()
+
+    def show_guidelines(self, qid: str | None) -> None:
+        if self.guidelines is None:
+            self.guidelines = GuidelinesDialog(self.schema, self)
+        if qid:
+            self.guidelines.show_question(qid)
+        self.guidelines.show()
+        self.guidelines.raise_()
+
+    def _on_imported(self, summaries: list) -> None:
+        added = sum(s.comments_added for s in summaries)
+        self.status.showMessage(f"Imported {added} comments.", 8000)
+        self._requery()
+        if self.labelling.state is None and added:
+            self.labelling.start()  # the queue was empty: show the first new comment
+        else:
+            self.labelling.refresh_progress()
+
+    def _requery(self) -> None:
+        name = FILTERS[self.filter_box.currentIndex()]
+        settings.set_queue_filter(name)
+        self.queue_model.set_query(name, self.search_box.text())
+        self.queue_model.fetchMore()
+        if self.labelling.state is not None:
+            self._select(self.labelling.state.item, load=False)
+
+    # results --------------------------------------------------------------------------------------
+
+    def _on_shown(self, state: ItemState | None) -> None:
+        if state is None:
+            self.comment_view.caption.setText("Nothing to label yet: File → Import, drop a file here, or Paste thread.")
+            return
+        self.comment_view.show_context(state.context)
+        self.comment_view.show_rationale(self.label_panel.spans())
+        self._select(state.item)
+
+    def _on_item_changed(self, item: QueueItem) -> None:
+        self.queue_model.update_item(item)
+
+    def _on_refused(self, missing: list[str]) -> None:
+        self.label_panel.show_missing(missing)
+        names = ", ".join(self.schema.question(q).label for q in missing)
+        self.status.showMessage(f"Not submitted: answer {names} first.", 8000)
+        QApplication.beep()
+
+    def _select(self, item: QueueItem, load: bool = True) -> None:
+        row = self.queue_model.row_of(item.id, load=load)
+        self._syncing = True
+        try:
+            if row is None:
+                self.queue.selectionModel().clearCurrentIndex()
+            else:
+                index = self.queue_model.index(row)
+                self.queue.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                self.queue.scrollTo(index)
+        finally:
+            self._syncing = False
+
+    def _on_queue_current(self, current, _previous) -> None:
+        if self._syncing or not current.isValid():
+            return
+        item = self.queue_model.item(current.row())
+        if item is not None and (self.labelling.state is None or item.id != self.labelling.state.item.id):
+            self.labelling.open(item.id)
+
+    def closeEvent(self, event) -> None:
+        settings.set_window_geometry(self.saveGeometry())
+        self.labelling.finish()
+        self.worker.shutdown()  # every queued submission is committed before the window goes
+        super().closeEvent(event)

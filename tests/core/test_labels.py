@@ -65,7 +65,7 @@ def test_invalid_values_are_refused_and_nothing_is_written(engine, comments):
     with pytest.raises(LabelError):
         submit(engine, comments[0], ana, {"toxicity": 9, "dehumanization": "none"})
     with pytest.raises(LabelError, match="required"):
-        submit(engine, comments[0], ana, {"toxicity": 2})
+        submit(engine, comments[0], ana, {"dehumanization": "none"})
     with pytest.raises(LabelError, match="span"):
         submit(engine, comments[0], ana, OK, spans=[{"start": 0, "end": 99}])
     assert all_rows(engine) == []

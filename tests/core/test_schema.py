@@ -42,6 +42,7 @@ def test_a_project_can_load_its_own_schema(tmp_path):
         (lambda s: s.replace('key = "N"', 'key = "Y"'), "questions[0].options[1].key"),
         (lambda s: s.replace('value = "no"', 'value = "yes"'), "questions[0].options[1].value"),
         (lambda s: s.replace('required = true', 'required = "yes"'), "questions[0].required"),
+        (lambda s: s.replace('required = true', 'default = "maybe"'), "questions[0].default"),
         (lambda s: s.replace('id = "toxic"', 'id = ""'), "questions[0].id"),
         (lambda s: s.replace('name = "mini"', 'name = "mini"\ncolour = "red"'), "colour"),
         (lambda s: s.replace('{ value = "no", label = "No", key = "N" }', ""), "questions[0].options"),
@@ -68,8 +69,10 @@ def test_values_are_checked_against_the_schema():
     assert ok["categories"] == ["insult", "threat"]  # kept in schema order
     with pytest.raises(LabelError, match="toxicity: 5 is not an option"):
         validate_values(schema, {"toxicity": 5, "dehumanization": "none"}, complete=True)
-    with pytest.raises(LabelError, match="dehumanization: required"):
-        validate_values(schema, {"toxicity": 1}, complete=True)
+    with pytest.raises(LabelError, match="toxicity: required"):
+        validate_values(schema, {"dehumanization": "implicit"}, complete=True)
+    # An unanswered question with a default records the default: one key and Enter label a comment.
+    assert validate_values(schema, {"toxicity": 1}, complete=True) == {"toxicity": 1, "dehumanization": "none"}
     with pytest.raises(LabelError, match="colour: no such question"):
         validate_values(schema, {"colour": "red"}, complete=False)
     with pytest.raises(LabelError, match="categories: must be a list"):

@@ -9,10 +9,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
 from moderator.core.db import open_database
 from moderator.core.demo import load_demo
 from moderator.core.ingest import import_paths
-from moderator.core.labels import active_schema
-from moderator.gui.actions import ACTIONS
+from moderator.core.labels import active_schema, ensure_annotator
 from moderator.gui.main_window import MainWindow
-from moderator.gui.models.comment_list import PAGE, CommentListModel
+from moderator.gui.models.queue_model import PAGE, QueueModel
 
 
 @pytest.fixture
@@ -22,24 +21,26 @@ def engine(tmp_path):
     engine.dispose()
 
 
-def window_for(qtbot, engine):
+def open_window(qtbot, engine, annotator="tester"):
     _, schema = active_schema(engine)
-    window = MainWindow(engine, "gui.sqlite", "tester", schema)
+    window = MainWindow(engine, "gui.sqlite", annotator, ensure_annotator(engine, annotator), schema)
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()  # shortcuts reach only the active window
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window and not window.busy)
     return window
 
 
 def test_the_demo_opens_on_its_first_comment(qtbot, engine):
     load_demo(engine)
-    window = window_for(qtbot, engine)
+    window = open_window(qtbot, engine)
     assert window.windowTitle() == "Moderator — gui.sqlite"
     assert window.queue_model.rowCount() > 5
-    assert window.comment_view.title.text()  # the demo's headline
-    assert window.comment_view.text.toPlainText()
+    assert window.comment_view.title.text().startswith("Harrowmere")
+    assert window.comment_view.text.toPlainText().startswith("I wonder")
     assert window.queue.currentIndex().row() == 0
+    assert window.status.annotator_label.text() == "Annotator: tester"
+    assert window.status.progress_label.text().startswith("0 / 12 answered")
 
 
 def test_comment_text_is_shown_literally_never_as_html(qtbot, engine, tmp_path):
@@ -47,37 +48,41 @@ def test_comment_text_is_shown_literally_never_as_html(qtbot, engine, tmp_path):
     path = tmp_path / "h.jsonl"
     path.write_text(json.dumps({"thread_id": "t", "thread_title": "<i>title</i>", "id": "1", "text": hostile, "author": "<u>me</u>"}))
     import_paths(engine, [path])
-    window = window_for(qtbot, engine)
+    window = open_window(qtbot, engine)
     view = window.comment_view
     assert view.text.toPlainText() == hostile
+    assert view.caption.text() == "Comment #1 by <u>me</u>"
     assert view.title.text() == "<i>title</i>" and view.title.textFormat() == Qt.TextFormat.PlainText
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in view.findChildren(QLabel))
-    assert all(isinstance(box, QPlainTextEdit) for box in (view.text, view.article, view.parents))
+    assert all(isinstance(box, QPlainTextEdit) for box in (view.text, view.article, view.parents, view.siblings))
+    assert "<u>me</u>" in window.queue_model.data(window.queue_model.index(0))
 
 
-def test_keys_move_through_the_queue(qtbot, engine):
+def test_arrow_and_vim_keys_move_through_the_queue(qtbot, engine):
     load_demo(engine)
-    window = window_for(qtbot, engine)
+    window = open_window(qtbot, engine)
     first = window.comment_view.text.toPlainText()
     qtbot.keyClick(window, Qt.Key.Key_J)
-    assert window.queue.currentIndex().row() == 1
+    qtbot.waitUntil(lambda: window.queue.currentIndex().row() == 1 and not window.busy)
     assert window.comment_view.text.toPlainText() != first
     qtbot.keyClick(window, Qt.Key.Key_Right)
     qtbot.keyClick(window, Qt.Key.Key_K)
+    qtbot.waitUntil(lambda: not window.busy)
     assert window.queue.currentIndex().row() == 1
 
 
 def test_every_action_is_named_after_its_id(qtbot, engine):
-    window = window_for(qtbot, engine)
-    for spec in ACTIONS:
+    window = open_window(qtbot, engine)
+    for spec in window.action_table:
         assert window.actions_by_id[spec.id].objectName() == spec.id
+    assert window.actions_by_id["label.toxicity.3"].shortcut().toString() == "3"
 
 
 def test_the_queue_model_pages_lazily_and_passes_the_model_tester(qtbot, qtmodeltester, engine, tmp_path):
     path = tmp_path / "many.jsonl"
     path.write_text("".join(json.dumps({"thread_id": "t", "id": str(i), "text": f"c{i}"}) + "\n" for i in range(PAGE + 50)))
     import_paths(engine, [path])
-    model = CommentListModel(engine)
+    model = QueueModel(engine, ensure_annotator(engine, "m"), "all")
     assert model.rowCount() == 0 and model.canFetchMore()
     model.fetchMore()
     assert model.rowCount() == PAGE and model.canFetchMore()

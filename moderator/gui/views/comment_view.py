@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
-from PySide6.QtCore import Qt
 
-from ...core.threads import CommentContext
+from ...core.threads import CommentContext, CommentView as Comment
 
 
 def _plain_label(object_name: str, word_wrap: bool = True) -> QLabel:
@@ -26,13 +26,23 @@ def _plain_box(object_name: str) -> QPlainTextEdit:
     return box
 
 
-def _highlight(box: QPlainTextEdit, spans: list[tuple[int, int]], color: QColor) -> None:
+def qt_position(text: str, offset: int) -> int:
+    """Qt counts UTF-16 units; the core counts code points (they differ after an emoji)."""
+    return len(text[:offset].encode("utf-16-le")) // 2
+
+
+def text_offset(text: str, position: int) -> int:
+    return len(text.encode("utf-16-le")[: 2 * position].decode("utf-16-le", "ignore"))
+
+
+def _highlight(box: QPlainTextEdit, spans: list[tuple[int, int, QColor]]) -> None:
+    text = box.toPlainText()
     selections = []
-    for start, end in spans:
+    for start, end, color in spans:
         selection = QTextEdit.ExtraSelection()
         cursor = QTextCursor(box.document())
-        cursor.setPosition(start)
-        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(qt_position(text, start))
+        cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
         fmt = QTextCharFormat()
         fmt.setBackground(color)
         selection.cursor, selection.format = cursor, fmt
@@ -42,6 +52,7 @@ def _highlight(box: QPlainTextEdit, spans: list[tuple[int, int]], color: QColor)
 
 class CommentView(QWidget):
     QUOTE_COLOR = QColor(255, 214, 102, 110)  # translucent amber, readable on light and dark palettes
+    RATIONALE_COLOR = QColor(91, 192, 222, 120)  # translucent blue, distinct from quotes
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -58,10 +69,28 @@ class CommentView(QWidget):
         self.parents.setMaximumHeight(160)
         self.caption = _plain_label("comment_caption")
         self.text = _plain_box("comment_text")
+        self.siblings = _plain_box("siblings")
+        self.siblings.setMaximumHeight(180)
+        self.siblings.hide()
         layout = QVBoxLayout(self)
         for widget in (self.title, self.dateline, self.article, self.parents_caption, self.parents, self.caption):
             layout.addWidget(widget)
         layout.addWidget(self.text, stretch=1)
+        layout.addWidget(self.siblings)
+
+    def show_siblings(self, siblings: list[Comment] | None) -> None:
+        """Other replies to the same comment (or other top-level comments); None hides the pane."""
+        self.siblings.setVisible(siblings is not None)
+        if siblings is not None:
+            lines = [f"#{s.position + 1} {s.author or 'anonymous'}: {' '.join(s.text.split())}" for s in siblings]
+            self.siblings.setPlainText("\n\n".join(lines) or "No other comments at this level.")
+
+    def selected_span(self) -> tuple[int, int] | None:
+        """The comment text the annotator has selected, as character offsets, or None."""
+        cursor = self.text.textCursor()
+        text = self.text.toPlainText()
+        start, end = text_offset(text, cursor.selectionStart()), text_offset(text, cursor.selectionEnd())
+        return (start, end) if end > start else None
 
     def show_context(self, ctx: CommentContext) -> None:
         c = ctx.comment
@@ -81,7 +110,14 @@ class CommentView(QWidget):
                 for q in ctx.quotes
                 if q.source_comment_id == parent.id and q.source_start is not None and q.source_end is not None
             ]
-            _highlight(self.parents, quoted, self.QUOTE_COLOR)
+            _highlight(self.parents, [(a, b, self.QUOTE_COLOR) for a, b in quoted])
         self.caption.setText(f"Comment #{c.position + 1} by {c.author or 'anonymous'}")
+        self.siblings.hide()
         self.text.setPlainText(c.text)
-        _highlight(self.text, [(q.start, q.end) for q in ctx.quotes], self.QUOTE_COLOR)
+        self._quotes = [(q.start, q.end, self.QUOTE_COLOR) for q in ctx.quotes]
+        _highlight(self.text, self._quotes)
+
+    def show_rationale(self, spans: list[dict]) -> None:
+        """Mark the annotator's rationale spans beside the quote spans."""
+        marks = [(s["start"], s["end"], self.RATIONALE_COLOR) for s in spans]
+        _highlight(self.text, getattr(self, "_quotes", []) + marks)

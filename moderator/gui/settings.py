@@ -1,0 +1,54 @@
+"""Per-user preferences, the only place that touches QSettings. Keys are grouped and read with a type."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+
+def _settings() -> QSettings:
+    return QSettings("Moderator", "Moderator")
+
+
+def key_overrides() -> dict[str, list[str]]:
+    """Action id → the user's keys, for actions whose keys the user changed."""
+    s = _settings()
+    s.beginGroup("keys")
+    try:
+        return {action_id: [k for k in str(s.value(action_id, "", str)).split("\n") if k] for action_id in s.childKeys()}
+    finally:
+        s.endGroup()
+
+
+def set_key_overrides(overrides: dict[str, list[str]]) -> None:
+    s = _settings()
+    s.remove("keys")
+    s.beginGroup("keys")
+    for action_id, keys in overrides.items():
+        s.setValue(action_id, "\n".join(keys))
+    s.endGroup()
+    s.sync()
+
+
+def font_size(default: float) -> float:
+    return float(_settings().value("view/font_size", default, float))
+
+
+def set_font_size(points: float) -> None:
+    _settings().setValue("view/font_size", points)
+
+
+def queue_filter(default: str) -> str:
+    return str(_settings().value("queue/filter", default, str))
+
+
+def set_queue_filter(name: str) -> None:
+    _settings().setValue("queue/filter", name)
+
+
+def window_geometry() -> QByteArray | None:
+    value = _settings().value("window/geometry", None)
+    return value if isinstance(value, QByteArray) else None
+
+
+def set_window_geometry(geometry: QByteArray) -> None:
+    _settings().setValue("window/geometry", geometry)

@@ -1,0 +1,40 @@
+"""The status bar: progress, time spent this session, and who is labelling."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+
+def _plain(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, annotator: str, parent=None):
+        super().__init__(parent)
+        self.progress_label = _plain()
+        self.progress_label.setObjectName("progress")
+        self.clock = _plain("0:00:00")
+        self.clock.setObjectName("session_time")
+        self.clock.setToolTip("Time in this session. Take a break every hour.")
+        self.annotator_label = _plain(f"Annotator: {annotator}")
+        self.annotator_label.setObjectName("annotator")
+        for widget in (self.progress_label, self.clock, self.annotator_label):
+            self.addPermanentWidget(widget)
+        self._start = time.monotonic()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start(1000)
+
+    def set_progress(self, done: int, total: int, session: int) -> None:
+        share = f" ({100 * done / total:.0f}%)" if total else ""
+        self.progress_label.setText(f"{done} / {total} answered{share} · {session} this session")
+
+    def _tick(self) -> None:
+        seconds = int(time.monotonic() - self._start)
+        self.clock.setText(f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}")

@@ -1,0 +1,13 @@
+"""An installed wheel must carry every package: the package list in pyproject.toml is explicit."""
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_package_is_listed_for_the_wheel():
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "moderator").rglob("__init__.py")}
+    assert found - listed == set()
+    assert "moderator.assets" in listed and (ROOT / "assets" / "default-schema.toml").is_file()
