@@ -98,3 +98,26 @@ def test_screenshot_command_writes_a_png(tmp_path, monkeypatch, qapp):
     shot = tmp_path / "shot.png"
     assert main(["--demo", "--screenshot", str(shot)]) == 0
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_text_grows_and_shrinks_with_ctrl_plus_and_minus(qtbot, engine):
+    load_demo(engine)
+    window = open_window(qtbot, engine)
+    before = window.comment_view.text.font().pointSizeF()
+    title = window.comment_view.title.font().pointSizeF()
+    qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.comment_view.text.font().pointSizeF() == before + 2
+    assert window.comment_view.title.font().pointSizeF() > title
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.comment_view.text.font().pointSizeF() == before + 1
+
+
+def test_long_comments_wrap_instead_of_running_off_screen(qtbot, engine, tmp_path):
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps({"thread_id": "t", "id": "1", "text": "word " * 3000}))
+    import_paths(engine, [path])
+    window = open_window(qtbot, engine)
+    box = window.comment_view.text
+    assert box.lineWrapMode() == QPlainTextEdit.LineWrapMode.WidgetWidth
+    assert box.document().lineCount() > 1 or box.verticalScrollBar().maximum() > 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
@@ -57,10 +57,7 @@ class CommentView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.title = _plain_label("thread_title")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.title.setFont(font)
+        self._style_title()
         self.dateline = _plain_label("thread_dateline")
         self.article = _plain_box("article_text")
         self.article.setMaximumHeight(120)
@@ -77,6 +74,17 @@ class CommentView(QWidget):
             layout.addWidget(widget)
         layout.addWidget(self.text, stretch=1)
         layout.addWidget(self.siblings)
+
+    def _style_title(self) -> None:
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:  # Ctrl+plus/minus: the headline scales too
+            self._style_title()
+        super().changeEvent(event)
 
     def show_siblings(self, siblings: list[Comment] | None) -> None:
         """Other replies to the same comment (or other top-level comments); None hides the pane."""

@@ -9,13 +9,18 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractButton, QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, QLineEdit, QListWidget,
+    QAbstractButton, QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
     QListWidgetItem, QPushButton, QRadioButton, QScrollArea, QToolButton, QVBoxLayout, QWidget,
 )  # fmt: skip
 
 from ...core.schema import LabelSchema, Question
 
 SPAN_PREVIEW = 40
+
+
+def _first_sentence(text: str) -> str:
+    """The guideline's opening line: the question itself, kept short beside the options."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def _option_text(key: str | None, label: str) -> str:
@@ -56,13 +61,18 @@ class LabelPanel(QScrollArea):
         self._boxes[q.id] = box
         rows = QVBoxLayout(box)
         header = QHBoxLayout()
+        hint = QLabel(_first_sentence(q.guideline))
+        hint.setObjectName(f"hint_{q.id}")
+        hint.setTextFormat(Qt.TextFormat.PlainText)
+        hint.setWordWrap(True)
+        hint.setEnabled(False)  # drawn in the palette's muted colour, in light and dark themes alike
         help_button = QToolButton()
         help_button.setText("?")
         help_button.setToolTip(f"Guideline for {q.label}")
         help_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         help_button.clicked.connect(lambda _=False, qid=q.id: self.guideline_requested.emit(qid))
-        header.addStretch(1)
-        header.addWidget(help_button)
+        header.addWidget(hint, stretch=1)
+        header.addWidget(help_button, alignment=Qt.AlignmentFlag.AlignTop)
         rows.addLayout(header)
         if q.kind in ("ordinal", "nominal", "multi"):
             group = QButtonGroup(self)
