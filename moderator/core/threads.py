@@ -1,26 +1,14 @@
-"""Read-side queries: comments in thread order (keyset-paged) and a comment's thread context."""
+"""Read-side queries: a comment's thread context and its siblings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy import Engine, select
 
 from .models import Comment, QuoteSpan, Thread
 
 MAX_PARENT_CHAIN = 20
-
-
-@dataclass(frozen=True)
-class CommentRow:
-    """What a queue list shows for one comment."""
-
-    id: int
-    thread_id: int
-    position: int
-    depth: int
-    author: str | None
-    preview: str
 
 
 @dataclass(frozen=True)
@@ -58,23 +46,6 @@ class CommentContext:
 
 def _view(c) -> CommentView:
     return CommentView(c.id, c.thread_id, c.position, c.depth, c.author, c.text, c.external_id)
-
-
-def count_comments(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(Comment)) or 0
-
-
-def comment_page(engine: Engine, after: tuple[int, int] | None = None, limit: int = 200) -> list[CommentRow]:
-    """Comments in thread order after (thread_id, position); an index seek, whatever the table size."""
-    query = select(
-        Comment.id, Comment.thread_id, Comment.position, Comment.depth, Comment.author, func.substr(Comment.text, 1, 160)
-    ).order_by(Comment.thread_id, Comment.position)
-    if after is not None:
-        query = query.where(tuple_(Comment.thread_id, Comment.position) > tuple_(*after))
-    with engine.connect() as conn:
-        rows = conn.execute(query.limit(limit)).all()
-    return [CommentRow(r[0], r[1], r[2], r[3], r[4], " ".join(r[5].split())) for r in rows]
 
 
 def comment_context(engine: Engine, comment_id: int) -> CommentContext:

@@ -7,7 +7,7 @@ import json
 from moderator.core.export import write_export
 from moderator.core.ingest import import_paths
 from moderator.core.labels import ensure_annotator, submit, undo_last
-from moderator.core.threads import comment_page
+from moderator.core.queue import queue_page
 
 RECORDS = [
     {"id": "t1", "title": "Stadium vote", "url": "https://example.org/a", "article": "The council voted.",
@@ -23,7 +23,7 @@ def imported(engine, tmp_path):
     path = tmp_path / "threads.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in RECORDS), encoding="utf-8")
     import_paths(engine, [path])
-    return [row.id for row in comment_page(engine)]
+    return [item.id for item in queue_page(engine, ensure_annotator(engine, "reader"))]
 
 
 def export(engine, fmt):
