@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import threads from files")
     _global_options(imp, suppress=True)
     imp.add_argument("paths", nargs="+", metavar="PATH")
-    imp.add_argument("--format", default="auto", choices=("auto", "paste", "jsonl", "csv"))
+    imp.add_argument("--format", default="auto", choices=("auto", "paste", "jsonl", "csv", "lewidi"))
 
     exp = sub.add_parser("export", help="export comments with their labels")
     _global_options(exp, suppress=True)

@@ -12,8 +12,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from sqlalchemy import select
+
+from .claims import claim_next
 from .labels import Label, current_label, submit, undo_last
-from .queue import QueueItem, item_for, next_unlabelled, resume_point
+from .models import Annotation, Comment
+from .queue import QueueItem, item_for
 from .threads import CommentContext, comment_context
 
 
@@ -33,10 +37,26 @@ def load_item(engine: Engine, annotator_id: int, comment_id: int) -> ItemState |
     return ItemState(item, comment_context(engine, comment_id), current_label(engine, comment_id, annotator_id))
 
 
+def claim_item(engine: Engine, annotator_id: int, after: tuple[int, int] | None) -> ItemState | None:
+    """Take a slot on the next comment for this annotator (see claims) and load it."""
+    comment_id = claim_next(engine, annotator_id, after)
+    return load_item(engine, annotator_id, comment_id) if comment_id is not None else None
+
+
 def load_resume(engine: Engine, annotator_id: int) -> ItemState | None:
-    """Where the annotator left off (the first unanswered comment after their latest answer)."""
-    item = resume_point(engine, annotator_id)
-    return load_item(engine, annotator_id, item.id) if item else None
+    """Where the annotator left off: the next comment for them from their latest answer on.
+
+    From, not after: when the latest row is an undo, the comment it reopened is the place to resume.
+    """
+    with engine.connect() as conn:
+        last = conn.execute(
+            select(Comment.thread_id, Comment.position)
+            .join(Annotation, Annotation.comment_id == Comment.id)
+            .where(Annotation.annotator_id == annotator_id)
+            .order_by(Annotation.id.desc())
+            .limit(1)
+        ).first()
+    return claim_item(engine, annotator_id, (last[0], last[1] - 1) if last else None)
 
 
 @dataclass
@@ -58,8 +78,7 @@ def answer_and_advance(
 ) -> Advance:
     label = submit(engine, comment_id, annotator_id, values, spans, status, started_at, duration_ms)
     item = item_for(engine, annotator_id, comment_id)
-    nxt = next_unlabelled(engine, annotator_id, item.key)
-    return Advance(label, item, load_item(engine, annotator_id, nxt.id) if nxt else None)
+    return Advance(label, item, claim_item(engine, annotator_id, item.key))
 
 
 def undo_and_load(engine: Engine, annotator_id: int) -> ItemState | None:

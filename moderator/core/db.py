@@ -80,3 +80,21 @@ def open_database(db: str | None = None) -> Engine:
     engine = make_engine(resolve_url(db))
     upgrade(engine)
     return engine
+
+
+def insert_or_find(conn, find, insert_stmt):
+    """Run ``find``; if it finds nothing, ``insert_stmt`` (RETURNING the value), tolerating a racing twin.
+
+    Two processes may both miss and both insert; the loser's unique-constraint error is absorbed in a
+    savepoint and the winner's row is read back, so get-or-create is safe on a shared server.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    found = conn.scalar(find)
+    if found is not None:
+        return found
+    try:
+        with conn.begin_nested():
+            return conn.scalar(insert_stmt)
+    except IntegrityError:
+        return conn.scalar(find)

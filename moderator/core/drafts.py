@@ -37,6 +37,14 @@ class QuoteDraft:
 
 
 @dataclass
+class PriorLabel:
+    """A label a source already carries (e.g. LeWiDi's per-annotator answers), imported as an annotation."""
+
+    annotator: str
+    values: dict[str, Any]
+
+
+@dataclass
 class CommentDraft:
     text: str
     author: str | None = None
@@ -47,6 +55,7 @@ class CommentDraft:
     metadata: dict[str, Any] = field(default_factory=dict)
     line: int | None = None  # 1-based source line where the comment starts
     heuristics: list[Heuristic] = field(default_factory=list)
+    prior_labels: list[PriorLabel] = field(default_factory=list)
 
 
 @dataclass
@@ -63,8 +72,8 @@ class ThreadDraft:
     metadata: dict[str, Any] = field(default_factory=dict)
     line: int | None = None  # 1-based source line where the thread starts
     heuristics: list[Heuristic] = field(default_factory=list)
-    # Prior labels carried by the source (e.g. a CSV's aggregated toxicity), keyed by comment index.
-    prior_labels: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The label schema (a definition as in assets/default-schema.toml) of the comments' prior labels.
+    prior_schema: dict[str, Any] | None = None
 
 
 def depths(comments: list[CommentDraft]) -> list[int]:

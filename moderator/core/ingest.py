@@ -10,10 +10,12 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from . import project
-from .db import writer
+from .db import insert_or_find, writer
 from .drafts import ThreadDraft, depths
 from .importers import ImportCancelled, ImportFailure, SourceText, detect_format, importer, read_source
-from .models import Comment, ImportBatch, QuoteSpan, Thread
+from .labels import store_schema
+from .models import Annotation, Annotator, Comment, ImportBatch, QuoteSpan, Thread, utcnow
+from .schema import schema_from_dict
 
 Progress = Callable[[float], None]
 Cancelled = Callable[[], bool]
@@ -32,6 +34,7 @@ class ImportSummary:
     comments_added: int = 0
     comments_skipped: int = 0
     orphans: int = 0
+    labels_added: int = 0  # prior labels carried by the source, stored as annotations
     warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -41,6 +44,7 @@ class ImportSummary:
             f"{self.path} ({self.format}): {self.comments_added} comments in {self.threads_added} new threads"
             + (f", {self.threads_existing} existing threads" if self.threads_existing else "")
             + (f"; {self.comments_skipped} already present" if self.comments_skipped else "")
+            + (f"; {self.labels_added} prior labels" if self.labels_added else "")
             + (f"; {self.orphans} replies whose parent is missing kept at top level" if self.orphans else "")
         )
         return text
@@ -140,7 +144,11 @@ class _ThreadWriter:
         self.secret = secret
         _lock_comments(conn)
         self.next_id = (conn.scalar(select(func.max(Comment.id))) or 0) + 1
+        self.imported_at = utcnow()
         self.author_keys: dict[str | None, str | None] = {}
+        self.schema_ids: dict[str, int] = {}  # prior-label schemas, by definition hash
+        self.annotator_ids: dict[str, int] = {}
+        self.pending_labels: list[dict] = []
         # Rows wait here so that small threads are written in large executemany batches.
         self.pending_comments: list[dict] = []
         self.pending_quotes: list[dict] = []
@@ -215,6 +223,23 @@ class _ThreadWriter:
             for i in rows
             for q in comments[i].quotes
         ]
+        if draft.prior_schema is not None:
+            schema_id = self._schema_id(draft.prior_schema)
+            self.pending_labels += [
+                {
+                    "comment_id": ids[i],
+                    "annotator_id": self._annotator_id(label.annotator),
+                    "schema_id": schema_id,
+                    "values": label.values,
+                    "spans": [],
+                    "status": "submitted",
+                    "action": "import",
+                    "submitted_at": self.imported_at,
+                }
+                for i in rows
+                for label in comments[i].prior_labels
+            ]
+            summary.labels_added += sum(len(comments[i].prior_labels) for i in rows)
         summary.comments_added += len(rows)
         if len(self.pending_comments) >= CHUNK:
             self.flush()
@@ -227,7 +252,24 @@ class _ThreadWriter:
             self.conn.execute(insert(Comment), self.pending_comments)
         if self.pending_quotes:
             self.conn.execute(insert(QuoteSpan), self.pending_quotes)
-        self.pending_comments, self.pending_quotes = [], []
+        if self.pending_labels:
+            self.conn.execute(insert(Annotation), self.pending_labels)
+        self.pending_comments, self.pending_quotes, self.pending_labels = [], [], []
+
+    def _schema_id(self, definition: dict) -> int:
+        schema = schema_from_dict(definition, "the imported labels' schema")
+        if schema.sha256 not in self.schema_ids:
+            self.schema_ids[schema.sha256] = store_schema(self.conn, schema)
+        return self.schema_ids[schema.sha256]
+
+    def _annotator_id(self, name: str) -> int:
+        if name not in self.annotator_ids:
+            self.annotator_ids[name] = insert_or_find(
+                self.conn,
+                select(Annotator.id).where(Annotator.name == name),
+                insert(Annotator).values(name=name, role="annotator").returning(Annotator.id),
+            )
+        return self.annotator_ids[name]
 
     def _author_key(self, author: str | None) -> str | None:
         if author not in self.author_keys:

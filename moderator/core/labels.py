@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 from sqlalchemy.orm import aliased
 
 from . import project
-from .db import writer
-from .models import Annotation, Annotator, Comment, LabelSchemaRow, utcnow
+from .claims import slot_free
+from .db import insert_or_find, writer
+from .models import Annotation, Annotator, Assignment, Comment, LabelSchemaRow, utcnow
 from .schema import LabelError, LabelSchema, load_schema, schema_from_dict, validate_spans, validate_values
 
 ACTIVE_SCHEMA = "active_schema_id"
@@ -42,10 +43,11 @@ def ensure_annotator(engine: Engine, name: str, role: str = "annotator") -> int:
     if not name:
         raise ValueError("an annotator needs a name")
     with writer(engine) as conn, conn.begin():
-        found = conn.scalar(select(Annotator.id).where(Annotator.name == name))
-        if found is not None:
-            return found
-        return conn.scalar(insert(Annotator).values(name=name, role=role).returning(Annotator.id))
+        return insert_or_find(
+            conn,
+            select(Annotator.id).where(Annotator.name == name),
+            insert(Annotator).values(name=name, role=role).returning(Annotator.id),
+        )
 
 
 def store_schema(conn: Connection, schema: LabelSchema) -> int:
@@ -62,10 +64,12 @@ def store_schema(conn: Connection, schema: LabelSchema) -> int:
                 "definition; raise its version number to load the changed one"
             )
         return row.id
-    return conn.scalar(
+    return insert_or_find(
+        conn,
+        select(LabelSchemaRow.id).where(LabelSchemaRow.name == schema.name, LabelSchemaRow.version == schema.version),
         insert(LabelSchemaRow)
         .values(name=schema.name, version=schema.version, definition=schema.definition, sha256=schema.sha256)
-        .returning(LabelSchemaRow.id)
+        .returning(LabelSchemaRow.id),
     )
 
 
@@ -126,6 +130,12 @@ def submit(
             raise LabelError(f"no comment with id {comment_id}")
         clean_spans = validate_spans(schema, spans or [], len(text))
         previous = _current_row(conn, comment_id, annotator_id)
+        answered = previous is not None and previous.status == "submitted"
+        if status == "submitted" and not answered and not slot_free(conn, comment_id, annotator_id):
+            raise LabelError(
+                f"comment {comment_id} already has as many answers as the project's overlap asks for "
+                "(or its remaining slots are held by others); take the next comment instead"
+            )
         row = {
             "comment_id": comment_id,
             "annotator_id": annotator_id,
@@ -140,6 +150,8 @@ def submit(
             "duration_ms": duration_ms,
         }
         new_id = conn.scalar(insert(Annotation).values(**row).returning(Annotation.id))
+        # The lease, if any, is spent: the slot is now this answer (or was declined by a skip/flag).
+        conn.execute(delete(Assignment).where(Assignment.comment_id == comment_id, Assignment.annotator_id == annotator_id))
         return _label(conn.execute(select(Annotation).where(Annotation.id == new_id)).one())
 
 

@@ -20,8 +20,9 @@ NAMING = {
 ROLES = ("annotator", "reviewer", "admin")
 # "retracted" marks an undone first submission: the pair (comment, annotator) has no current label.
 STATUSES = ("submitted", "skipped", "flagged", "retracted")
-# How a row came to be: a first answer, a changed answer, or an undo that restores the one before.
-ACTIONS = ("submit", "edit", "undo")
+# How a row came to be: a first answer, a changed answer, an undo that restores the one before, or a
+# label carried in from a source (e.g. LeWiDi's per-annotator answers).
+ACTIONS = ("submit", "edit", "undo", "import")
 
 
 def utcnow() -> datetime:
@@ -155,3 +156,31 @@ class ProjectSetting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class Assignment(Base):
+    """A lease: an annotator holds one of a comment's k slots until ``expires_at`` (renewed while shown)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("comment_id", "annotator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class GoldLabel(Base):
+    """A reviewer's decision on a comment. Append-only: a new decision supersedes the previous one."""
+
+    __tablename__ = "gold_labels"
+    __table_args__ = (Index("ix_gold_labels_comment", "comment_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"))
+    schema_id: Mapped[int] = mapped_column(ForeignKey("label_schemas.id"))
+    values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

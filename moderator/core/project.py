@@ -7,7 +7,9 @@ import hmac
 import secrets
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
+
+from .db import insert_or_find
 
 from .models import ProjectSetting
 
@@ -20,21 +22,20 @@ def get_setting(conn: Connection, key: str, default: Any = None) -> Any:
 
 
 def set_setting(conn: Connection, key: str, value: Any) -> None:
-    if conn.scalar(select(ProjectSetting.key).where(ProjectSetting.key == key)) is None:
-        conn.execute(insert(ProjectSetting).values(key=key, value=value))
-    else:
-        from sqlalchemy import update
-
-        conn.execute(update(ProjectSetting).where(ProjectSetting.key == key).values(value=value))
+    find = select(ProjectSetting.key).where(ProjectSetting.key == key)
+    created = insert(ProjectSetting).values(key=key, value=value).returning(ProjectSetting.key)
+    if conn.scalar(find) is None and insert_or_find(conn, find, created) is not None:
+        if conn.scalar(select(ProjectSetting.value).where(ProjectSetting.key == key)) == value:
+            return
+    conn.execute(update(ProjectSetting).where(ProjectSetting.key == key).values(value=value))
 
 
 def author_key_secret(conn: Connection) -> str:
-    """The per-project secret behind pseudonymous author keys; made on first use."""
-    secret = get_setting(conn, AUTHOR_SECRET)
-    if secret is None:
-        secret = secrets.token_hex(32)
-        set_setting(conn, AUTHOR_SECRET, secret)
-    return secret
+    """The per-project secret behind pseudonymous author keys; made on first use, never replaced."""
+    find = select(ProjectSetting.value).where(ProjectSetting.key == AUTHOR_SECRET)
+    return insert_or_find(
+        conn, find, insert(ProjectSetting).values(key=AUTHOR_SECRET, value=secrets.token_hex(32)).returning(ProjectSetting.value)
+    )
 
 
 def author_key(secret: str, author: str | None) -> str | None:

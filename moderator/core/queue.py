@@ -85,30 +85,6 @@ def queue_page(
     ]
 
 
-def next_unlabelled(engine: Engine, annotator_id: int, after: tuple[int, int] | None = None) -> QueueItem | None:
-    """The first comment after ``after`` this annotator has not answered, wrapping round to the start."""
-    page = queue_page(engine, annotator_id, "unlabelled", after=after, limit=1)
-    if not page and after is not None:
-        page = queue_page(engine, annotator_id, "unlabelled", limit=1)
-    return page[0] if page else None
-
-
-def resume_point(engine: Engine, annotator_id: int) -> QueueItem | None:
-    """Where the annotator left off: the first unanswered comment from their latest answer on.
-
-    From, not after: when the latest row is an undo, the comment it reopened is the place to resume.
-    """
-    with engine.connect() as conn:
-        last = conn.execute(
-            select(Comment.thread_id, Comment.position)
-            .join(Annotation, Annotation.comment_id == Comment.id)
-            .where(Annotation.annotator_id == annotator_id)
-            .order_by(Annotation.id.desc())
-            .limit(1)
-        ).first()
-    return next_unlabelled(engine, annotator_id, (last[0], last[1] - 1) if last else None)
-
-
 def item_for(engine: Engine, annotator_id: int, comment_id: int) -> QueueItem | None:
     with engine.connect() as conn:
         key = conn.execute(select(Comment.thread_id, Comment.position).where(Comment.id == comment_id)).first()

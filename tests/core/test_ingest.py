@@ -108,3 +108,20 @@ def test_the_seed_thread_lands_with_its_quote_reply(engine, shared_data):
     assert quote.source == "comment" and quote.source_comment_id == parent.id
     assert reply.text[quote.start : quote.end] == "syrians are not a very martial people"
     assert parent.text[quote.source_start : quote.source_end].casefold() == "syrians are not a very martial people"
+
+
+def test_lewidi_prior_labels_become_annotations_once(engine, shared_data):
+    from moderator.core.labels import current_rows_clause
+    from moderator.core.models import Annotation, Annotator
+
+    path = shared_data / "lewidi" / "HS-Brexit_dev.json"
+    [summary] = import_paths(engine, [path])
+    assert (summary.format, summary.comments_added, summary.labels_added) == ("lewidi", 168, 1008)
+    import_paths(engine, [path])  # again: nothing doubles
+    with engine.connect() as conn:
+        names = set(conn.scalars(select(Annotator.name)).all())
+        rows = conn.execute(select(Annotation.values, Comment.external_id).join(Comment).where(current_rows_clause())).all()
+    assert names == {f"HS-Brexit/Ann{i}" for i in range(1, 7)} and len(rows) == 1008
+    raw = json.loads(path.read_text())
+    first = [r.values["hate_speech"] for r in rows if r.external_id == "2"]
+    assert sorted(first) == sorted(int(v) for v in raw["2"]["annotations"].split(","))

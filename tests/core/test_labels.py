@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select
 
+from moderator.core.claims import configure
 from moderator.core.drafts import CommentDraft, ThreadDraft
 from moderator.core.ingest import import_drafts
 from moderator.core.labels import current_label, ensure_annotator, history, submit, undo_last
@@ -52,6 +53,7 @@ def test_undo_restores_previous_values_and_walks_back_across_comments(engine, co
 
 
 def test_annotators_do_not_share_labels(engine, comments):
+    configure(engine, overlap=2)
     ana, bo = ensure_annotator(engine, "ana"), ensure_annotator(engine, "bo")
     submit(engine, comments[0], ana, OK)
     assert current_label(engine, comments[0], bo) is None
@@ -86,3 +88,12 @@ def test_undo_after_a_new_answer_forgets_the_undone_branch(engine, comments):
     assert undo_last(engine, ana)[1].values == OK
     assert undo_last(engine, ana) == (comments[0], None)
     assert undo_last(engine, ana) is None
+
+
+def test_a_new_answer_beyond_the_overlap_is_refused_but_edits_are_not(engine, comments):
+    ana, bo = ensure_annotator(engine, "ana"), ensure_annotator(engine, "bo")
+    submit(engine, comments[0], ana, OK)
+    with pytest.raises(LabelError, match="overlap"):
+        submit(engine, comments[0], bo, OK)
+    submit(engine, comments[0], bo, {}, status="skipped")  # declining takes no slot
+    assert submit(engine, comments[0], ana, BAD).values["toxicity"] == 4

@@ -16,8 +16,8 @@ from ..drafts import ThreadDraft
 from .errors import ImportCancelled, ImportFailure
 from .reading import SourceText, read_source, text_source
 
-FORMATS = ("paste", "jsonl", "csv")
-_MODULES = {"paste": "paste", "jsonl": "jsonl", "csv": "csv_table"}
+FORMATS = ("paste", "jsonl", "csv", "lewidi")
+_MODULES = {"paste": "paste", "jsonl": "jsonl", "csv": "csv_table", "lewidi": "lewidi"}
 
 Progress = Callable[[float], None]
 

@@ -1,0 +1,216 @@
+"""`moderator agreement`: inter-annotator agreement per question, from the labels in force.
+
+Only current rows with status "submitted" count (skips and flags are not answers). Each choice
+question is reported under its id; each option of a multi question also becomes a 0/1 question
+"<qid>.<option>" (1 = selected). A multi question's absence from a submitted row means "nothing
+selected" (the store drops empty lists), so it is a 0 for every option; an ordinal or nominal
+question that is absent or None is not answered.
+
+Where schema versions disagree, the newest version that has the question gives its kind, label and
+option order; options only older versions know are appended. Metrics that do not apply are None.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, Text, cast, select
+
+from . import agreement as ag
+from .labels import current_rows_clause
+from .models import Annotation, Annotator, LabelSchemaRow
+
+CHUNK = 100_000
+NOT_ANSWERED = -1
+
+
+@dataclass
+class _Question:
+    id: str
+    kind: str
+    label: str
+    options: list[Any]
+    schemas: set[int] = field(default_factory=set)  # schema versions that ask it
+
+
+def _numeric(options: list[Any]) -> bool:
+    return bool(options) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in options)
+
+
+def _questions(definitions: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, _Question]:
+    """Choice questions of every stored schema version, newest version first in order and meaning."""
+    found: dict[str, _Question] = {}
+    for schema_id, definition in sorted(definitions, key=lambda d: -d[0]):
+        for q in definition.get("questions", []):
+            if q.get("kind") not in ("ordinal", "nominal", "multi"):
+                continue
+            values = [o.get("value") for o in q.get("options", [])]
+            entry = found.setdefault(q["id"], _Question(q["id"], q["kind"], q.get("label") or q["id"], []))
+            entry.options += [v for v in values if v not in entry.options]
+            entry.schemas.add(schema_id)
+    return found
+
+
+class _Decoder(dict):
+    """JSON text of one answer → option index (scalar) or bitmask of selected options (multi), memoised."""
+
+    def __init__(self, options: list[Any], multi: bool):
+        super().__init__()
+        self.options, self.multi = options, multi
+
+    def __missing__(self, text: str | None) -> int:
+        value = None if text is None else json.loads(text)
+        if self.multi:
+            picked = value if isinstance(value, list) else []
+            code = sum(1 << self._index(v) for v in picked if v is not None and v in self.options)
+        elif value is None or isinstance(value, (list, dict)):
+            code = NOT_ANSWERED
+        else:
+            code = self._index(value)
+        self[text] = code
+        return code
+
+    def _index(self, value: Any) -> int:
+        if value not in self.options:  # answered with a value no schema version lists: keep it
+            self.options.append(value)
+        return self.options.index(value)
+
+
+def _load(engine: Engine, wanted: list[_Question]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], dict[int, str]]:
+    """(comment ids, annotator ids, codes per question id, annotator names), in a few set-based queries."""
+    # Extract only the answers needed, as JSON text: the database parses the documents, not Python.
+    columns = [cast(Annotation.values[q.id], Text) for q in wanted]
+    stmt = select(Annotation.comment_id, Annotation.annotator_id, Annotation.schema_id, *columns).where(
+        current_rows_clause(), Annotation.status == "submitted"
+    )
+    decoders = [_Decoder(q.options, q.kind == "multi") for q in wanted]
+    parts: list[list[np.ndarray]] = [[] for _ in range(3 + len(wanted))]
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(Annotator.id, Annotator.name)).all())
+        result = conn.execution_options(yield_per=CHUNK).execute(stmt)
+        for rows in result.partitions():
+            cols = list(zip(*rows))
+            for k in range(3):
+                parts[k].append(np.asarray(cols[k], dtype=np.int64))
+            for k, decoder in enumerate(decoders):
+                parts[3 + k].append(np.fromiter(map(decoder.__getitem__, cols[3 + k]), dtype=np.int64, count=len(rows)))
+    arrays = [np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts]
+    comment, annotator, schema = arrays[:3]
+    # A row whose schema version does not ask the question has no answer to it.
+    codes = {q.id: np.where(np.isin(schema, list(q.schemas)), code, NOT_ANSWERED) for q, code in zip(wanted, arrays[3:])}
+    return comment, annotator, codes, names
+
+
+def _metrics(item, annotator, code, domain: list[Any], names, *, ordinal: bool, interval: bool) -> dict[str, Any]:
+    answered = code != NOT_ANSWERED
+    # dtype=object: a list mixing numbers and text must not become all text.
+    data = ag.reliability(item[answered], annotator[answered], code[answered], np.array(domain, dtype=object))
+    counts = data.counts.sum(axis=1)
+    pairs = ag.cohen_kappa_pairs(data)
+    majority = ag.majority_agreement(data)
+    name = lambda a: names.get(a, str(a))  # noqa: E731
+    return {
+        "items": int((counts >= 1).sum()),
+        "pairable_items": int((counts >= 2).sum()),
+        "annotations": int(answered.sum()),
+        "annotators": data.n_annotators,
+        "krippendorff_alpha_nominal": ag.krippendorff_alpha(data, "nominal"),
+        "krippendorff_alpha_ordinal": ag.krippendorff_alpha(data, "ordinal") if ordinal else None,
+        "krippendorff_alpha_interval": ag.krippendorff_alpha(data, "interval") if interval else None,
+        "fleiss_kappa": ag.fleiss_kappa(data),
+        "cohen_kappa_pairs": [{"a": name(a), "b": name(b), "kappa": k, "items": n} for (a, b), (k, n) in pairs.items()],
+        "annotator_majority_agreement": {name(a): share for a, (share, _) in majority.items()},
+        "annotator_majority_items": {name(a): n for a, (_, n) in majority.items()},
+    }
+
+
+def _select(found: dict[str, _Question], questions: list[str] | None) -> list[tuple[str, str | None]]:
+    """(question id, None) or (multi question id, option) to report, in schema order.
+
+    A name in ``questions`` is a question id (a multi question brings all its options) or "qid.option".
+    """
+    entries: list[tuple[str, str | None]] = []
+    for q in found.values():
+        entries += [(q.id, str(v)) for v in q.options] if q.kind == "multi" else [(q.id, None)]
+    if questions is None:
+        return entries
+    chosen: list[tuple[str, str | None]] = []
+    for name in questions:
+        hits = [e for e in entries if name in (e[0], f"{e[0]}.{e[1]}")]
+        if not hits:
+            known = ", ".join(found)
+            raise ValueError(f"{name}: no such choice question (known: {known}; a multi option as question.option)")
+        chosen += hits
+    return list(dict.fromkeys(chosen))
+
+
+def agreement_report(engine: Engine, questions: list[str] | None = None) -> dict[str, dict]:
+    """Agreement per question id (and per "<qid>.<option>" of multi questions); JSON-serialisable."""
+    with engine.connect() as conn:
+        found = _questions(conn.execute(select(LabelSchemaRow.id, LabelSchemaRow.definition)).all())
+    chosen = _select(found, questions)
+    wanted = [found[qid] for qid in dict.fromkeys(qid for qid, _ in chosen)]
+    comment, annotator, codes, names = _load(engine, wanted)
+    report: dict[str, dict] = {}
+    for qid, option in chosen:
+        q = found[qid]
+        if option is not None:
+            bit = [str(v) for v in q.options].index(option)
+            code = np.where(codes[qid] >= 0, (codes[qid] >> bit) & 1, NOT_ANSWERED)
+            entry = {"kind": "multi-option", "label": f"{q.label}: {option}", "options": [0, 1]}
+            report[f"{qid}.{option}"] = entry | _metrics(comment, annotator, code, [0, 1], names, ordinal=False, interval=False)
+            continue
+        numeric, domain, code = _numeric(q.options), list(q.options), codes[qid]
+        if q.kind == "nominal" and numeric:  # numbers still have an order, for ordinal α
+            domain = sorted(q.options)
+            remap = np.array([domain.index(v) for v in q.options], dtype=np.int64)
+            code = np.where(code >= 0, remap[np.maximum(code, 0)], NOT_ANSWERED)
+        entry = {"kind": q.kind, "label": q.label, "options": domain}
+        ordinal = q.kind == "ordinal" or numeric
+        report[qid] = entry | _metrics(comment, annotator, code, domain, names, ordinal=ordinal, interval=numeric)
+    return report
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def format_report(report: dict[str, dict]) -> str:
+    """A plain-text table of every question, then each question's annotators."""
+    if not report:
+        return "No choice questions to report."
+    heads = ("question", "kind", "α nominal", "α ordinal", "α interval", "Fleiss κ", "items", "answers", "annotators")
+    rows = [
+        (qid, r["kind"], _number(r["krippendorff_alpha_nominal"]), _number(r["krippendorff_alpha_ordinal"]),
+         _number(r["krippendorff_alpha_interval"]), _number(r["fleiss_kappa"]), str(r["items"]),
+         str(r["annotations"]), str(r["annotators"]))
+        for qid, r in report.items()
+    ]  # fmt: skip
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(heads)]
+
+    def line(cells) -> str:
+        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    out = [line(heads), line("-" * w for w in widths)] + [line(row) for row in rows]
+    for qid, r in report.items():
+        shares = r["annotator_majority_agreement"]
+        kappas: dict[str, list[float]] = {}
+        for p in r["cohen_kappa_pairs"]:
+            if p["kappa"] is not None:
+                kappas.setdefault(p["a"], []).append(p["kappa"])
+                kappas.setdefault(p["b"], []).append(p["kappa"])
+        people = sorted(set(shares) | set(kappas))
+        if not people:
+            continue
+        out += ["", f"{qid}: agreement with the other annotators' majority; mean Cohen's κ with each other annotator"]
+        width = max(len(p) for p in people)
+        for p in people:
+            share = f"{_number(shares.get(p))} of {r['annotator_majority_items'][p]} items" if p in shares else "n/a"
+            mean = kappas.get(p)
+            kappa = f"mean κ {_number(sum(mean) / len(mean))} over {len(mean)} partners" if mean else "mean κ n/a"
+            out.append(f"  {p.ljust(width)}  majority {share:<22}  {kappa}")
+    return "\n".join(out)
