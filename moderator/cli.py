@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-COMMANDS = ("gui", "import", "export", "stats", "schema")
+COMMANDS = ("gui", "import", "export", "stats", "schema", "annotators", "project", "agreement")
 _VALUED_GLOBALS = ("--db", "--annotator")
 
 
@@ -51,6 +51,25 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(schema, suppress=True)
     schema.add_argument("action", choices=("show", "check", "load"))
     schema.add_argument("file", nargs="?", help="a schema TOML file (check, load)")
+    people = sub.add_parser("annotators", help="list or add annotator accounts (team mode: reviewers and admins add)")
+    _global_options(people, suppress=True)
+    people.add_argument("action", choices=("list", "add"))
+    people.add_argument("name", nargs="?", help="the new account's name (add)")
+    people.add_argument("--role", default="annotator", choices=("annotator", "reviewer", "admin"))
+    people.add_argument("--by", metavar="NAME", help="your own reviewer or admin account (team mode)")
+    people.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
+    people.add_argument("--no-password", action="store_true", help="no password (solo use only)")
+
+    proj = sub.add_parser("project", help="show or change team settings: overlap k, lease length, ordering")
+    _global_options(proj, suppress=True)
+    proj.add_argument("--overlap", type=int, metavar="K", help="distinct annotators per comment")
+    proj.add_argument("--lease-minutes", type=int, metavar="M", help="how long a claimed comment stays reserved")
+    proj.add_argument("--ordering", choices=("thread", "random", "least"), help="which comment comes next")
+
+    agree = sub.add_parser("agreement", help="inter-annotator agreement per question")
+    _global_options(agree, suppress=True)
+    agree.add_argument("--json", action="store_true", help="print a JSON object keyed by question")
+    agree.add_argument("--question", action="append", metavar="Q", help="only this question (repeatable)")
     return parser
 
 
@@ -106,20 +125,44 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _password(prompt: str) -> str:
+    """From $MODERATOR_PASSWORD (scripts) or typed at the terminal, never echoed."""
+    if "MODERATOR_PASSWORD" in os.environ:
+        return os.environ["MODERATOR_PASSWORD"]
+    if not sys.stdin.isatty():
+        raise UsageError("a password is needed: set MODERATOR_PASSWORD or run in a terminal")
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def _viewer(args, engine, name: str | None = None):
+    """Who runs this command: None in solo mode (full access), else the signed-in account."""
+    from .core.accounts import authenticate, team_mode
+
+    if not team_mode(engine):
+        return None
+    name = name or args.annotator
+    if not name:
+        raise UsageError("this database has accounts: say who you are with --annotator NAME")
+    return authenticate(engine, name, _password(f"password for {name}: "))
+
+
 def cmd_export(args) -> int:
     from .core.export import write_export
 
     engine = _open(args)
+    viewer = _viewer(args, engine)
     with progress_bar("export") as progress:
         if args.out:
             out_path = Path(args.out)
             tmp = out_path.with_name(out_path.name + ".part")
             with open(tmp, "w", encoding="utf-8", newline="") as out:
-                count = write_export(engine, out, args.format, progress)
+                count = write_export(engine, out, args.format, progress, viewer)
             tmp.replace(out_path)  # never leave a half-written export under the real name
             print(f"{count} comments written to {out_path}", file=sys.stderr)
         else:
-            write_export(engine, sys.stdout, args.format, progress)
+            write_export(engine, sys.stdout, args.format, progress, viewer)
     return 0
 
 
@@ -159,6 +202,51 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def cmd_annotators(args) -> int:
+    from .core.accounts import add_account, list_accounts
+
+    engine = _open(args)
+    if args.action == "list":
+        for info in list_accounts(engine):
+            print(f"{info.name:<24} {info.role:<10} {'password' if info.has_password else 'no password'}")
+        return 0
+    if not args.name:
+        raise UsageError("annotators add needs a NAME")
+    by = _viewer(args, engine, args.by) if args.by else None
+    if args.no_password:
+        password = None
+    elif args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = _password(f"new password for {args.name}: ")
+    if password == "":
+        raise UsageError("the password is empty")
+    account = add_account(engine, args.name, args.role, password, by=by)
+    print(f"account {account.name!r} ({account.role}) ready")
+    return 0
+
+
+def cmd_project(args) -> int:
+    from .core.claims import configure
+
+    engine = _open(args)
+    if any(v is not None for v in (args.overlap, args.lease_minutes, args.ordering)):
+        viewer = _viewer(args, engine)
+        if viewer is not None and not viewer.sees_all:
+            raise UsageError("only a reviewer or admin may change the project's settings")
+    settings = configure(engine, args.overlap, args.lease_minutes, args.ordering)
+    print(f"overlap k = {settings['overlap']}, lease = {settings['lease_minutes']} min, ordering = {settings['ordering']}")
+    return 0
+
+
+def cmd_agreement(args) -> int:
+    from .core.agreement_report import agreement_report, format_report
+
+    report = agreement_report(_open(args), args.question)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
 def cmd_gui(args) -> int:
     from .core.db import open_database
     from .core.demo import demo_database_path, load_demo
@@ -184,6 +272,9 @@ HANDLERS: dict[str, Callable] = {
     "export": cmd_export,
     "stats": cmd_stats,
     "schema": cmd_schema,
+    "annotators": cmd_annotators,
+    "project": cmd_project,
+    "agreement": cmd_agreement,
 }
 
 
@@ -193,6 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.screenshot = getattr(args, "screenshot", None)
     from sqlalchemy.exc import SQLAlchemyError
 
+    from .core.accounts import AuthError
     from .core.importers import ImportCancelled, ImportFailure
     from .core.schema import LabelError, SchemaError
 
@@ -201,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportFailure as exc:
         print(exc, file=sys.stderr)  # path:line: reason, as compilers print it, so editors can jump there
         return 1
-    except (SchemaError, LabelError, UsageError) as exc:
+    except (SchemaError, LabelError, UsageError, AuthError, ValueError) as exc:
         print(f"moderator: {exc}", file=sys.stderr)
         return 1
     except ImportCancelled:

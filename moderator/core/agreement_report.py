@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, Text, cast, select
+from sqlalchemy import Engine, Text, cast, func, select
 
 from . import agreement as ag
 from .labels import current_rows_clause
@@ -56,52 +56,67 @@ def _questions(definitions: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, _
 
 
 class _Decoder(dict):
-    """JSON text of one answer → option index (scalar) or bitmask of selected options (multi), memoised."""
+    """JSON array of a row's answers → index of that combination in ``table``, memoised.
 
-    def __init__(self, options: list[Any], multi: bool):
+    Rows repeat a handful of answer combinations, so each distinct text is parsed once. A table row
+    holds, per question, the option index (scalar question) or the bitmask of selected options (multi).
+    """
+
+    def __init__(self, questions: list[_Question]):
         super().__init__()
-        self.options, self.multi = options, multi
+        self.questions = questions
+        self.table: list[tuple[int, ...]] = []
 
     def __missing__(self, text: str | None) -> int:
-        value = None if text is None else json.loads(text)
-        if self.multi:
-            picked = value if isinstance(value, list) else []
-            code = sum(1 << self._index(v) for v in picked if v is not None and v in self.options)
-        elif value is None or isinstance(value, (list, dict)):
-            code = NOT_ANSWERED
-        else:
-            code = self._index(value)
-        self[text] = code
-        return code
+        answers = json.loads(text) if text else [None] * len(self.questions)
+        self.table.append(tuple(self._code(q, v) for q, v in zip(self.questions, answers)))
+        self[text] = len(self.table) - 1
+        return self[text]
 
-    def _index(self, value: Any) -> int:
-        if value not in self.options:  # answered with a value no schema version lists: keep it
-            self.options.append(value)
-        return self.options.index(value)
+    @staticmethod
+    def _code(q: _Question, value: Any) -> int:
+        if q.kind == "multi":
+            picked = value if isinstance(value, list) else []
+            return sum(1 << _index(q, v) for v in picked if isinstance(v, (str, int)))
+        if value is None or isinstance(value, (list, dict)):
+            return NOT_ANSWERED
+        return _index(q, value)
+
+
+def _index(q: _Question, value: Any) -> int:
+    if value not in q.options:  # a value no schema version lists (an old or hand-made row): keep it
+        q.options.append(value)
+    return q.options.index(value)
+
+
+def _answers(dialect: str, questions: list[_Question]):
+    """One JSON array text per row with the answers to ``questions``: each document is parsed once."""
+    if dialect == "sqlite":
+        paths = [f'$."{q.id}"' for q in questions]
+        if len(paths) == 1:  # json_extract with one path returns the bare value, not an array
+            return func.json_array(func.json_extract(Annotation.values, paths[0]))
+        return func.json_extract(Annotation.values, *paths)
+    return cast(func.json_build_array(*(Annotation.values[q.id] for q in questions)), Text)  # PostgreSQL
 
 
 def _load(engine: Engine, wanted: list[_Question]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], dict[int, str]]:
     """(comment ids, annotator ids, codes per question id, annotator names), in a few set-based queries."""
-    # Extract only the answers needed, as JSON text: the database parses the documents, not Python.
-    columns = [cast(Annotation.values[q.id], Text) for q in wanted]
-    stmt = select(Annotation.comment_id, Annotation.annotator_id, Annotation.schema_id, *columns).where(
-        current_rows_clause(), Annotation.status == "submitted"
-    )
-    decoders = [_Decoder(q.options, q.kind == "multi") for q in wanted]
-    parts: list[list[np.ndarray]] = [[] for _ in range(3 + len(wanted))]
+    stmt = select(Annotation.comment_id, Annotation.annotator_id, Annotation.schema_id, _answers(engine.dialect.name, wanted))
+    stmt = stmt.where(current_rows_clause(), Annotation.status == "submitted")
+    decoder = _Decoder(wanted)
+    parts: list[list[np.ndarray]] = [[], [], [], []]
     with engine.connect() as conn:
         names = dict(conn.execute(select(Annotator.id, Annotator.name)).all())
-        result = conn.execution_options(yield_per=CHUNK).execute(stmt)
-        for rows in result.partitions():
-            cols = list(zip(*rows))
-            for k in range(3):
-                parts[k].append(np.asarray(cols[k], dtype=np.int64))
-            for k, decoder in enumerate(decoders):
-                parts[3 + k].append(np.fromiter(map(decoder.__getitem__, cols[3 + k]), dtype=np.int64, count=len(rows)))
-    arrays = [np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts]
-    comment, annotator, schema = arrays[:3]
+        for rows in conn.execution_options(yield_per=CHUNK).execute(stmt).partitions():
+            comment, annotator, schema, answers = zip(*rows)
+            parts[0].append(np.fromiter(comment, dtype=np.int64, count=len(rows)))
+            parts[1].append(np.fromiter(annotator, dtype=np.int64, count=len(rows)))
+            parts[2].append(np.fromiter(schema, dtype=np.int64, count=len(rows)))
+            parts[3].append(np.fromiter(map(decoder.__getitem__, answers), dtype=np.int64, count=len(rows)))
+    comment, annotator, schema, combo = (np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts)
+    table = np.array(decoder.table, dtype=np.int64).reshape(-1, len(wanted))
     # A row whose schema version does not ask the question has no answer to it.
-    codes = {q.id: np.where(np.isin(schema, list(q.schemas)), code, NOT_ANSWERED) for q, code in zip(wanted, arrays[3:])}
+    codes = {q.id: np.where(np.isin(schema, list(q.schemas)), table[combo, k], NOT_ANSWERED) for k, q in enumerate(wanted)}
     return comment, annotator, codes, names
 
 

@@ -23,6 +23,7 @@ LEASE_MINUTES = "lease_minutes"
 ORDERING = "ordering"
 ORDERINGS = ("thread", "random", "least")
 DEFAULTS = {OVERLAP: 1, LEASE_MINUTES: 30, ORDERING: "thread"}
+MIN_LEASE_MINUTES = 10
 
 
 def settings(conn: Connection) -> dict:
@@ -32,8 +33,8 @@ def settings(conn: Connection) -> dict:
 def configure(engine: Engine, overlap: int | None = None, lease_minutes: int | None = None, ordering: str | None = None) -> dict:
     if overlap is not None and overlap < 1:
         raise ValueError("overlap must be at least 1")
-    if lease_minutes is not None and lease_minutes < 1:
-        raise ValueError("a lease lasts at least one minute")
+    if lease_minutes is not None and lease_minutes < MIN_LEASE_MINUTES:
+        raise ValueError(f"a lease lasts at least {MIN_LEASE_MINUTES} minutes (the app renews it every 3)")
     if ordering is not None and ordering not in ORDERINGS:
         raise ValueError(f"ordering must be one of {', '.join(ORDERINGS)}")
     with writer(engine) as conn, conn.begin():

@@ -11,23 +11,33 @@ from typing import IO, Any
 
 from sqlalchemy import Engine, func, select, tuple_
 
+from .accounts import Account
 from .labels import current_rows_clause
+from .review import aggregate, gold_labels
 from .models import Annotation, Annotator, Comment, QuoteSpan, Thread
 
 FORMATS = ("jsonl", "csv")
 PAGE = 2000
 CSV_FIELDS = (
     "thread_id", "thread_title", "comment_id", "external_id", "parent_id", "position", "depth",
-    "author", "author_key", "text", "quotes", "annotations",
+    "author", "author_key", "text", "quotes", "annotations", "majority", "soft_labels", "gold",
 )  # fmt: skip
+NESTED = ("quotes", "annotations", "majority", "soft_labels", "gold")
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def iter_records(engine: Engine, progress: Callable[[float], None] | None = None) -> Iterator[dict[str, Any]]:
-    """One record per comment in thread order; keyset pages on (thread_id, position), never OFFSET."""
+def iter_records(
+    engine: Engine, progress: Callable[[float], None] | None = None, viewer: Account | None = None
+) -> Iterator[dict[str, Any]]:
+    """One record per comment in thread order; keyset pages on (thread_id, position), never OFFSET.
+
+    ``viewer``: an annotator gets only their own labels (blind labelling); a reviewer, an admin or no
+    viewer at all (a solo project's own file) gets everyone's, with majority, soft labels and gold.
+    """
+    sees_all = viewer is None or viewer.sees_all
     with engine.connect() as conn:
         total = conn.scalar(select(func.count()).select_from(Comment)) or 0
         titles: dict[int, str | None] = {}
@@ -48,13 +58,15 @@ def iter_records(engine: Engine, progress: Callable[[float], None] | None = None
                     {"start": q.start, "end": q.end, "source": q.source, "comment_id": q.source_comment_id}
                 )
             labels = defaultdict(list)
-            rows = conn.execute(
+            query = (
                 select(Annotation, Annotator.name)
                 .join(Annotator, Annotator.id == Annotation.annotator_id)
                 .where(Annotation.comment_id.in_(ids), current_rows_clause())
                 .order_by(Annotation.id)
             )
-            for a in rows:
+            if not sees_all:
+                query = query.where(Annotation.annotator_id == viewer.id)
+            for a in conn.execute(query):
                 labels[a.comment_id].append(
                     {
                         "annotator": a.name,
@@ -65,11 +77,12 @@ def iter_records(engine: Engine, progress: Callable[[float], None] | None = None
                         "duration_ms": a.duration_ms,
                     }
                 )
+            gold = gold_labels(conn, ids) if sees_all else {}
             missing = {c.thread_id for c in page} - titles.keys()
             if missing:
                 titles.update((r.id, r.title) for r in conn.execute(select(Thread.id, Thread.title).where(Thread.id.in_(missing))))
             for c in page:
-                yield {
+                record = {
                     "thread_id": c.thread_id,
                     "thread_title": titles[c.thread_id],
                     "comment_id": c.id,
@@ -84,6 +97,11 @@ def iter_records(engine: Engine, progress: Callable[[float], None] | None = None
                     "quotes": quotes.get(c.id, []),
                     "annotations": labels.get(c.id, []),
                 }
+                if sees_all:
+                    submitted = [a["values"] for a in record["annotations"] if a["status"] == "submitted"]
+                    record["majority"], record["soft_labels"] = aggregate(submitted)
+                    record["gold"] = gold.get(c.id)
+                yield record
             done += len(page)
             if progress and total:
                 progress(done / total)
@@ -91,22 +109,25 @@ def iter_records(engine: Engine, progress: Callable[[float], None] | None = None
             after = (last.thread_id, last.position)
 
 
-def write_export(engine: Engine, out: IO[str], fmt: str, progress: Callable[[float], None] | None = None) -> int:
+def write_export(
+    engine: Engine, out: IO[str], fmt: str, progress: Callable[[float], None] | None = None, viewer: Account | None = None
+) -> int:
     """Write every comment to ``out``; returns the number of records."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
     count = 0
     if fmt == "jsonl":
-        for record in iter_records(engine, progress):
+        for record in iter_records(engine, progress, viewer):
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
         return count
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
-    for record in iter_records(engine, progress):
-        # Nested lists travel as JSON text in their cells, so no information is lost.
-        record["quotes"] = json.dumps(record["quotes"], ensure_ascii=False)
-        record["annotations"] = json.dumps(record["annotations"], ensure_ascii=False)
+    for record in iter_records(engine, progress, viewer):
+        # Nested values travel as JSON text in their cells, so no information is lost.
+        for key in NESTED:
+            if key in record:
+                record[key] = json.dumps(record[key], ensure_ascii=False)
         writer.writerow(record)
         count += 1
     return count

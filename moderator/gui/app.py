@@ -23,16 +23,19 @@ def run(engine: Engine, db_url: URL, annotator: str | None = None, screenshot: s
     from PySide6.QtWidgets import QApplication
 
     from ..core.db import display_name
-    from ..core.labels import active_schema, ensure_annotator
+    from ..core.labels import active_schema
     from .main_window import MainWindow
+    from .sign_in import sign_in
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Moderator")
     app.setOrganizationName("Moderator")
-    name = annotator or getpass.getuser()
-    annotator_id = ensure_annotator(engine, name)
+    account = sign_in(engine, annotator or getpass.getuser())
+    if account is None:
+        print("moderator: not signed in", file=sys.stderr)
+        return 1
     _, schema = active_schema(engine)
-    window = MainWindow(engine, display_name(db_url), name, annotator_id, schema)
+    window = MainWindow(engine, display_name(db_url), account, schema)
     window.show()
     if screenshot:
         while window.busy:  # wait for the first item to arrive from the worker

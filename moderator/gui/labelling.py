@@ -10,13 +10,17 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 from sqlalchemy import Engine
 
 from ..core.annotate import Advance, ItemState, answer_and_advance, load_item, load_resume, undo_and_load
+from ..core.claims import release, renew
 from ..core.queue import progress_counts
 from .views.label_panel import LabelPanel
 from .workers import DbWorker
+
+
+RENEW_EVERY_MS = 3 * 60 * 1000  # well inside the shortest lease (10 minutes; 30 by default)
 
 
 class LabellingController(QObject):
@@ -39,6 +43,10 @@ class LabellingController(QObject):
         self._started_at: datetime | None = None
         self.done = self.total = self.session = 0
         self.closed = False
+        # Keep the lease on the comment on screen; an app that is gone stops renewing and its slot returns.
+        self._renewal = QTimer(self, interval=RENEW_EVERY_MS)
+        self._renewal.timeout.connect(self._renew)
+        self._renewal.start()
 
     # entry points ---------------------------------------------------------------------------------
 
@@ -92,6 +100,8 @@ class LabellingController(QObject):
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         self.closed = True
         self._waiting.clear()
+        self._renewal.stop()
+        self.worker.submit(release, self.engine, self.annotator_id)  # give unanswered slots back now
 
     # jobs -----------------------------------------------------------------------------------------
 
@@ -163,6 +173,10 @@ class LabellingController(QObject):
         self._emit_progress()
         self.notice.emit(f"Undone: comment #{state.item.position + 1} is back as it was.")
         self._show(state)
+
+    def _renew(self) -> None:
+        if self.state is not None and not self.closed:
+            self.worker.submit(renew, self.engine, self.state.item.id, self.annotator_id)
 
     def _emit_progress(self) -> None:
         self.progress.emit(self.done, self.total, self.session)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QListView, QMainWindow, QSplitter, QVBoxLayout, QWidget
 from sqlalchemy import Engine
 
+from ..core.accounts import Account
 from ..core.annotate import ItemState
 from ..core.queue import FILTERS, QueueItem
 from ..core.schema import LabelSchema
@@ -30,10 +31,12 @@ SEARCH_DELAY_MS = 300
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, engine: Engine, db_name: str, annotator: str, annotator_id: int, schema: LabelSchema):
+    def __init__(self, engine: Engine, db_name: str, account: Account, schema: LabelSchema):
         super().__init__()
         self.engine = engine
         self.schema = schema
+        self.account = account
+        annotator, annotator_id = account.name, account.id
         self.setWindowTitle(f"Moderator — {db_name}")
         self.resize(1280, 800)
         self.worker = DbWorker(self)
@@ -70,7 +73,7 @@ class MainWindow(QMainWindow):
             splitter.addWidget(widget)
         splitter.setSizes([300, 680, 320])
         self.setCentralWidget(splitter)
-        self.status = StatusBar(annotator)
+        self.status = StatusBar(annotator + ("" if account.role == "annotator" else f" ({account.role})"))
         self.setStatusBar(self.status)
 
         self.labelling = LabellingController(engine, self.worker, annotator_id, self.label_panel, self)

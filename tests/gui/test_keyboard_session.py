@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from moderator.core.db import open_database
 from moderator.core.ingest import import_paths
+from moderator.core.accounts import Account
 from moderator.core.labels import active_schema, current_rows_clause, ensure_annotator
 from moderator.core.models import Annotation, Comment
 from moderator.gui.main_window import MainWindow
@@ -24,7 +25,7 @@ def db_path(tmp_path, shared_data):
 def open_window(qtbot, path, annotator="ana"):
     engine = open_database(path)
     _, schema = active_schema(engine)
-    window = MainWindow(engine, "session.sqlite", annotator, ensure_annotator(engine, annotator), schema)
+    window = MainWindow(engine, "session.sqlite", Account(ensure_annotator(engine, annotator), annotator, "annotator"), schema)
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()

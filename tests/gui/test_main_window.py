@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
 from moderator.core.db import open_database
 from moderator.core.demo import load_demo
 from moderator.core.ingest import import_paths
+from moderator.core.accounts import Account
 from moderator.core.labels import active_schema, ensure_annotator
 from moderator.gui.main_window import MainWindow
 from moderator.gui.models.queue_model import PAGE, QueueModel
@@ -23,7 +24,7 @@ def engine(tmp_path):
 
 def open_window(qtbot, engine, annotator="tester"):
     _, schema = active_schema(engine)
-    window = MainWindow(engine, "gui.sqlite", annotator, ensure_annotator(engine, annotator), schema)
+    window = MainWindow(engine, "gui.sqlite", Account(ensure_annotator(engine, annotator), annotator, "annotator"), schema)
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()  # shortcuts reach only the active window

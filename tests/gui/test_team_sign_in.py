@@ -1,0 +1,49 @@
+"""Team mode in the window: sign in with a password, label blind, give the slot back on quit."""
+
+import pytest
+from sqlalchemy import select
+
+from moderator.core.accounts import add_account
+from moderator.core.db import open_database
+from moderator.core.drafts import CommentDraft, ThreadDraft
+from moderator.core.ingest import import_drafts
+from moderator.core.labels import active_schema
+from moderator.core.models import Assignment
+from moderator.gui.main_window import MainWindow
+from moderator.gui.sign_in import sign_in
+
+
+@pytest.fixture
+def team_db(tmp_path):
+    engine = open_database(str(tmp_path / "team.sqlite"))
+    import_drafts(engine, [ThreadDraft(source="t", title="T", comments=[CommentDraft("one"), CommentDraft("two")])], name="t", fmt="t")
+    admin = add_account(engine, "root", "admin", "rootpw")
+    add_account(engine, "ana", "annotator", "anapw", by=admin)
+    add_account(engine, "bo", "annotator", "bopw", by=admin)
+    yield engine
+    engine.dispose()
+
+
+def test_sign_in_takes_the_right_password_only(qtbot, team_db, monkeypatch):
+    monkeypatch.setenv("MODERATOR_PASSWORD", "anapw")
+    account = sign_in(team_db, "ana")
+    assert account.name == "ana" and account.role == "annotator"
+    monkeypatch.setenv("MODERATOR_PASSWORD", "wrong")
+    monkeypatch.setattr("moderator.gui.sign_in.QMessageBox.warning", lambda *a: None)
+    monkeypatch.setattr("moderator.gui.sign_in.QInputDialog.getText", lambda *a, **k: ("", False))  # user gives up
+    assert sign_in(team_db, "ana") is None
+
+
+def test_the_window_holds_a_lease_and_gives_it_back_on_quit(qtbot, team_db, monkeypatch):
+    monkeypatch.setenv("MODERATOR_PASSWORD", "anapw")
+    account = sign_in(team_db, "ana")
+    window = MainWindow(team_db, "team.sqlite", account, active_schema(team_db)[1])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.busy and window.labelling.state is not None)
+    first = window.labelling.state.item.id
+    with team_db.connect() as conn:
+        assert conn.execute(select(Assignment.comment_id)).scalars().all() == [first]
+    window.close()
+    with team_db.connect() as conn:
+        assert conn.execute(select(Assignment.id)).all() == []  # released: the comment is free again
