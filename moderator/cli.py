@@ -242,7 +242,11 @@ def cmd_project(args) -> int:
 def cmd_agreement(args) -> int:
     from .core.agreement_report import agreement_report, format_report
 
-    report = agreement_report(_open(args), args.question)
+    engine = _open(args)
+    viewer = _viewer(args, engine)
+    if viewer is not None and not viewer.sees_all:
+        raise UsageError("agreement figures are for reviewers and admins (annotators label blind)")
+    report = agreement_report(engine, args.question or None)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 

@@ -7,7 +7,8 @@ selected" (the store drops empty lists), so it is a 0 for every option; an ordin
 question that is absent or None is not answered.
 
 Where schema versions disagree, the newest version that has the question gives its kind, label and
-option order; options only older versions know are appended. Metrics that do not apply are None.
+option order; options only older versions know are appended. Metrics that do not apply are None
+(see ``applies``), and so are undefined ones. A multi question may have at most 62 options.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .labels import current_rows_clause
 from .models import Annotation, Annotator, LabelSchemaRow
 
 CHUNK = 100_000
+ALPHAS = ("krippendorff_alpha_nominal", "krippendorff_alpha_ordinal", "krippendorff_alpha_interval")
 NOT_ANSWERED = -1
 
 
@@ -101,7 +103,8 @@ def _answers(dialect: str, questions: list[_Question]):
 
 def _load(engine: Engine, wanted: list[_Question]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], dict[int, str]]:
     """(comment ids, annotator ids, codes per question id, annotator names), in a few set-based queries."""
-    stmt = select(Annotation.comment_id, Annotation.annotator_id, Annotation.schema_id, _answers(engine.dialect.name, wanted))
+    answers = _answers(engine.dialect.name, wanted)
+    stmt = select(Annotation.comment_id, Annotation.annotator_id, Annotation.schema_id, answers)
     stmt = stmt.where(current_rows_clause(), Annotation.status == "submitted")
     decoder = _Decoder(wanted)
     parts: list[list[np.ndarray]] = [[], [], [], []]
@@ -114,6 +117,9 @@ def _load(engine: Engine, wanted: list[_Question]) -> tuple[np.ndarray, np.ndarr
             parts[2].append(np.fromiter(schema, dtype=np.int64, count=len(rows)))
             parts[3].append(np.fromiter(map(decoder.__getitem__, answers), dtype=np.int64, count=len(rows)))
     comment, annotator, schema, combo = (np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts)
+    # Sorted once by (comment, annotator), so each question's reliability data needs no real sort.
+    order = np.lexsort((annotator, comment))
+    comment, annotator, schema, combo = comment[order], annotator[order], schema[order], combo[order]
     table = np.array(decoder.table, dtype=np.int64).reshape(-1, len(wanted))
     # A row whose schema version does not ask the question has no answer to it.
     codes = {q.id: np.where(np.isin(schema, list(q.schemas)), table[combo, k], NOT_ANSWERED) for k, q in enumerate(wanted)}
@@ -168,6 +174,8 @@ def agreement_report(engine: Engine, questions: list[str] | None = None) -> dict
     with engine.connect() as conn:
         found = _questions(conn.execute(select(LabelSchemaRow.id, LabelSchemaRow.definition)).all())
     chosen = _select(found, questions)
+    if not chosen:
+        return {}
     wanted = [found[qid] for qid in dict.fromkeys(qid for qid, _ in chosen)]
     comment, annotator, codes, names = _load(engine, wanted)
     report: dict[str, dict] = {}
@@ -177,7 +185,8 @@ def agreement_report(engine: Engine, questions: list[str] | None = None) -> dict
             bit = [str(v) for v in q.options].index(option)
             code = np.where(codes[qid] >= 0, (codes[qid] >> bit) & 1, NOT_ANSWERED)
             entry = {"kind": "multi-option", "label": f"{q.label}: {option}", "options": [0, 1]}
-            report[f"{qid}.{option}"] = entry | _metrics(comment, annotator, code, [0, 1], names, ordinal=False, interval=False)
+            metrics = _metrics(comment, annotator, code, [0, 1], names, ordinal=False, interval=False)
+            report[f"{qid}.{option}"] = entry | metrics
             continue
         numeric, domain, code = _numeric(q.options), list(q.options), codes[qid]
         if q.kind == "nominal" and numeric:  # numbers still have an order, for ordinal α
@@ -190,8 +199,18 @@ def agreement_report(engine: Engine, questions: list[str] | None = None) -> dict
     return report
 
 
-def _number(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
+def applies(entry: dict[str, Any], metric: str) -> bool:
+    """Whether a metric means anything for a report entry's kind: its None then means "undefined"."""
+    kind, numeric = entry.get("kind"), _numeric(entry.get("options", []))
+    if metric == "krippendorff_alpha_ordinal":
+        return kind == "ordinal" or (kind == "nominal" and numeric)
+    if metric == "krippendorff_alpha_interval":
+        return kind in ("ordinal", "nominal") and numeric
+    return True
+
+
+def _number(value: float | None, applicable: bool = True) -> str:
+    return ("n/a" if applicable else "-") if value is None else f"{value:.3f}"
 
 
 def format_report(report: dict[str, dict]) -> str:
@@ -200,9 +219,8 @@ def format_report(report: dict[str, dict]) -> str:
         return "No choice questions to report."
     heads = ("question", "kind", "α nominal", "α ordinal", "α interval", "Fleiss κ", "items", "answers", "annotators")
     rows = [
-        (qid, r["kind"], _number(r["krippendorff_alpha_nominal"]), _number(r["krippendorff_alpha_ordinal"]),
-         _number(r["krippendorff_alpha_interval"]), _number(r["fleiss_kappa"]), str(r["items"]),
-         str(r["annotations"]), str(r["annotators"]))
+        (qid, r["kind"], *(_number(r[m], applies(r, m)) for m in ALPHAS), _number(r["fleiss_kappa"]),
+         str(r["items"]), str(r["annotations"]), str(r["annotators"]))
         for qid, r in report.items()
     ]  # fmt: skip
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(heads)]
@@ -211,6 +229,7 @@ def format_report(report: dict[str, dict]) -> str:
         return "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
     out = [line(heads), line("-" * w for w in widths)] + [line(row) for row in rows]
+    out += ["", "n/a: undefined (no comment with two answers, or every answer the same); -: does not apply"]
     for qid, r in report.items():
         shares = r["annotator_majority_agreement"]
         kappas: dict[str, list[float]] = {}

@@ -105,28 +105,28 @@ def gold_labels(conn: Connection, comment_ids: list[int]) -> dict[int, dict[str,
 
 
 def aggregate(answer_values: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
-    """Majority (None on a tie) and soft labels (share of annotators per option) for each question.
+    """Majority and soft labels for each question, over all the annotators who answered the comment.
 
-    A multiple-choice answer counts once for each option chosen; its majority is the options chosen by
-    more than half of the annotators.
+    Soft label: the share of annotators who chose each option. Majority: the option chosen by more
+    than half of them, else None — so one annotator's lone answer to an optional question is no
+    majority. A multiple-choice answer counts once for each option chosen; its majority is the list of
+    options chosen by more than half.
     """
     per_question: dict[str, Counter] = defaultdict(Counter)
-    answered: Counter = Counter()
+    n = len(answer_values)
     for values in answer_values:
         for qid, value in values.items():
             if value is None or value == "" or value == []:
                 continue
-            answered[qid] += 1
             for v in value if isinstance(value, list) else [value]:
                 per_question[qid][v] += 1
     majority: dict[str, Any] = {}
     soft: dict[str, dict[str, float]] = {}
     for qid, counts in per_question.items():
-        n = answered[qid]
         soft[qid] = {str(v): round(c / n, 6) for v, c in sorted(counts.items(), key=lambda kv: str(kv[0]))}
         if any(isinstance(values.get(qid), list) for values in answer_values):
             majority[qid] = [v for v, c in counts.items() if c * 2 > n]
         else:
-            top = counts.most_common(2)
-            majority[qid] = top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else None
+            value, count = counts.most_common(1)[0]
+            majority[qid] = value if count * 2 > n else None
     return majority, soft

@@ -10,6 +10,7 @@ import time
 
 from .db import make_engine
 from .labels import ensure_annotator, submit
+from .queue import item_for
 
 
 def label_until_done(db_url: str, name: str, seed: int = 0, limit: int | None = None) -> dict:
@@ -21,15 +22,17 @@ def label_until_done(db_url: str, name: str, seed: int = 0, limit: int | None = 
     annotator_id = ensure_annotator(engine, name)
     answered: list[int] = []
     claims_ms: list[float] = []
+    after = None
     try:
         while limit is None or len(answered) < limit:
             start = time.perf_counter()
-            comment_id = claim_next(engine, annotator_id)
+            comment_id = claim_next(engine, annotator_id, after)
             claims_ms.append((time.perf_counter() - start) * 1000)
             if comment_id is None:
                 break
             submit(engine, comment_id, annotator_id, {"toxicity": rng.randint(1, 4)})
             answered.append(comment_id)
+            after = item_for(engine, annotator_id, comment_id).key  # go on from here, as the app does
     finally:
         engine.dispose()
     return {"name": name, "answered": answered, "claims_ms": claims_ms}

@@ -31,6 +31,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("nav.next", "&Next comment", ("Right", "J"), "Navigation"),
     ActionSpec("nav.previous", "&Previous comment", ("Left", "K"), "Navigation"),
     ActionSpec("nav.siblings", "Show &siblings", ("Ctrl+B",), "Navigation"),
+    ActionSpec("review.open", "&Review disagreements…", ("Ctrl+Shift+R",), "Review"),
+    ActionSpec("review.agreement", "&Agreement…", ("Ctrl+Shift+A",), "Review"),
     ActionSpec("help.cheatsheet", "&Keyboard cheat sheet", ("?",), "Help"),
     ActionSpec("help.guidelines", "&Guidelines", ("F1",), "Help"),
     ActionSpec("file.import", "&Import…", ("Ctrl+O",), "File"),

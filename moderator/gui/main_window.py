@@ -10,7 +10,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QListView, QMainWindow, QSplitter, QVBoxLayout, QWidget
 from sqlalchemy import Engine
 
-from ..core.accounts import Account
+from ..core.accounts import Account, AuthError
 from ..core.annotate import ItemState
 from ..core.queue import FILTERS, QueueItem
 from ..core.schema import LabelSchema
@@ -19,6 +19,7 @@ from . import settings
 from .actions import action_table, apply_keys, conflicts, make_actions
 from .dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
 from .dialogs.preferences import PreferencesDialog
+from .dialogs.review import ReviewWindow
 from .import_flow import ImportController
 from .labelling import LabellingController
 from .models.queue_model import QueueModel
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.importer = ImportController(self, engine, self.worker)
         self.importer.install_drop_target(self)
         self.cheat_sheet: CheatSheetDialog | None = None
+        self.review: ReviewWindow | None = None
         self.guidelines: GuidelinesDialog | None = None
         self._syncing = False
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -99,9 +101,12 @@ class MainWindow(QMainWindow):
             "&File": ["file.import", "file.paste_thread", None, "app.preferences", None, "app.quit"],
             "&Label": ["label.submit", "label.skip", "label.flag", "label.undo"],
             "&View": ["nav.previous", "nav.next", "nav.siblings", None, "view.zoom_in", "view.zoom_out"],
+            "&Review": ["review.open", "review.agreement"],
             "&Help": ["help.cheatsheet", "help.guidelines"],
         }
         for title, ids in menus.items():
+            if title == "&Review" and not self.account.sees_all:
+                continue  # annotators label blind: no one else's answers, no agreement figures
             menu = self.menuBar().addMenu(title)
             for action_id in ids:
                 menu.addSeparator() if action_id is None else menu.addAction(a[action_id])
@@ -127,6 +132,10 @@ class MainWindow(QMainWindow):
         a["app.preferences"].triggered.connect(self.edit_preferences)
         a["help.cheatsheet"].triggered.connect(self.toggle_cheat_sheet)
         a["help.guidelines"].triggered.connect(lambda: self.show_guidelines(None))
+        for action_id in ("review.open", "review.agreement"):
+            a[action_id].setEnabled(self.account.sees_all)
+        a["review.open"].triggered.connect(self.open_review)
+        a["review.agreement"].triggered.connect(self.show_agreement)
         a["file.import"].triggered.connect(self.importer.choose_files)
         a["file.paste_thread"].triggered.connect(self.importer.paste_from_clipboard)
         self.importer.imported.connect(self._on_imported)
@@ -221,6 +230,34 @@ class MainWindow(QMainWindow):
             self.guidelines.show_question(qid)
         self.guidelines.show()
         self.guidelines.raise_()
+
+    def open_review(self) -> None:
+        try:
+            if self.review is None:
+                self.review = ReviewWindow(self.engine, self.worker, self.account, self.schema, self)
+                self.review.label_panel.guideline_requested.connect(self.show_guidelines)
+            else:
+                self.review.refresh()
+        except AuthError as exc:
+            self.status.showMessage(str(exc), 8000)
+            return
+        self.review.show()
+        self.review.raise_()
+        self.review.activateWindow()
+
+    def show_agreement(self) -> None:
+        from ..core.agreement_report import agreement_report
+        from .dialogs.agreement import AgreementDialog
+
+        if not self.account.sees_all:
+            return
+        self.status.showMessage("Computing agreement…")
+        def show(report: dict) -> None:
+            self.status.clearMessage()
+            self.agreement_dialog = AgreementDialog(report, self)  # kept: the dialog is not modal
+            self.agreement_dialog.show()
+
+        self.worker.submit(agreement_report, self.engine, on_done=show)
 
     def _on_imported(self, summaries: list) -> None:
         added = sum(s.comments_added for s in summaries)

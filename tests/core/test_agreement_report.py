@@ -112,7 +112,9 @@ def test_only_the_submitted_rows_in_force_count(engine, comments, annotators):
     # c0: 1/1, c1: 3/3, c2: 2/4 → the package on the same matrix.
     expected = krippendorff.alpha(reliability_data=[[1, 3, 2], [1, 3, 4]], level_of_measurement="interval")
     assert tox["krippendorff_alpha_interval"] == pytest.approx(expected, abs=1e-6)
-    assert tox["cohen_kappa_pairs"] == [{"a": "ana", "b": "ben", "kappa": pytest.approx(0.5), "items": 3}]
+    # ana 1 3 2, ben 1 3 4: p_o = 2/3, p_e = 1/9 + 1/9 → κ = (2/3 − 2/9) / (7/9) = 4/7.
+    assert tox["cohen_kappa_pairs"] == [{"a": "ana", "b": "ben", "kappa": pytest.approx(4 / 7), "items": 3}]
+    assert tox["annotator_majority_agreement"] == {"ana": pytest.approx(2 / 3), "ben": pytest.approx(2 / 3)}
 
 
 def test_each_option_of_a_multi_question_is_a_yes_no_question(engine, comments, annotators):
@@ -133,6 +135,9 @@ def test_each_option_of_a_multi_question_is_a_yes_no_question(engine, comments, 
 
 
 def test_unknown_questions_are_refused_and_text_questions_are_not_reported(engine, comments, annotators):
+    submit(engine, comments[0], annotators["ana"], {"toxicity": 2, "note": "hard one"})
+    assert "note" not in agreement_report(engine) and "target_name" not in agreement_report(engine)
+    assert agreement_report(engine, []) == {}
     with pytest.raises(ValueError, match="nope"):
         agreement_report(engine, ["nope"])
     with pytest.raises(ValueError, match="note"):

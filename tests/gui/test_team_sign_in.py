@@ -47,3 +47,16 @@ def test_the_window_holds_a_lease_and_gives_it_back_on_quit(qtbot, team_db, monk
     window.close()
     with team_db.connect() as conn:
         assert conn.execute(select(Assignment.id)).all() == []  # released: the comment is free again
+
+
+def test_only_reviewers_get_the_review_menu(qtbot, team_db, monkeypatch):
+    monkeypatch.setenv("MODERATOR_PASSWORD", "anapw")
+    annotator = MainWindow(team_db, "team.sqlite", sign_in(team_db, "ana"), active_schema(team_db)[1])
+    qtbot.addWidget(annotator)
+    monkeypatch.setenv("MODERATOR_PASSWORD", "rootpw")
+    admin = MainWindow(team_db, "team.sqlite", sign_in(team_db, "root"), active_schema(team_db)[1])
+    qtbot.addWidget(admin)
+    menus = lambda w: [a.text() for a in w.menuBar().actions()]  # noqa: E731
+    assert "&Review" not in menus(annotator) and not annotator.actions_by_id["review.open"].isEnabled()
+    assert "&Review" in menus(admin) and admin.actions_by_id["review.open"].isEnabled()
+    qtbot.waitUntil(lambda: not annotator.busy and not admin.busy)

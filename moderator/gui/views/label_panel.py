@@ -215,4 +215,10 @@ class LabelPanel(QScrollArea):
         box.setTitle(q.label + (" *" if q.required else "") + ("  — answer this to submit" if missing else ""))
         # A property, so the style sheet can mark the box without colour being the only signal.
         box.setProperty("missing", missing)
-        box.setStyleSheet("QGroupBox { border: 2px solid #d9534f; }" if missing else "")
+        # Margins keep the border clear of the title, which a bare border would run through.
+        box.setStyleSheet(
+            "QGroupBox { border: 2px solid #d9534f; border-radius: 4px; margin-top: 1.2em; padding-top: 0.4em; }"
+            "QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 3px; }"
+            if missing
+            else ""
+        )
