@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from . import project
 from .db import writer
 from .models import Annotation, Assignment, Comment
+from .queue import my_status
 
 OVERLAP = "overlap"
 LEASE_MINUTES = "lease_minutes"
@@ -46,18 +47,6 @@ def configure(engine: Engine, overlap: int | None = None, lease_minutes: int | N
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _head_status(annotator_id):
-    """The status of this annotator's row in force for the comment (correlated)."""
-    return (
-        select(Annotation.status)
-        .where(Annotation.comment_id == Comment.id, Annotation.annotator_id == annotator_id)
-        .order_by(Annotation.id.desc())
-        .limit(1)
-        .correlate(Comment)
-        .scalar_subquery()
-    )
 
 
 def answers_count():
@@ -115,7 +104,7 @@ def _find(
     conn: Connection, annotator_id: int, config: dict, after: tuple[int, int] | None, passed: list[int]
 ) -> int | None:
     now = _now()
-    mine = _head_status(annotator_id)
+    mine = my_status(annotator_id)
     query = select(Comment.id).where(
         or_(mine.is_(None), mine == "retracted"),
         answers_count() + _live_leases(annotator_id, now) < config[OVERLAP],

@@ -92,11 +92,23 @@ def import_sources(
     return summaries
 
 
+def find_batch(conn: Connection, sha256: str) -> int | None:
+    """The batch that imported a file with these exact bytes, if any."""
+    if not sha256:
+        return None
+    return conn.scalar(select(ImportBatch.id).where(ImportBatch.sha256 == sha256).limit(1))
+
+
+def previous_import(engine: Engine, sha256: str) -> int | None:
+    with engine.connect() as conn:
+        return find_batch(conn, sha256)
+
+
 def _import_one(conn: Connection, source: SourceText, fmt: str, progress: Progress, cancelled: Cancelled | None):
     name = detect_format(source) if fmt == "auto" else fmt
     summary = ImportSummary(source.name, name)
-    previous = conn.scalar(select(ImportBatch.id).where(ImportBatch.sha256 == source.sha256).limit(1))
-    if previous is not None and source.sha256:
+    previous = find_batch(conn, source.sha256)
+    if previous is not None:
         summary.already_imported, summary.batch_id = True, previous
         return summary
     batch_id = conn.scalar(

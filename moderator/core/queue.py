@@ -31,7 +31,7 @@ class QueueItem:
         return (self.thread_id, self.position)
 
 
-def _my_status(annotator_id: int):
+def my_status(annotator_id: int):
     """This annotator's newest row status for the comment (the head of its chain), as a scalar subquery."""
     return (
         select(Annotation.status)
@@ -64,7 +64,7 @@ def queue_page(
     limit: int = 200,
 ) -> list[QueueItem]:
     """The next ``limit`` queue items after (thread_id, position), in thread order."""
-    status = _my_status(annotator_id)
+    status = my_status(annotator_id)
     query = select(
         Comment.id, Comment.thread_id, Comment.position, Comment.depth, Comment.author,
         func.substr(Comment.text, 1, PREVIEW_CHARS), status.label("status"),
@@ -96,7 +96,7 @@ def item_for(engine: Engine, annotator_id: int, comment_id: int) -> QueueItem | 
 
 def progress_counts(engine: Engine, annotator_id: int) -> tuple[int, int]:
     """(comments this annotator has answered, all comments)."""
-    status = _my_status(annotator_id)
+    status = my_status(annotator_id)
     with engine.connect() as conn:
         total = conn.scalar(select(func.count()).select_from(Comment)) or 0
         done = conn.scalar(select(func.count()).select_from(Comment).where(and_(status.is_not(None), status != "retracted"))) or 0

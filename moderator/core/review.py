@@ -104,6 +104,11 @@ def gold_labels(conn: Connection, comment_ids: list[int]) -> dict[int, dict[str,
     return latest
 
 
+def gold_for(engine: Engine, comment_ids: list[int]) -> dict[int, dict[str, Any]]:
+    with engine.connect() as conn:
+        return gold_labels(conn, comment_ids)
+
+
 def aggregate(answer_values: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
     """Majority and soft labels for each question, over all the annotators who answered the comment.
 

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog, QWidget
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from ..core.drafts import ThreadDraft
 from ..core.importers import ImportCancelled, ImportFailure, SourceText, detect_format, read_source, text_source
 from ..core.importers.paste import analyse
 from ..core.importers.paste_layout import PasteLayout
-from ..core.ingest import ImportSummary, import_drafts, import_sources
-from ..core.models import ImportBatch
+from ..core.ingest import ImportSummary, import_drafts, import_sources, previous_import
 from .dialogs.paste_preview import PastePreviewDialog
 from .workers import DbWorker
 
@@ -51,15 +50,10 @@ class Prepared:
 # ------------------------------------------------------------------------------ worker-thread jobs
 
 
-def _previous_batch(engine: Engine, sha256: str) -> int | None:
-    with engine.connect() as conn:
-        return conn.scalar(select(ImportBatch.id).where(ImportBatch.sha256 == sha256).limit(1))
-
-
 def _classify(engine: Engine, source: SourceText, fmt: str) -> Prepared:
     prepared = Prepared(source, fmt)
     if fmt == "paste":  # analysed here, as a 10 MB paste takes a while; not at all if imported before
-        prepared.previous_batch = _previous_batch(engine, source.sha256) if source.sha256 else None
+        prepared.previous_batch = previous_import(engine, source.sha256)
         prepared.layout = analyse(source.text) if prepared.previous_batch is None else None
     return prepared
 

@@ -12,11 +12,12 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout,
+    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QSplitter, QTableView, QVBoxLayout,
     QWidget,
 )  # fmt: skip
 
 from ...core.agreement_report import applies
+from ..widgets import plain_label
 
 UNDEFINED, NOT_APPLICABLE = "n/a", "—"
 LEGEND = "n/a: undefined (no comment with two answers, or every answer the same)    —: does not apply to this kind of question"
@@ -128,14 +129,6 @@ def _fit(view: QTableView) -> None:
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
 
-def _label(text: str = "", *, bold: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    if bold:
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
-    return label
 
 
 class AgreementDialog(QDialog):
@@ -155,7 +148,7 @@ class AgreementDialog(QDialog):
         self.questions = RowsModel(heads, len(self._ids), self._question_cell, set(range(2, len(heads))), tips, self)
         self.question_view = _table(self.questions)
 
-        self.title = _label(bold=True)
+        self.title = plain_label(bold=True)
         self.majority_view = _table(RowsModel(MAJORITY_HEADS, 0, _no_cell, set(), parent=self))  # until a question is picked
         self.pairs_view = _table(RowsModel(PAIR_HEADS, 0, _no_cell, set(), parent=self))
         majority_box, pairs_box = QWidget(), QWidget()
@@ -165,7 +158,7 @@ class AgreementDialog(QDialog):
         ):
             box_layout = QVBoxLayout(box)
             box_layout.setContentsMargins(0, 0, 0, 0)
-            box_layout.addWidget(_label(caption))
+            box_layout.addWidget(plain_label(caption))
             box_layout.addWidget(view)
         details = QSplitter(Qt.Orientation.Horizontal)
         details.addWidget(majority_box)
@@ -175,7 +168,7 @@ class AgreementDialog(QDialog):
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(_label(LEGEND))
+        lower_layout.addWidget(plain_label(LEGEND))
         lower_layout.addSpacing(6)
         lower_layout.addWidget(self.title)
         lower_layout.addWidget(details, 1)
@@ -192,7 +185,7 @@ class AgreementDialog(QDialog):
         layout.addWidget(split, 1)
         if not report:  # a database whose labels have not started: no schema stored yet
             split.hide()
-            layout.addWidget(_label("Nothing to report yet: no label schema here has a choice question."))
+            layout.addWidget(plain_label("Nothing to report yet: no label schema here has a choice question."))
             layout.addStretch(1)
         layout.addWidget(buttons)
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ...core.schema import LabelSchema
 from ..actions import ActionSpec, effective_keys
+from ..widgets import plain_label
 from .preferences import NATIVE, short_text
 
 # App-level groups a labeller rarely needs go after the labelling keys.
@@ -34,16 +34,6 @@ KIND_TEXT = {"ordinal": "pick one (a scale)", "text": "free text", "spans": "sel
 KEYCAP = "QLabel#keycap { border: 1px solid palette(mid); border-radius: 3px; padding: 0px 5px; background: palette(base); }"
 
 
-def plain_label(text: str, *, bold: bool = False, grey: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    if bold:
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
-    if grey:
-        label.setEnabled(False)
-    return label
 
 
 def balance(sizes: list[int], columns: int) -> list[list[int]]:

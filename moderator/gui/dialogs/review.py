@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Engine
 
 from ...core.accounts import Account, AuthError
-from ...core.review import Answer, Disagreement, aggregate, answers, decide, disagreements, gold_labels
+from ...core.review import Answer, Disagreement, aggregate, answers, decide, disagreements, gold_for
 from ...core.schema import CHOICE_KINDS, LabelSchema, Question
 from ...core.threads import CommentContext, comment_context
 from .. import settings
@@ -25,7 +25,7 @@ from ..actions import ActionSpec, conflicts, effective_keys, schema_actions
 from ..views.comment_view import CommentView
 from ..views.label_panel import LabelPanel
 from ..workers import DbWorker
-from .cheat_sheet import plain_label
+from ..widgets import plain_label
 
 REVIEW_ACTIONS = (
     ActionSpec("review.save", "Save gold label", ("Ctrl+Return", "Ctrl+Enter"), "Review"),
@@ -48,36 +48,19 @@ class ReviewItem:
 # Run on the worker thread: plain core calls, no Qt.
 def load_list(engine: Engine, reviewer: Account, question: str) -> tuple[list[Disagreement], set[int]]:
     found = disagreements(engine, reviewer, question)
-    with engine.connect() as conn:
-        decided = set(gold_labels(conn, [d.comment_id for d in found]))
-    return found, decided
+    return found, set(gold_for(engine, [d.comment_id for d in found]))
 
 
 def load_item(engine: Engine, comment_id: int, reviewer: Account) -> ReviewItem:
     given = answers(engine, comment_id, reviewer)
-    with engine.connect() as conn:
-        gold = gold_labels(conn, [comment_id]).get(comment_id)
-    return ReviewItem(comment_id, comment_context(engine, comment_id), given, gold)
+    return ReviewItem(comment_id, comment_context(engine, comment_id), given, gold_for(engine, [comment_id]).get(comment_id))
 
 
 def majority(schema: LabelSchema, given: list[Answer]) -> dict[str, Any]:
-    """What more than half of the submitted answers chose, for each choice question; ties and free text stay open.
-
-    Shares are of everyone who answered the comment: aggregate() counts only those who answered the
-    question, so one annotator's lone optional "remove" or "insult" would otherwise be the majority.
-    """
-    submitted = [a.values for a in given if a.status == "submitted"]
-    found, _ = aggregate(submitted)
-    out = {}
-    for q in (q for q in schema.questions if q.kind in CHOICE_KINDS):
-        picks = [v.get(q.id) for v in submitted]
-        if q.kind == "multi":
-            chosen = [o.value for o in q.options if 2 * sum(o.value in (p or []) for p in picks) > len(picks)]
-            if chosen:
-                out[q.id] = chosen
-        elif found.get(q.id) is not None and 2 * picks.count(found[q.id]) > len(picks):
-            out[q.id] = found[q.id]
-    return out
+    """The majority answer to each choice question (see core.review.aggregate); ties stay open."""
+    found, _ = aggregate([a.values for a in given if a.status == "submitted"])
+    choice = {q.id for q in schema.questions if q.kind in CHOICE_KINDS}
+    return {qid: value for qid, value in found.items() if qid in choice and value not in (None, [])}
 
 
 def describe(q: Question, value: Any) -> str:

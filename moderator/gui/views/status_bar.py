@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QStatusBar
 
-
-def _plain(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
+from ..widgets import plain_label
 
 
 class StatusBar(QStatusBar):
     def __init__(self, annotator: str, parent=None):
         super().__init__(parent)
-        self.progress_label = _plain()
+        self.progress_label = plain_label()
         self.progress_label.setObjectName("progress")
-        self.clock = _plain("0:00:00")
+        self.clock = plain_label("0:00:00")
         self.clock.setObjectName("session_time")
         self.clock.setToolTip("Time in this session. Take a break every hour.")
-        self.annotator_label = _plain(f"Annotator: {annotator}")
+        self.annotator_label = plain_label(f"Annotator: {annotator}")
         self.annotator_label.setObjectName("annotator")
         for widget in (self.progress_label, self.clock, self.annotator_label):
             self.addPermanentWidget(widget)
