@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
             splitter.addWidget(widget)
         splitter.setSizes([300, 680, 320])
         self.setCentralWidget(splitter)
-        self.status = StatusBar(annotator + ("" if account.role == "annotator" else f" ({account.role})"))
+        self.status = StatusBar(annotator)
         self.setStatusBar(self.status)
 
         self.labelling = LabellingController(engine, self.worker, annotator_id, self.label_panel, self)

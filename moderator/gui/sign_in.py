@@ -16,8 +16,10 @@ TRIES = 3
 def sign_in(engine: Engine, name: str, parent: QWidget | None = None) -> Account | None:
     """The account to label as, or None when the user gave up (or has no account in team mode)."""
     if not team_mode(engine):
-        ensure_annotator(engine, name)  # solo: the account is made on first use
-        return find_account(engine, name)
+        # Solo: the account is made on first use, and the file's owner sees everything in it (review,
+        # agreement), as the command line does; blind labelling is a team-mode promise.
+        account_id = ensure_annotator(engine, name)
+        return Account(account_id, name, "admin")
     password = os.environ.get("MODERATOR_PASSWORD")
     for _ in range(TRIES):
         if password is None:

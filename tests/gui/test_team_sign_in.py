@@ -60,3 +60,11 @@ def test_only_reviewers_get_the_review_menu(qtbot, team_db, monkeypatch):
     assert "&Review" not in menus(annotator) and not annotator.actions_by_id["review.open"].isEnabled()
     assert "&Review" in menus(admin) and admin.actions_by_id["review.open"].isEnabled()
     qtbot.waitUntil(lambda: not annotator.busy and not admin.busy)
+
+
+def test_a_solo_file_needs_no_password_and_its_owner_sees_everything(qtbot, tmp_path, monkeypatch):
+    monkeypatch.delenv("MODERATOR_PASSWORD", raising=False)
+    engine = open_database(str(tmp_path / "solo.sqlite"))
+    account = sign_in(engine, "me")  # no dialog: a QInputDialog here would block the test
+    assert account.name == "me" and account.sees_all
+    engine.dispose()
