@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-COMMANDS = ("gui", "import", "export", "stats", "schema", "annotators", "project", "agreement")
+COMMANDS = ("gui", "import", "export", "stats", "schema", "annotators", "project", "agreement", "bench")
 _VALUED_GLOBALS = ("--db", "--annotator")
 
 
@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(agree, suppress=True)
     agree.add_argument("--json", action="store_true", help="print a JSON object keyed by question")
     agree.add_argument("--question", action="append", metavar="Q", help="only this question (repeatable)")
+    bench = sub.add_parser("bench", help="measure import, queue, GUI, export and agreement on a synthetic corpus")
+    _global_options(bench, suppress=True)
+    bench.add_argument("--comments", type=int, default=100_000, metavar="N", help="size of the large corpus")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument("--no-gui", action="store_true", help="skip the window measurements")
+    bench.add_argument("--workdir", metavar="DIR", help="keep the generated files here (default: a temporary folder)")
     return parser
 
 
@@ -251,6 +257,25 @@ def cmd_agreement(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    import tempfile
+
+    from .core.bench import format_results, run
+
+    if args.comments < 10:
+        raise UsageError("bench needs --comments of at least 10")
+
+    def say(line: str) -> None:
+        print(f"bench: {line}", file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="moderator-bench-") as tmp:
+        workdir = Path(args.workdir) if args.workdir else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        results = run(args.comments, args.db, workdir, say, gui=not args.no_gui)
+    print(json.dumps(results, indent=2) if args.json else format_results(results))
+    return 0
+
+
 def cmd_gui(args) -> int:
     from .core.db import open_database
     from .core.demo import demo_database_path, load_demo
@@ -279,6 +304,7 @@ HANDLERS: dict[str, Callable] = {
     "annotators": cmd_annotators,
     "project": cmd_project,
     "agreement": cmd_agreement,
+    "bench": cmd_bench,
 }
 
 

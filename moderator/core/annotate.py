@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from sqlalchemy import select
-
-from .claims import claim_next
+from .claims import claim_next_item
 from .labels import Label, current_label, submit, undo_last
 from .models import Annotation, Comment
 from .queue import QueueItem, item_for
@@ -38,15 +36,20 @@ def load_item(engine: Engine, annotator_id: int, comment_id: int) -> ItemState |
 
 
 def claim_item(engine: Engine, annotator_id: int, after: tuple[int, int] | None) -> ItemState | None:
-    """Take a slot on the next comment for this annotator (see claims) and load it."""
-    comment_id = claim_next(engine, annotator_id, after)
-    return load_item(engine, annotator_id, comment_id) if comment_id is not None else None
+    """Take a slot on the next comment for this annotator (see claims) and load it.
+
+    A claimed comment has no answer in force from this annotator (that is what makes it next), so
+    there is no label to read back.
+    """
+    item = claim_next_item(engine, annotator_id, after)
+    return ItemState(item, comment_context(engine, item.id), None) if item is not None else None
 
 
 def load_resume(engine: Engine, annotator_id: int) -> ItemState | None:
     """Where the annotator left off: the next comment for them from their latest answer on.
 
     From, not after: when the latest row is an undo, the comment it reopened is the place to resume.
+    The latest row is the first entry, backwards, of the annotator's index (annotator_id, then id).
     """
     with engine.connect() as conn:
         last = conn.execute(

@@ -9,15 +9,18 @@ its slot returns to the pool.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from functools import cache
 
-from sqlalchemy import BigInteger, Connection, Engine, and_, cast, delete, func, insert, literal, or_, select, tuple_, update
+from sqlalchemy import BigInteger, Connection, Engine, and_, bindparam, cast, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from . import project
 from .db import writer
-from .models import Annotation, Assignment, Comment
-from .queue import my_status
+from .models import Annotation, Assignment, Comment, ProjectSetting
+from .queue import PREVIEW_CHARS, QueueItem, my_status, unanswered
 
 OVERLAP = "overlap"
 LEASE_MINUTES = "lease_minutes"
@@ -28,7 +31,8 @@ MIN_LEASE_MINUTES = 10
 
 
 def settings(conn: Connection) -> dict:
-    return {key: project.get_setting(conn, key, default) for key, default in DEFAULTS.items()}
+    stored = dict(conn.execute(select(ProjectSetting.key, ProjectSetting.value).where(ProjectSetting.key.in_(list(DEFAULTS)))).all())
+    return {key: default if stored.get(key) is None else stored[key] for key, default in DEFAULTS.items()}
 
 
 def configure(engine: Engine, overlap: int | None = None, lease_minutes: int | None = None, ordering: str | None = None) -> dict:
@@ -64,8 +68,8 @@ def answers_count():
     )
 
 
-def _live_leases(annotator_id: int, now: datetime):
-    """Other annotators' unexpired leases on the comment (correlated)."""
+def _live_leases(annotator_id, now):
+    """Other annotators' unexpired leases on the comment (correlated); values or bound parameters."""
     return (
         select(func.count(Assignment.id))
         .where(Assignment.comment_id == Comment.id, Assignment.annotator_id != annotator_id, Assignment.expires_at > now)
@@ -74,56 +78,119 @@ def _live_leases(annotator_id: int, now: datetime):
     )
 
 
+@contextmanager
+def _lease_transaction(engine: Engine) -> Iterator[Connection]:
+    """A writing transaction that stores only leases, committed without waiting for the disk.
+
+    A lease is soft state: were the newest ones lost in a power cut or a server crash, their slots
+    would simply come free early, and a submission still checks its slot (``slot_free``), so k holds.
+    Labels keep their full durability: this applies to this transaction only. SQLite (WAL) commits
+    at synchronous=NORMAL, still atomic, and the next fully synced commit makes it durable too;
+    PostgreSQL commits with ``synchronous_commit = off``.
+    """
+    with writer(engine) as conn:
+        if conn.dialect.name != "sqlite":
+            with conn.begin():
+                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                yield conn
+            return
+        raw = conn.connection.driver_connection  # no transaction yet: the level may only change outside one
+        level = raw.execute("PRAGMA synchronous").fetchone()[0]
+        if level > 1:
+            raw.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if level > 1:
+                try:
+                    raw.execute(f"PRAGMA synchronous={int(level)}")
+                except Exception:
+                    conn.invalidate()  # never hand a connection back to the pool with less durability
+                    raise
+
+
 def claim_next(engine: Engine, annotator_id: int, after: tuple[int, int] | None = None) -> int | None:
     """Atomically take a slot on the next comment for this annotator; returns its id, or None when done.
 
     With thread ordering the search starts after ``after`` (thread_id, position) and wraps round once.
     """
-    with writer(engine) as conn, conn.begin():
+    item = claim_next_item(engine, annotator_id, after)
+    return item.id if item is not None else None
+
+
+def claim_next_item(engine: Engine, annotator_id: int, after: tuple[int, int] | None = None) -> QueueItem | None:
+    """``claim_next``, returning the claimed comment as a queue item (not answered by this annotator)."""
+    with _lease_transaction(engine) as conn:
         config = settings(conn)
         passed: list[int] = []
         starts = [after, None] if after is not None and config[ORDERING] == "thread" else [after]
         for start in starts:
-            while (comment_id := _find(conn, annotator_id, config, start, passed)) is not None:
+            while (row := _find(conn, annotator_id, config, start, passed)) is not None:
+                # SQLite took its write lock at BEGIN IMMEDIATE, so _find saw every commit there is.
                 # PostgreSQL judged the row on the snapshot taken before it got the lock; now that the
                 # row is ours, count again with what has been committed since (READ COMMITTED).
-                if _taken(conn, comment_id, annotator_id) < config[OVERLAP]:
-                    _lease(conn, comment_id, annotator_id, config[LEASE_MINUTES])
-                    return comment_id
-                passed.append(comment_id)
+                if conn.dialect.name == "sqlite" or _taken(conn, row[0], annotator_id) < config[OVERLAP]:
+                    _lease(conn, row[0], annotator_id, config[LEASE_MINUTES])
+                    return QueueItem(row[0], row[1], row[2], row[3], row[4], " ".join((row[5] or "").split()), None)
+                passed.append(row[0])
         return None
+
+
+@cache
+def _taken_query():
+    counted = answers_count() + _live_leases(bindparam("annotator_id"), bindparam("now"))
+    return select(counted).select_from(Comment).where(Comment.id == bindparam("comment_id"))
 
 
 def _taken(conn: Connection, comment_id: int, annotator_id: int) -> int:
     """Slots in use on a comment from this annotator's point of view: answers plus others' live leases."""
-    counted = answers_count() + _live_leases(annotator_id, _now())
-    return conn.scalar(select(counted).select_from(Comment).where(Comment.id == comment_id)) or 0
+    return conn.scalar(_taken_query(), {"comment_id": comment_id, "annotator_id": annotator_id, "now": _now()}) or 0
 
 
-def _find(
-    conn: Connection, annotator_id: int, config: dict, after: tuple[int, int] | None, passed: list[int]
-) -> int | None:
-    now = _now()
-    mine = my_status(annotator_id)
-    query = select(Comment.id).where(
-        or_(mine.is_(None), mine == "retracted"),
-        answers_count() + _live_leases(annotator_id, now) < config[OVERLAP],
-    )
-    if passed:
-        query = query.where(Comment.id.not_in(passed))
-    ordering = config[ORDERING]
+@cache
+def _find_query(ordering: str, has_after: bool, has_passed: bool, lock: bool):
+    """The next-comment query, built once per shape; the annotator, time, k and start are parameters.
+
+    Thread ordering walks the unique (thread_id, position) index from the start key, checking each
+    candidate with index seeks (own status, answers, leases) until one qualifies: a seek, not a scan.
+    """
+    annotator_id = bindparam("annotator_id")
+    query = select(
+        Comment.id, Comment.thread_id, Comment.position, Comment.depth, Comment.author,
+        func.substr(Comment.text, 1, PREVIEW_CHARS),
+    ).where(
+        unanswered(my_status(annotator_id)),
+        answers_count() + _live_leases(annotator_id, bindparam("now")) < bindparam("overlap"),
+    )  # fmt: skip
+    if has_passed:
+        query = query.where(Comment.id.not_in(bindparam("passed", expanding=True)))
     if ordering == "thread":
-        if after is not None:
-            query = query.where(tuple_(Comment.thread_id, Comment.position) > tuple_(*after))
+        if has_after:
+            query = query.where(tuple_(Comment.thread_id, Comment.position) > tuple_(bindparam("after_thread"), bindparam("after_position")))
         query = query.order_by(Comment.thread_id, Comment.position)
     elif ordering == "least":
         query = query.order_by(answers_count(), Comment.thread_id, Comment.position)
     else:  # random, but stable per annotator: a multiplicative hash of the id, salted by the annotator
-        spread = cast(Comment.id, BigInteger) * literal(2654435761, BigInteger) + literal(annotator_id * 40503, BigInteger)
+        salt = cast(bindparam("annotator_id"), BigInteger) * literal(40503, BigInteger)
+        spread = cast(Comment.id, BigInteger) * literal(2654435761, BigInteger) + salt
         query = query.order_by(spread % literal(4294967291, BigInteger))
-    if conn.dialect.name == "postgresql":
+    if lock:
         query = query.with_for_update(of=Comment, skip_locked=True)
-    return conn.scalar(query.limit(1))
+    return query.limit(1)
+
+
+def _find(conn: Connection, annotator_id: int, config: dict, after: tuple[int, int] | None, passed: list[int]):
+    """(id, thread_id, position, depth, author, preview) of the next comment to offer, or None."""
+    ordering = config[ORDERING]
+    has_after = after is not None and ordering == "thread"
+    query = _find_query(ordering, has_after, bool(passed), conn.dialect.name == "postgresql")
+    params = {"annotator_id": annotator_id, "now": _now(), "overlap": config[OVERLAP]}
+    if passed:
+        params["passed"] = list(passed)
+    if has_after:
+        params["after_thread"], params["after_position"] = after
+    return conn.execute(query, params).first()
 
 
 def _lease(conn: Connection, comment_id: int, annotator_id: int, minutes: int) -> None:
@@ -158,13 +225,13 @@ def slot_free(conn: Connection, comment_id: int, annotator_id: int) -> bool:
 
 def renew(engine: Engine, comment_id: int, annotator_id: int) -> None:
     """Keep the slot while the comment is on screen (the GUI calls this every few minutes)."""
-    with writer(engine) as conn, conn.begin():
+    with _lease_transaction(engine) as conn:
         _lease(conn, comment_id, annotator_id, settings(conn)[LEASE_MINUTES])
 
 
 def release(engine: Engine, annotator_id: int, comment_id: int | None = None) -> None:
     """Give slots back at once (on quit, or after answering) instead of waiting for expiry."""
-    with writer(engine) as conn, conn.begin():
+    with _lease_transaction(engine) as conn:
         clause = Assignment.annotator_id == annotator_id
         if comment_id is not None:
             clause = and_(clause, Assignment.comment_id == comment_id)

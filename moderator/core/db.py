@@ -40,7 +40,8 @@ def make_engine(url: str | URL) -> Engine:
     url = make_url(url) if isinstance(url, str) else url
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True)
+    # JIT compiling costs more than it saves on the queue's short keyset queries (5 ms → 1 ms a page).
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
 
 
 def _sqlite_engine(url: URL) -> Engine:

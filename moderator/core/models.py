@@ -130,11 +130,15 @@ class Annotation(Base):
     """Append-only: an edit or an undo is a new row that supersedes the current one."""
 
     __tablename__ = "annotations"
-    __table_args__ = (Index("ix_annotations_comment_annotator", "comment_id", "annotator_id", "id"),)
+    __table_args__ = (
+        Index("ix_annotations_comment_annotator", "comment_id", "annotator_id", "id"),
+        # An annotator's latest rows (resume, undo) as an index seek on PostgreSQL too.
+        Index("ix_annotations_annotator_id_id", "annotator_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"))
-    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"), index=True)
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"))
     schema_id: Mapped[int] = mapped_column(ForeignKey("label_schemas.id"))
     # Unique: a row is superseded at most once, so each (comment, annotator) history is one chain.
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("annotations.id"), unique=True)

@@ -37,7 +37,8 @@ class LabellingController(QObject):
         self.annotator_id = annotator_id
         self.panel = panel
         self.state: ItemState | None = None
-        self.busy = False
+        self._running = False  # a job whose result the user waits for (keys typed meanwhile wait for it)
+        self._counting = 0  # progress counts under way
         self._waiting: list[Callable[[], None]] = []
         self._shown_at = time.monotonic()
         self._started_at: datetime | None = None
@@ -50,23 +51,40 @@ class LabellingController(QObject):
 
     # entry points ---------------------------------------------------------------------------------
 
+    @property
+    def busy(self) -> bool:
+        """A job is under way: the item being loaded or answered, or the progress counts."""
+        return self._running or self._counting > 0
+
     def start(self) -> None:
-        self._run(lambda: (load_resume(self.engine, self.annotator_id), progress_counts(self.engine, self.annotator_id)), self._started)
+        """Show where the annotator left off first; count progress afterwards, in a job of its own.
+
+        The worker runs jobs in order, so the count lands before the result of any answer typed after
+        the first item appeared, and the running tally (``done``) stays right.
+        """
+        self._run(lambda: load_resume(self.engine, self.annotator_id), self._show)
+        self.refresh_progress()
 
     def refresh_progress(self) -> None:
-        """Recount after the corpus grew (an import)."""
+        """Count what this annotator has answered and the corpus size (at start, and after an import)."""
+        self._counting += 1
 
         def counted(counts: tuple[int, int]) -> None:
+            self._counting -= 1
             self.done, self.total = counts
             self._emit_progress()
 
-        self.worker.submit(progress_counts, self.engine, self.annotator_id, on_done=counted)
+        def failed(exc: Exception) -> None:
+            self._counting -= 1
+            self.notice.emit(f"Could not count progress: {exc}")
+
+        self.worker.submit(progress_counts, self.engine, self.annotator_id, on_done=counted, on_error=failed)
 
     def dispatch(self, step: Callable[[], None]) -> None:
         """Run a user step now, or after the job under way has shown its result."""
         if self.closed:
             return
-        if self.busy:
+        if self._running:
             self._waiting.append(step)
         else:
             step()
@@ -96,7 +114,7 @@ class LabellingController(QObject):
     def finish(self, timeout_s: float = 30.0) -> None:
         """Before closing: let every key already typed take effect (an Enter is a submission), then stop."""
         deadline = time.monotonic() + timeout_s
-        while self.busy and time.monotonic() < deadline:
+        while self._running and time.monotonic() < deadline:
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         self.closed = True
         self._waiting.clear()
@@ -120,26 +138,21 @@ class LabellingController(QObject):
         self._run(lambda: answer_and_advance(*args), self._advanced)
 
     def _run(self, job: Callable[[], object], on_done: Callable[[object], None]) -> None:
-        self.busy = True
+        self._running = True
         self.worker.submit(job, on_done=lambda result: self._finish(on_done, result), on_error=self._failed)
 
     def _finish(self, on_done: Callable[[object], None], result: object) -> None:
         on_done(result)
-        self.busy = False
-        while self._waiting and not self.busy:
+        self._running = False
+        while self._waiting and not self._running:
             self._waiting.pop(0)()
 
     def _failed(self, exc: Exception) -> None:
-        self.busy = False
+        self._running = False
         self._waiting.clear()  # keys typed for a step that failed must not land elsewhere
         self.notice.emit(f"Not saved: {exc}")
 
     # results --------------------------------------------------------------------------------------
-
-    def _started(self, result) -> None:
-        state, (self.done, self.total) = result
-        self._emit_progress()
-        self._show(state)
 
     def _show(self, state: ItemState | None) -> None:
         self.state = state
