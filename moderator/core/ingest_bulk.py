@@ -44,6 +44,10 @@ _ISO_LENGTHS = frozenset({19, 20, 25})
 _UTC = frozenset({"", "Z", "+00:00"})
 _ISO_MARKS = frozenset({"--T::", "-- ::"})  # the characters at 4, 7, 10, 13 and 16
 
+THREAD_COLUMNS = (
+    "id", "batch_id", "source", "external_id", "title", "url", "dateline", "published_at", "image_credit", "article", "meta",
+    "content_hash",
+)  # fmt: skip
 COLUMNS = (
     "id", "thread_id", "external_id", "parent_id", "position", "depth", "author", "author_key", "text", "created_at",
     "content_hash", "meta",
@@ -90,24 +94,26 @@ def write_bulk(
     thread_ids = _existing_threads(conn, keys)
     present = _existing_comments(conn, list(thread_ids.values()))  # every read happens before the writing starts
     fresh = [i for i, key in enumerate(keys) if key not in thread_ids]
+    rows_of = _Rows(conn, secret)
     if fresh:
-        rows = [_thread_row(threads[i], keys[i], batch_id) for i in fresh]
         if conn.dialect.name == "sqlite":
             # SQLite gives a new row max(id) + 1, and the write lock is held (BEGIN IMMEDIATE): the
             # same ids, in one executemany instead of an INSERT ... RETURNING per row.
             first = (conn.scalar(select(func.max(Thread.id))) or 0) + 1
-            for n, row in enumerate(rows):
-                row["id"] = first + n
-            conn.execute(insert(Thread), rows)
-            new_ids: Iterable[int] = range(first, first + len(rows))
+            to_json = rows_of.to_json
+            conn.exec_driver_sql(
+                f"INSERT INTO threads ({', '.join(THREAD_COLUMNS)}) VALUES ({', '.join('?' * len(THREAD_COLUMNS))})",
+                [(first + n, *_thread_row(threads[i], keys[i], batch_id, to_json)) for n, i in enumerate(fresh)],
+            )
+            new_ids: Iterable[int] = range(first, first + len(fresh))
         else:
+            rows = [dict(zip(THREAD_COLUMNS[1:], _thread_row(threads[i], keys[i], batch_id))) for i in fresh]
             new_ids = conn.execute(insert(Thread).returning(Thread.id, sort_by_parameter_order=True), rows).scalars()
         for i, thread_id in zip(fresh, new_ids):
             thread_ids[keys[i]] = thread_id
     summary.threads_added += len(fresh)
     summary.threads_existing += len(threads) - len(fresh)
 
-    rows_of = _Rows(conn, secret)
     total = sum(len(t.comments) for t in threads) or 1
     done = 0
     with _sink(conn) as sink:
@@ -154,21 +160,14 @@ def _existing_comments(conn: Connection, thread_ids: list[int]) -> dict[int, tup
     return found
 
 
-def _thread_row(thread: jsonl.BulkThread, key: str, batch_id: int) -> dict[str, Any]:
+def _thread_row(thread: jsonl.BulkThread, key: str, batch_id: int, to_json: Callable[[Any], Any] | None = None) -> tuple:
+    """A thread's values in ``THREAD_COLUMNS`` order after the id; ``meta`` serialised if ``to_json`` is given."""
     orphans = thread.orphans()
-    return {
-        "batch_id": batch_id,
-        "source": jsonl.NAME,
-        "external_id": thread.external_id,
-        "title": thread.title,
-        "url": thread.url,
-        "dateline": None,
-        "published_at": None,
-        "image_credit": None,
-        "article": thread.article,
-        "meta": {"orphans": orphans} if orphans else {},
-        "content_hash": key,
-    }
+    meta = {"orphans": orphans} if orphans else {}
+    return (
+        batch_id, jsonl.NAME, thread.external_id, thread.title, thread.url, None, None, None, thread.article,
+        meta if to_json is None else to_json(meta), key,
+    )  # fmt: skip
 
 
 class _Rows:

@@ -61,7 +61,9 @@ def decode(name: str, data: bytes) -> str:
     if bad is not None:
         at = bad.start()
         raise ImportFailure(name, line_of(text, at), f"control character U+{ord(text[at]):04X}: this looks like a binary file")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # most files have none: skip two copies of a large text
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def read_source(path: str | Path) -> SourceText:
