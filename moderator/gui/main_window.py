@@ -7,7 +7,10 @@ work itself in moderator.core.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QListView, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView, QApplication, QComboBox, QHeaderView, QLineEdit, QMainWindow, QSplitter, QTableView, QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import Engine
 
 from ..core.accounts import Account, AuthError
@@ -55,12 +58,22 @@ class MainWindow(QMainWindow):
         self.search_box.setClearButtonEnabled(True)
         self.queue_model = QueueModel(engine, annotator_id, settings.queue_filter("unlabelled"), parent=self)
         self.filter_box.setCurrentIndex(FILTERS.index(self.queue_model.filter_name) if self.queue_model.filter_name in FILTERS else 0)
-        self.queue = QListView()
+        # A one-column table, not a list view: with fixed row heights its layout costs nothing per row,
+        # where QListView lays out every loaded row again on each selection (0.2 s at 200k rows).
+        self.queue = QTableView()
         self.queue.setObjectName("queue")
         self.queue.setModel(self.queue_model)
-        self.queue.setUniformItemSizes(True)
+        self.queue.horizontalHeader().hide()
+        self.queue.verticalHeader().hide()
+        self.queue.horizontalHeader().setStretchLastSection(True)
+        self.queue.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.queue.setShowGrid(False)
+        self.queue.setWordWrap(False)
+        self.queue.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.queue.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.queue.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # previews are elided
         self.queue.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._fit_queue_rows()
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -165,6 +178,7 @@ class MainWindow(QMainWindow):
             font = self.font()
             font.setPointSizeF(size)
             self.setFont(font)
+            self._fit_queue_rows()
 
     # forwarding -----------------------------------------------------------------------------------
 
@@ -203,6 +217,10 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(max(6.0, font.pointSizeF() + steps))
         self.setFont(font)
         settings.set_font_size(font.pointSizeF())
+        self._fit_queue_rows()
+
+    def _fit_queue_rows(self) -> None:
+        self.queue.verticalHeader().setDefaultSectionSize(self.queue.fontMetrics().height() + 4)
 
     def edit_preferences(self) -> None:
         dialog = PreferencesDialog(self.action_table, settings.key_overrides(), self)
