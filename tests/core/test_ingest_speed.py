@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 
 import pytest
-from sqlalchemy import make_url, select, text
+from sqlalchemy import select, text
 
 from moderator.core import ingest, ingest_bulk, project
-from moderator.core.db import make_engine, open_database
 from moderator.core.importers import ImportCancelled, ImportFailure, jsonl, read_source
 from moderator.core.ingest import import_drafts, import_paths
 from moderator.core.models import Comment, ImportBatch, Thread
@@ -57,27 +54,6 @@ def generic(engine, path):
     """The same file through drafts and the generic writer."""
     source = read_source(path)
     return import_drafts(engine, list(jsonl.parse(source)), name=source.name, fmt="jsonl", sha256=source.sha256)
-
-
-@pytest.fixture
-def second_engine(request, tmp_path):
-    """A second, empty database on the same backend as ``engine``."""
-    if request.node.callspec.params["engine"] == "sqlite":
-        engine = open_database(str(tmp_path / "generic.sqlite"))
-        yield engine
-        engine.dispose()
-        return
-    url = os.environ["MODERATOR_TEST_POSTGRES_URL"]  # set, or ``engine`` would have skipped the test
-    admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"moderator_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = open_database(make_url(url).set(database=name).render_as_string(hide_password=False))
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_fast_path_rows_read_back_as_the_generic_paths(engine, second_engine, tmp_path, monkeypatch):
