@@ -14,7 +14,7 @@ option order; options only older versions know are appended. Metrics that do not
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,22 +58,28 @@ def _questions(definitions: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, _
 
 
 class _Decoder(dict):
-    """JSON array of a row's answers → index of that combination in ``table``, memoised.
+    """A row's answers (one value per question) → index of that combination in ``table``, memoised.
 
-    Rows repeat a handful of answer combinations, so each distinct text is parsed once. A table row
+    Rows repeat a handful of answer combinations, so each distinct one is decoded once. A table row
     holds, per question, the option index (scalar question) or the bitmask of selected options (multi).
+    On PostgreSQL the key is one JSON array text; on SQLite one value per question, where a multi
+    question's list arrives as JSON text.
     """
 
-    def __init__(self, questions: list[_Question]):
+    def __init__(self, questions: list[_Question], one_json_array: bool):
         super().__init__()
         self.questions = questions
+        self.one_json_array = one_json_array
         self.table: list[tuple[int, ...]] = []
 
-    def __missing__(self, text: str | None) -> int:
-        answers = json.loads(text) if text else [None] * len(self.questions)
+    def __missing__(self, key: tuple) -> int:
+        if self.one_json_array:
+            answers = json.loads(key[0]) if key[0] else [None] * len(self.questions)
+        else:
+            answers = [json.loads(v) if q.kind == "multi" and isinstance(v, str) else v for q, v in zip(self.questions, key)]
         self.table.append(tuple(self._code(q, v) for q, v in zip(self.questions, answers)))
-        self[text] = len(self.table) - 1
-        return self[text]
+        self[key] = len(self.table) - 1
+        return self[key]
 
     @staticmethod
     def _code(q: _Question, value: Any) -> int:
@@ -91,31 +97,50 @@ def _index(q: _Question, value: Any) -> int:
     return q.options.index(value)
 
 
-def _answers(dialect: str, questions: list[_Question]):
-    """One JSON array text per row with the answers to ``questions``: each document is parsed once."""
+def _answers(dialect: str, questions: list[_Question]) -> list:
+    """The answer columns: on SQLite one per question (a scalar comes back as an SQL value, nothing to
+    parse); on PostgreSQL one JSON array text, so each document is read once."""
     if dialect == "sqlite":
-        paths = [f'$."{q.id}"' for q in questions]
-        if len(paths) == 1:  # json_extract with one path returns the bare value, not an array
-            return func.json_array(func.json_extract(Annotation.values, paths[0]))
-        return func.json_extract(Annotation.values, *paths)
-    return cast(func.json_build_array(*(Annotation.values[q.id] for q in questions)), Text)  # PostgreSQL
+        return [func.json_extract(Annotation.values, f'$."{q.id}"') for q in questions]
+    return [cast(func.json_build_array(*(Annotation.values[q.id] for q in questions)), Text)]
+
+
+def _raw_rows(conn, stmt) -> Iterator[list[tuple]]:
+    """The statement's rows in chunks of plain tuples from the driver's cursor.
+
+    A million SQLAlchemy Row objects cost more than the query itself; PostgreSQL streams through a
+    server-side cursor so the rows never sit in memory all at once.
+    """
+    compiled = stmt.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    if compiled.positiontup:
+        params = tuple(params[name] for name in compiled.positiontup)
+    driver = conn.connection.driver_connection
+    cursor = driver.cursor() if conn.dialect.name == "sqlite" else driver.cursor(name="moderator_agreement")
+    try:
+        cursor.execute(str(compiled), params)
+        while rows := cursor.fetchmany(CHUNK):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def _load(engine: Engine, wanted: list[_Question]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], dict[int, str]]:
     """(comment ids, annotator ids, codes per question id, annotator names), in a few set-based queries."""
     answers = _answers(engine.dialect.name, wanted)
-    stmt = select(Annotation.comment_id, Annotation.annotator_id, Annotation.schema_id, answers)
+    stmt = select(Annotation.comment_id, Annotation.annotator_id, Annotation.schema_id, *answers)
     stmt = stmt.where(current_rows_clause(), Annotation.status == "submitted")
-    decoder = _Decoder(wanted)
+    decoder = _Decoder(wanted, one_json_array=engine.dialect.name != "sqlite")
     parts: list[list[np.ndarray]] = [[], [], [], []]
     with engine.connect() as conn:
         names = dict(conn.execute(select(Annotator.id, Annotator.name)).all())
-        for rows in conn.execution_options(yield_per=CHUNK).execute(stmt).partitions():
-            comment, annotator, schema, answers = zip(*rows)
+        for rows in _raw_rows(conn, stmt):
+            comment, annotator, schema, *values = zip(*rows)
             parts[0].append(np.fromiter(comment, dtype=np.int64, count=len(rows)))
             parts[1].append(np.fromiter(annotator, dtype=np.int64, count=len(rows)))
             parts[2].append(np.fromiter(schema, dtype=np.int64, count=len(rows)))
-            parts[3].append(np.fromiter(map(decoder.__getitem__, answers), dtype=np.int64, count=len(rows)))
+            keys = zip(*values) if len(values) > 1 else zip(values[0])
+            parts[3].append(np.fromiter(map(decoder.__getitem__, keys), dtype=np.int64, count=len(rows)))
     comment, annotator, schema, combo = (np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts)
     # Sorted once by (comment, annotator), so each question's reliability data needs no real sort.
     order = np.lexsort((annotator, comment))
