@@ -46,7 +46,7 @@ class ImportSummary:
             + (f", {self.threads_existing} existing threads" if self.threads_existing else "")
             + (f"; {self.comments_skipped} already present" if self.comments_skipped else "")
             + (f"; {self.labels_added} prior labels" if self.labels_added else "")
-            + (f"; {self.orphans} replies whose parent is missing kept at top level" if self.orphans else "")
+            + (f"; {self.orphans} replies whose parent is missing kept, attached to the thread root" if self.orphans else "")
         )
         return text
 

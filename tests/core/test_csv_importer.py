@@ -223,3 +223,61 @@ def test_sfu_corpus():
     assert {"is_constructive", "globe_url", "_unit_id"} <= first.metadata.keys()
     assert all(t.article == "" and t.comments for t in threads)
     assert all(not t.metadata.get("skipped_empty_rows") for t in threads)
+
+
+# ---- aggregated prior labels -----------------------------------------------------------------
+
+
+def test_sfu_aggregated_labels_become_prior_labels(engine):
+    from sqlalchemy import select
+
+    from moderator.core.ingest import import_paths
+    from moderator.core.models import Annotation, Annotator
+
+    [summary] = import_paths(engine, [shared_file(SFU)])
+    assert (summary.comments_added, summary.labels_added) == (1121, 1121)
+    with engine.connect() as conn:
+        rows = conn.execute(select(Annotator.name, Annotation.values, Annotation.action).join(Annotator)).all()
+    assert {r.name for r in rows} == {"SFU_constructiveness_toxicity/aggregate"} and {r.action for r in rows} == {"import"}
+    assert Counter(r.values["is_toxic_popular_answer_1"] for r in rows) == {1: 902, 2: 177, 3: 35, 4: 7}
+    assert Counter(r.values["is_constructive"] for r in rows) == {"yes": 603, "no": 517, "not_sure": 1}
+    assert all(0 < float(r.values["is_toxic_confidence_answer1"]) <= 1 for r in rows)
+    # the second-most-popular answer and the gold columns of CrowdFlower's test units are not the aggregate
+    assert not {"is_toxic_popular_answer_2", "is_constructive_gold"} & {k for r in rows for k in r.values}
+
+
+def test_generic_label_columns_are_detected_and_form_a_valid_schema(tmp_path):
+    from moderator.core.schema import schema_from_dict
+
+    src = source(
+        tmp_path,
+        "thread_id,id,text,toxicity_mean,label,hate_speech,annotator_notes\n"
+        "a,1,first,0.25,non-toxic,0,fine\n"
+        "a,2,second,0.8333,toxic,1,\n"
+        "b,3,third,,toxic,,n/a\n",
+        name="ratings.csv",
+    )
+    a, b = list(csv_table.parse(src))
+    schema = schema_from_dict(a.prior_schema)
+    assert b.prior_schema == a.prior_schema
+    assert {q.id: q.kind for q in schema.questions} == {"toxicity_mean": "text", "label": "nominal", "hate_speech": "nominal"}
+    assert [o.value for o in schema.question("label").options] == ["non-toxic", "toxic"]
+    labels = [c.prior_labels for t in (a, b) for c in t.comments]
+    assert [[p.annotator for p in ls] for ls in labels] == [["ratings/aggregate"]] * 3
+    assert [ls[0].values for ls in labels] == [
+        {"toxicity_mean": "0.25", "label": "non-toxic", "hate_speech": 0},
+        {"toxicity_mean": "0.8333", "label": "toxic", "hate_speech": 1},
+        {"label": "toxic"},  # blank cells are no answer
+    ]
+    assert a.comments[0].metadata["toxicity_mean"] == "0.25"  # still kept as metadata too
+
+
+def test_explicit_label_columns(tmp_path):
+    src = source(tmp_path, "text,crowd_vote,share,why\nx,2,0.5,rude\ny,3,1,a long explanation of one\n")
+    assert csv_table.parse(src).__next__().prior_schema is None  # nothing detected by name
+    (thread,) = csv_table.parse(src, columns=ColumnMap(text="text", labels=("Crowd_Vote", "share")))
+    assert [c.prior_labels[0].values for c in thread.comments] == [{"crowd_vote": 2, "share": "0.5"}, {"crowd_vote": 3, "share": "1"}]
+    assert [q["kind"] for q in thread.prior_schema["questions"]] == ["ordinal", "text"]
+    fails(src, 1, "the label column 'votes' is not in the header", columns=ColumnMap(text="text", labels=("votes",)))
+    many = source(tmp_path, "text,why\n" + "".join(f"c{i},reason number {i}\n" for i in range(20)), name="free.csv")
+    fails(many, 1, "'why' holds free text", columns=ColumnMap(text="text", labels=("why",)))

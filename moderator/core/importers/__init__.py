@@ -16,8 +16,15 @@ from ..drafts import ThreadDraft
 from .errors import ImportCancelled, ImportFailure
 from .reading import SourceText, read_source, text_source
 
-FORMATS = ("paste", "jsonl", "csv", "lewidi")
-_MODULES = {"paste": "paste", "jsonl": "jsonl", "csv": "csv_table", "lewidi": "lewidi"}
+FORMATS = ("paste", "jsonl", "csv", "lewidi", "convokit", "reddit", "disqus")
+_MODULES = {
+    "paste": "paste", "jsonl": "jsonl", "csv": "csv_table", "lewidi": "lewidi",
+    "convokit": "convokit", "reddit": "reddit", "disqus": "disqus",
+}  # fmt: skip
+# Their files share a generic extension (utterances.jsonl, a Reddit thread's .json, a Pushshift .ndjson):
+# a sure sniff of the content decides before the extension does.
+_BY_CONTENT = ("convokit", "reddit")
+SURE = 0.97
 
 Progress = Callable[[float], None]
 
@@ -42,6 +49,9 @@ def importer(name: str) -> ModuleType:
 
 def detect_format(source: SourceText) -> str:
     """The format of a source: its extension when it names one, else the most confident sniff."""
+    for name in _BY_CONTENT:
+        if importer(name).sniff(source) >= SURE:
+            return name
     suffix = PurePath(source.name).suffix.lower()
     for name in FORMATS:
         if suffix in importer(name).EXTENSIONS:

@@ -50,7 +50,7 @@ from typing import Any
 
 from ..drafts import CommentDraft, Heuristic, PriorLabel, ThreadDraft
 from .errors import ImportFailure
-from .jsonl import paused_gc
+from .jsonl import DECODER, loads, paused_gc, unstorable
 from .reading import SourceText
 
 NAME = "lewidi"
@@ -168,14 +168,7 @@ class _Reader:
     # ---- reading -----------------------------------------------------------------------------
 
     def read(self) -> list[ThreadDraft]:
-        try:
-            data = json.loads(self.text)
-        except ValueError as exc:
-            line = getattr(exc, "lineno", 1)
-            reason = f"invalid JSON at column {getattr(exc, 'colno', '?')} ({getattr(exc, 'msg', exc)})"
-            raise ImportFailure(self.name, line, reason) from None
-        except RecursionError:
-            raise ImportFailure(self.name, 1, "invalid JSON (nested too deeply)") from None
+        data = loads(self.name, self.text)  # strict: no NaN, no NUL or unpaired surrogate to store
         if type(data) is not dict:
             raise ImportFailure(self.name, 1, f"expected a JSON object keyed by item id (LeWiDi), found {_kind(data)}")
         if not data:
@@ -370,9 +363,12 @@ class _Reader:
     def _conversation(self, key: str, item: dict[str, Any], labelled: CommentDraft) -> ThreadDraft:
         where = f"item {key!r}: "
         try:
-            turns = json.loads(item["text"])
+            turns = DECODER.decode(item["text"])
         except (ValueError, RecursionError):
             raise self.fail(f'{where}"text" is not the JSON of a conversation (prev_agent, prev_user, agent, user)', "text") from None
+        why = unstorable(turns)  # escapes inside the inner JSON were not seen by the file's check
+        if why is not None:
+            raise self.fail(f"{where}{why}", "text")
         if type(turns) is not dict or "user" not in turns:
             raise self.fail(f'{where}"text" must hold a JSON object with the turns prev_agent, prev_user, agent and user', "text")
         split = item.get("split") if type(item.get("split")) is str else self.split
