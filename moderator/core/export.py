@@ -1,133 +1,132 @@
-"""Export comments with their context, quotes and current labels as JSONL or CSV, paged by key."""
+"""Export the dataset as JSONL, CSV or Parquet, one record per comment or per annotation.
+
+Blind labelling holds here too: an annotator's export carries only their own labels (and no majority,
+soft labels or gold); a reviewer, an admin or no viewer at all (a solo project's own file) gets
+everyone's. Authors are pseudonymised (a keyed hash, see pseudonym.py) unless ``keep_authors``.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy import Engine, func, select
 
 from .accounts import Account
-from .labels import current_rows_clause
-from .review import aggregate, gold_labels
-from .models import Annotation, Annotator, Comment, QuoteSpan, Thread
+from .export_layout import label_columns
+from .export_read import pages
+from .export_records import LEVELS, LineBuilder, record_fields
+from .models import Comment
+from .pseudonym import project_pseudonyms
 
-FORMATS = ("jsonl", "csv")
-PAGE = 2000
-CSV_FIELDS = (
-    "thread_id", "thread_title", "comment_id", "external_id", "parent_id", "position", "depth",
-    "author", "author_key", "text", "quotes", "annotations", "majority", "soft_labels", "gold",
-)  # fmt: skip
-NESTED = ("quotes", "annotations", "majority", "soft_labels", "gold")
+FORMATS = ("jsonl", "csv", "parquet")
+# OWASP: a cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Progress = Callable[[float], None] | None
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+class Export:
+    """One export's setup (who sees what, the label columns, the pseudonyms), then its pages of lines."""
+
+    def __init__(self, engine: Engine, viewer: Account | None = None, *, level: str = "comment", keep_authors: bool = False):
+        if level not in LEVELS:
+            raise ValueError(f"unknown export level {level!r} (known: {', '.join(LEVELS)})")
+        self.engine, self.level = engine, level
+        self.sees_all = viewer is None or viewer.sees_all
+        self.annotator_id = None if self.sees_all else viewer.id
+        with engine.connect() as conn:
+            self.columns = label_columns(conn)
+            self.total = conn.scalar(select(func.count()).select_from(Comment)) or 0
+        self.fields = record_fields(self.columns, level, self.sees_all)
+        self.builder = LineBuilder(self.columns, project_pseudonyms(engine), keep_authors=keep_authors, sees_all=self.sees_all)
+
+    def pages(self, progress: Progress = None, columns: bool = False):
+        """Pages of driver tuples (see export_read): the comments' fields as JSON objects, or as ``columns``."""
+        done = 0
+        for page in pages(self.engine, self.annotator_id, columns=columns):
+            yield page
+            done += len(page.comments)
+            if progress and self.total:
+                progress(min(1.0, done / self.total))
+
+    def line_pages(self, progress: Progress = None) -> Iterator[list[str]]:
+        """The JSON lines, a page at a time (a page of comments; its annotations at annotation level)."""
+        for page in self.pages(progress):
+            yield list(self.builder.lines(page, self.level))
+
+    def records(self, progress: Progress = None) -> Iterator[dict[str, Any]]:
+        for lines in self.line_pages(progress):
+            yield from map(json.loads, lines)
 
 
 def iter_records(
-    engine: Engine, progress: Callable[[float], None] | None = None, viewer: Account | None = None
+    engine: Engine, progress: Progress = None, viewer: Account | None = None, *, level: str = "comment", keep_authors: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """One record per comment in thread order; keyset pages on (thread_id, position), never OFFSET.
-
-    ``viewer``: an annotator gets only their own labels (blind labelling); a reviewer, an admin or no
-    viewer at all (a solo project's own file) gets everyone's, with majority, soft labels and gold.
-    """
-    sees_all = viewer is None or viewer.sees_all
-    with engine.connect() as conn:
-        total = conn.scalar(select(func.count()).select_from(Comment)) or 0
-        titles: dict[int, str | None] = {}
-        done, after = 0, (-1, -1)
-        while True:
-            page = conn.execute(
-                select(Comment)
-                .where(tuple_(Comment.thread_id, Comment.position) > tuple_(*after))
-                .order_by(Comment.thread_id, Comment.position)
-                .limit(PAGE)
-            ).all()
-            if not page:
-                break
-            ids = [c.id for c in page]
-            quotes = defaultdict(list)
-            for q in conn.execute(select(QuoteSpan).where(QuoteSpan.comment_id.in_(ids)).order_by(QuoteSpan.start)):
-                quotes[q.comment_id].append(
-                    {"start": q.start, "end": q.end, "source": q.source, "comment_id": q.source_comment_id}
-                )
-            labels = defaultdict(list)
-            query = (
-                select(Annotation, Annotator.name)
-                .join(Annotator, Annotator.id == Annotation.annotator_id)
-                .where(Annotation.comment_id.in_(ids), current_rows_clause())
-                .order_by(Annotation.id)
-            )
-            if not sees_all:
-                query = query.where(Annotation.annotator_id == viewer.id)
-            for a in conn.execute(query):
-                labels[a.comment_id].append(
-                    {
-                        "annotator": a.name,
-                        "values": a.values,
-                        "spans": a.spans,
-                        "status": a.status,
-                        "submitted_at": _iso(a.submitted_at),
-                        "duration_ms": a.duration_ms,
-                    }
-                )
-            gold = gold_labels(conn, ids) if sees_all else {}
-            missing = {c.thread_id for c in page} - titles.keys()
-            if missing:
-                titles.update((r.id, r.title) for r in conn.execute(select(Thread.id, Thread.title).where(Thread.id.in_(missing))))
-            for c in page:
-                record = {
-                    "thread_id": c.thread_id,
-                    "thread_title": titles[c.thread_id],
-                    "comment_id": c.id,
-                    "external_id": c.external_id,
-                    "parent_id": c.parent_id,
-                    "position": c.position,
-                    "depth": c.depth,
-                    "author": c.author,
-                    "author_key": c.author_key,
-                    "text": c.text,
-                    "created_at": _iso(c.created_at),
-                    "quotes": quotes.get(c.id, []),
-                    "annotations": labels.get(c.id, []),
-                }
-                if sees_all:
-                    submitted = [a["values"] for a in record["annotations"] if a["status"] == "submitted"]
-                    record["majority"], record["soft_labels"] = aggregate(submitted)
-                    record["gold"] = gold.get(c.id)
-                yield record
-            done += len(page)
-            if progress and total:
-                progress(done / total)
-            last = page[-1]
-            after = (last.thread_id, last.position)
+    """Every record in thread order (keyset pages on (thread_id, position), never OFFSET)."""
+    return Export(engine, viewer, level=level, keep_authors=keep_authors).records(progress)
 
 
 def write_export(
-    engine: Engine, out: IO[str], fmt: str, progress: Callable[[float], None] | None = None, viewer: Account | None = None
-) -> int:
-    """Write every comment to ``out``; returns the number of records."""
+    engine: Engine, out: IO, fmt: str, progress: Progress = None, viewer: Account | None = None,
+    *, level: str = "comment", keep_authors: bool = False,
+) -> int:  # fmt: skip
+    """Write every record to ``out`` (text for jsonl/csv, binary for parquet); returns the number of records."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+    export = Export(engine, viewer, level=level, keep_authors=keep_authors)
+    if fmt == "parquet":
+        from .export_parquet import write_parquet
+
+        return write_parquet(export, out, progress)
+    if fmt == "csv":
+        return _write_csv(export, out, progress)
     count = 0
-    if fmt == "jsonl":
-        for record in iter_records(engine, progress, viewer):
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
-        return count
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    for record in iter_records(engine, progress, viewer):
-        # Nested values travel as JSON text in their cells, so no information is lost.
-        for key in NESTED:
-            if key in record:
-                record[key] = json.dumps(record[key], ensure_ascii=False)
-        writer.writerow(record)
+    for lines in export.line_pages(progress):
+        out.write("".join(lines))
+        count += len(lines)
+    return count
+
+
+def export_file(
+    engine: Engine, path: str | Path, fmt: str, progress: Progress = None, viewer: Account | None = None,
+    *, level: str = "comment", keep_authors: bool = False,
+) -> int:  # fmt: skip
+    """Write the export to ``path`` through ``path.part``, renamed at the end: never half a file under the real name."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with open(tmp, "wb") if fmt == "parquet" else open(tmp, "w", encoding="utf-8", newline="") as out:
+            count = write_export(engine, out, fmt, progress, viewer, level=level, keep_authors=keep_authors)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(path)
+    return count
+
+
+def neutralise(cell: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, made inert (OWASP CSV injection rule)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def _csv_cell(value: Any) -> Any:
+    # Nested values travel as JSON text in their cells, so nothing is lost.
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return neutralise(value)
+
+
+def _write_csv(export: Export, out: IO[str], progress: Progress) -> int:
+    writer = csv.writer(out)
+    writer.writerow(export.fields)
+    count = 0
+    for record in export.records(progress):
+        writer.writerow([_csv_cell(record[f]) for f in export.fields])
         count += 1
     return count

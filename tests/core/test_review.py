@@ -54,7 +54,8 @@ def test_reviewers_get_disagreements_most_disputed_first_and_decide_gold(team):
     decide(engine, ids[1], admin, {"toxicity": 3}, note="threat is implied")
     decide(engine, ids[1], admin, {"toxicity": 4})  # a later decision supersedes
     records = {r["comment_id"]: r for r in exported(engine, admin)}
-    assert records[ids[1]]["gold"] == {"toxicity": 4, "dehumanization": "none"}
+    gold = records[ids[1]]["gold"]  # every question of the schema, unanswered ones empty
+    assert (gold["toxicity"], gold["dehumanization"], gold["categories"], gold["note"]) == (4, "none", [], None)
     assert records[ids[0]]["majority"]["toxicity"] == 1 and records[ids[1]]["majority"]["toxicity"] is None
-    assert records[ids[2]]["soft_labels"]["toxicity"] == {"2": 0.666667, "3": 0.333333}
+    assert records[ids[2]]["soft_labels"]["toxicity"] == {"1": 0.0, "2": 0.666667, "3": 0.333333, "4": 0.0}
     assert len(records[ids[2]]["annotations"]) == 3
