@@ -37,6 +37,13 @@ def run(engine: Engine, db_url: URL, annotator: str | None = None, screenshot: s
     _, schema = active_schema(engine)
     window = MainWindow(engine, display_name(db_url), account, schema)
     window.show()
+    if not screenshot:  # a rolling backup now and every N minutes, copied on a thread of its own
+        from . import settings
+        from .backup_scheduler import BackupScheduler
+
+        backups = BackupScheduler(engine, settings.backup_interval_minutes(), parent=window)
+        backups.failed.connect(lambda text: window.statusBar().showMessage(text, 15000))
+        backups.start()
     if screenshot:
         while window.busy:  # wait for the first item to arrive from the worker
             app.processEvents()

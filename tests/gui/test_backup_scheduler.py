@@ -1,0 +1,94 @@
+"""Rolling backups while the window is open: at start, on the timer, never in the way of labelling."""
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from moderator.core.accounts import Account
+from moderator.core.backup import list_backups
+from moderator.core.crash_check import integrity
+from moderator.core.crash_drive import prepare
+from moderator.core.db import make_engine, open_database
+from moderator.core.labels import active_schema, current_label, ensure_annotator
+from moderator.gui import backup_scheduler, settings
+from moderator.gui.backup_scheduler import BackupScheduler
+from moderator.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def project(tmp_path):
+    path = tmp_path / "project.sqlite"
+    prepare(str(path), 30)
+    engine = open_database(str(path))
+    yield path, engine
+    engine.dispose()
+
+
+def test_a_backup_at_start_then_one_per_interval_keeping_the_newest(qtbot, project, tmp_path):
+    path, engine = project
+    folder = tmp_path / "backups"
+    scheduler = BackupScheduler(engine, interval_minutes=10, folder=folder, keep=2)
+    scheduler.start()
+    qtbot.waitUntil(lambda: len(list_backups(path, folder)) == 1)
+    assert scheduler.timer.isActive() and scheduler.timer.interval() == 10 * 60_000
+    made = []
+    scheduler.done.connect(made.append)
+    scheduler.timer.setInterval(20)  # the ten minutes, fast-forwarded
+    qtbot.waitUntil(lambda: len(made) >= 4, timeout=10_000)
+    scheduler.stop()
+    kept = list_backups(path, folder)
+    assert len(kept) == 2 and kept[-1] == made[-1]
+    assert all(integrity(p) == "ok" for p in kept)
+
+
+def test_a_slow_backup_never_holds_up_a_submission(qtbot, project, tmp_path, monkeypatch):
+    path, engine = project
+    release, threads = threading.Event(), []
+
+    def slow_backup(db, folder, keep):
+        threads.append(threading.current_thread())
+        release.wait(30)  # a big project on a slow disk
+        return db
+
+    monkeypatch.setattr(backup_scheduler, "rolling_backup", slow_backup)
+    _, schema = active_schema(engine)
+    annotator = ensure_annotator(engine, "ana")
+    window = MainWindow(engine, "project.sqlite", Account(annotator, "ana", "annotator"), schema)
+    qtbot.addWidget(window)
+    scheduler = BackupScheduler(engine, 10, folder=tmp_path / "backups", parent=window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window and not window.busy)
+    scheduler.start()
+    try:
+        qtbot.waitUntil(lambda: bool(threads))
+        first = window.labelling.state.item.id
+        qtbot.keyClick(window, Qt.Key.Key_3)
+        qtbot.keyClick(window, Qt.Key.Key_Return)
+        # Stored and the next comment shown while the backup is still copying.
+        qtbot.waitUntil(lambda: not window.busy and window.labelling.state.item.id != first)
+        assert current_label(engine, first, annotator).values["toxicity"] == 3
+        assert scheduler.running and threads[0] is not threading.main_thread()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not scheduler.running)
+    scheduler.stop()
+
+
+def test_nothing_is_scheduled_without_a_sqlite_file_or_with_backups_off(qtbot, project, tmp_path):
+    path, engine = project
+    memory = make_engine("sqlite://")
+    for scheduler in (BackupScheduler(memory, 10, folder=tmp_path / "b"), BackupScheduler(engine, 0, folder=tmp_path / "b")):
+        scheduler.start()
+        assert not scheduler.timer.isActive() and not scheduler.running
+    assert not (tmp_path / "b").exists()
+
+
+def test_the_interval_is_a_preference_of_ten_minutes_by_default():
+    assert settings.backup_interval_minutes() == 10
+    settings.set_backup_interval_minutes(25)
+    assert settings.backup_interval_minutes() == 25
+    settings.set_backup_interval_minutes(0)  # off
+    assert settings.backup_interval_minutes() == 0
