@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, Text, cast, func, select
 
+from .accounts import Account, AuthError
 from . import agreement as ag
 from .labels import current_rows_clause
 from .models import Annotation, Annotator, LabelSchemaRow
@@ -194,8 +195,13 @@ def _select(found: dict[str, _Question], questions: list[str] | None) -> list[tu
     return list(dict.fromkeys(chosen))
 
 
-def agreement_report(engine: Engine, questions: list[str] | None = None) -> dict[str, dict]:
-    """Agreement per question id (and per "<qid>.<option>" of multi questions); JSON-serialisable."""
+def agreement_report(engine: Engine, questions: list[str] | None = None, viewer: Account | None = None) -> dict[str, dict]:
+    """Agreement per question id (and per "<qid>.<option>" of multi questions); JSON-serialisable.
+
+    ``viewer``: an annotator is refused (the figures name every annotator and pair); None is a solo project.
+    """
+    if viewer is not None and not viewer.sees_all:
+        raise AuthError("agreement figures are for reviewers and admins (annotators label blind)")
     with engine.connect() as conn:
         found = _questions(conn.execute(select(LabelSchemaRow.id, LabelSchemaRow.definition)).all())
     chosen = _select(found, questions)

@@ -74,7 +74,9 @@ def _where(query, annotator_id: int, filter_name: str, search: str, after: tuple
     clause = _filter_clause(my_status(annotator_id), filter_name)
     if clause is not None:
         query = query.where(clause)
-    if search.strip():
+    if "\x00" in search:  # no comment holds a NUL (importers refuse it), and PostgreSQL rejects it in a query
+        query = query.where(literal(False))
+    elif search.strip():
         pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(Comment.text.ilike(pattern, escape="\\"), Comment.author.ilike(pattern, escape="\\")))
     if after is not None:

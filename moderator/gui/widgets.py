@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import Qt as QtGuiQt
 from PySide6.QtWidgets import QLabel
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` literally: Qt guesses rich text from a tooltip's content (``<b>``)."""
+    return QtGuiQt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
 
 
 def plain_label(text: str = "", *, bold: bool = False, grey: bool = False) -> QLabel:

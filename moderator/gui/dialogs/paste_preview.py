@@ -20,6 +20,7 @@ from ...core.drafts import ThreadDraft
 from ...core.importers import paste
 from ...core.importers.paste_layout import PasteLayout
 from ..models.paste_blocks import TEXT, PasteBlocksModel
+from ..widgets import plain_tooltip
 
 SNIPPET = 40
 QUOTE_COLOR = QColor(255, 214, 102, 110)  # the comment view's quote amber
@@ -280,7 +281,7 @@ class PastePreviewDialog(QDialog):
     def _add_quote_item(self, text: str, data: tuple[str, int]) -> None:
         item = QListWidgetItem(text)  # list items are always plain text
         item.setData(LinkRole, data)
-        item.setToolTip(text)
+        item.setToolTip(plain_tooltip(text))  # tooltips, unlike list items, guess rich text
         self.quotes.addItem(item)
 
     def _quote_chosen(self, item: QListWidgetItem | None) -> None:

@@ -25,7 +25,7 @@ from ..actions import ActionSpec, conflicts, effective_keys, schema_actions
 from ..views.comment_view import CommentView
 from ..views.label_panel import LabelPanel
 from ..workers import DbWorker
-from ..widgets import plain_label
+from ..widgets import plain_label, plain_tooltip
 
 REVIEW_ACTIONS = (
     ActionSpec("review.save", "Save gold label", ("Ctrl+Return", "Ctrl+Enter"), "Review"),
@@ -228,7 +228,7 @@ class ReviewWindow(QDialog):
             entry = QListWidgetItem(summary(d, d.comment_id in decided))
             entry.setData(DISPUTE, d)
             entry.setData(IS_DECIDED, d.comment_id in decided)
-            entry.setToolTip(entry.text())
+            entry.setToolTip(plain_tooltip(entry.text()))
             self.list.addItem(entry)
         self.list.blockSignals(False)
         label = self.question_box.currentText()
@@ -278,7 +278,7 @@ class ReviewWindow(QDialog):
             cells = [who, status] + [describe(q, values.get(q.id)) for q in self._columns]
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)  # item views draw text as is: no HTML
-                cell.setToolTip(text if when is None else f"{text}\n{who}, {when:%Y-%m-%d %H:%M}")
+                cell.setToolTip(plain_tooltip(text if when is None else f"{text}\n{who}, {when:%Y-%m-%d %H:%M}"))
                 if when is None:  # the majority row, set apart from the annotators
                     font = cell.font()
                     font.setItalic(True)
@@ -319,7 +319,7 @@ class ReviewWindow(QDialog):
             if entry.data(DISPUTE).comment_id == comment_id and not entry.data(IS_DECIDED):
                 entry.setData(IS_DECIDED, True)
                 entry.setText(DECIDED + entry.text())
-                entry.setToolTip(entry.text())
+                entry.setToolTip(plain_tooltip(entry.text()))
         current = max(self.list.currentRow(), 0)
         order = list(range(current + 1, len(rows))) + list(range(current + 1))  # onwards, then wrap round
         undecided = [r for r in order if not rows[r].data(IS_DECIDED)]
