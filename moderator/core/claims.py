@@ -19,13 +19,16 @@ from sqlalchemy.orm import aliased
 
 from . import project
 from .db import writer
-from .models import Annotation, Assignment, Comment, ProjectSetting
+from .models import Annotation, Assignment, Comment, ModelScore, ProjectSetting
 from .queue import PREVIEW_CHARS, QueueItem, my_status, unanswered
 
 OVERLAP = "overlap"
 LEASE_MINUTES = "lease_minutes"
 ORDERING = "ordering"
-ORDERINGS = ("thread", "random", "least")
+# toxic-first / uncertain walk the assist model's scores (model_scores), then thread order for the
+# comments the model has not scored yet (new imports, or before the first model).
+ORDERINGS = ("thread", "random", "least", "toxic-first", "uncertain")
+SCORED_ORDERINGS = ("toxic-first", "uncertain")
 DEFAULTS = {OVERLAP: 1, LEASE_MINUTES: 30, ORDERING: "thread"}
 MIN_LEASE_MINUTES = 10
 
@@ -54,13 +57,18 @@ def _now() -> datetime:
 
 
 def answers_count():
-    """Distinct annotators whose answer in force on the comment is a submission (correlated)."""
+    """Distinct annotators whose answer in force on the comment is a submission (correlated).
+
+    Prior labels that came in with an imported dataset (LeWiDi, SFU, …) are context for the project,
+    not its annotators' work: they take no slot of the overlap k.
+    """
     newer = aliased(Annotation)
     return (
         select(func.count(Annotation.annotator_id.distinct()))
         .where(
             Annotation.comment_id == Comment.id,
             Annotation.status == "submitted",
+            Annotation.action != "import",
             ~select(newer.id).where(newer.supersedes_id == Annotation.id).exists(),
         )
         .correlate(Comment)
@@ -124,9 +132,8 @@ def claim_next_item(engine: Engine, annotator_id: int, after: tuple[int, int] | 
     with _lease_transaction(engine) as conn:
         config = settings(conn)
         passed: list[int] = []
-        starts = [after, None] if after is not None and config[ORDERING] == "thread" else [after]
-        for start in starts:
-            while (row := _find(conn, annotator_id, config, start, passed)) is not None:
+        for ordering, start in _search_plan(config[ORDERING], after):
+            while (row := _find(conn, annotator_id, config, ordering, start, passed)) is not None:
                 # SQLite took its write lock at BEGIN IMMEDIATE, so _find saw every commit there is.
                 # PostgreSQL judged the row on the snapshot taken before it got the lock; now that the
                 # row is ours, count again with what has been committed since (READ COMMITTED).
@@ -135,6 +142,17 @@ def claim_next_item(engine: Engine, annotator_id: int, after: tuple[int, int] | 
                     return QueueItem(row[0], row[1], row[2], row[3], row[4], " ".join((row[5] or "").split()), None)
                 passed.append(row[0])
         return None
+
+
+def _search_plan(ordering: str, after: tuple[int, int] | None) -> list[tuple[str, tuple[int, int] | None]]:
+    """The searches to try in turn: thread order goes on from ``after`` and wraps round once; the
+    score orderings come back to thread order for unscored comments."""
+    thread = [("thread", after), ("thread", None)] if after is not None else [("thread", None)]
+    if ordering == "thread":
+        return thread
+    if ordering in SCORED_ORDERINGS:
+        return [(ordering, None)] + thread
+    return [(ordering, None)]
 
 
 @cache
@@ -169,6 +187,14 @@ def _find_query(ordering: str, has_after: bool, has_passed: bool, lock: bool):
         if has_after:
             query = query.where(tuple_(Comment.thread_id, Comment.position) > tuple_(bindparam("after_thread"), bindparam("after_position")))
         query = query.order_by(Comment.thread_id, Comment.position)
+    elif ordering in SCORED_ORDERINGS:
+        # Walk the score index from its best end: a finished comment's row is dropped at rescoring,
+        # so the walk steps over only those answered since. comment_id breaks ties (a unique key).
+        query = query.join(ModelScore, ModelScore.comment_id == Comment.id)
+        if ordering == "toxic-first":
+            query = query.order_by(ModelScore.score.desc(), ModelScore.comment_id.desc())
+        else:
+            query = query.order_by(ModelScore.uncertainty, ModelScore.comment_id)
     elif ordering == "least":
         query = query.order_by(answers_count(), Comment.thread_id, Comment.position)
     else:  # random, but stable per annotator: a multiplicative hash of the id, salted by the annotator
@@ -180,9 +206,8 @@ def _find_query(ordering: str, has_after: bool, has_passed: bool, lock: bool):
     return query.limit(1)
 
 
-def _find(conn: Connection, annotator_id: int, config: dict, after: tuple[int, int] | None, passed: list[int]):
+def _find(conn: Connection, annotator_id: int, config: dict, ordering: str, after: tuple[int, int] | None, passed: list[int]):
     """(id, thread_id, position, depth, author, preview) of the next comment to offer, or None."""
-    ordering = config[ORDERING]
     has_after = after is not None and ordering == "thread"
     query = _find_query(ordering, has_after, bool(passed), conn.dialect.name == "postgresql")
     params = {"annotator_id": annotator_id, "now": _now(), "overlap": config[OVERLAP]}

@@ -175,6 +175,26 @@ class Assignment(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class ModelScore(Base):
+    """The assist model's probability that a comment is positive (e.g. toxic); one row per comment.
+
+    ``uncertainty`` is |score - 0.5|, stored so that "most uncertain first" walks an index too; both
+    indexes end in comment_id, which makes (value, comment_id) a unique keyset for claims.
+    """
+
+    __tablename__ = "model_scores"
+    __table_args__ = (
+        Index("ix_model_scores_score", "score", "comment_id"),
+        Index("ix_model_scores_uncertainty", "uncertainty", "comment_id"),
+    )
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), primary_key=True, autoincrement=False)
+    score: Mapped[float]
+    uncertainty: Mapped[float]
+    model_version: Mapped[int]
+    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class GoldLabel(Base):
     """A reviewer's decision on a comment. Append-only: a new decision supersedes the previous one."""
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from moderator.core.claims import claim_next, configure, over_k, release, renew
-from moderator.core.drafts import CommentDraft, ThreadDraft
+from moderator.core.drafts import CommentDraft, PriorLabel, ThreadDraft
 from moderator.core.ingest import import_drafts
 from moderator.core.labels import ensure_annotator, submit
 from moderator.core.models import Assignment, Comment
@@ -43,6 +43,18 @@ def test_each_comment_goes_to_k_distinct_annotators_in_thread_order(engine):
     answer(engine, ids[1], cy)
     answer(engine, ids[1], ana)
     assert claim_next(engine, cy) == ids[2]
+    assert over_k(engine) == []
+
+
+def test_prior_labels_from_an_imported_dataset_take_no_slot(engine):
+    prior = [PriorLabel("dataset/Ann1", {"toxicity": 3}), PriorLabel("dataset/Ann2", {"toxicity": 1})]
+    draft = ThreadDraft(source="test", title="t", comments=[CommentDraft("labelled elsewhere", prior_labels=prior)])
+    import_drafts(engine, [draft], name="prior", fmt="test")
+    ana, bo = ensure_annotator(engine, "ana"), ensure_annotator(engine, "bo")
+    only = claim_next(engine, ana)
+    assert only is not None  # k = 1, yet two imported answers do not fill it
+    answer(engine, only, ana)
+    assert claim_next(engine, bo) is None  # ana's own answer does
     assert over_k(engine) == []
 
 

@@ -1,0 +1,164 @@
+"""The assist model against the database: train on the labels in force, write one score per comment.
+
+Everything is read keyset-paged (by annotation id, by comment id) and written in short transactions
+of ``BATCH`` rows, so a retraining running beside annotators holds the write lock for milliseconds at
+a time. Comments that already have their k answers are dropped from ``model_scores``: the claim
+search walks that table in score order, and finished comments would only be stepped over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, select
+
+from . import assist, project
+from .claims import OVERLAP, answers_count, settings
+from .db import writer
+from .labels import current_rows_clause
+from .models import Annotation, Comment, ModelScore
+
+MODEL_INFO = "assist_model"  # project setting: version, labels and positives trained on, when
+BATCH = 2000
+
+Progress = Callable[[float], None] | None
+Cancel = Callable[[], bool] | None
+
+
+def model_info(engine: Engine) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        return project.get_setting(conn, MODEL_INFO)
+
+
+def training_votes(engine: Engine) -> dict[int, list[bool]]:
+    """Comment id → its annotators' targets (``assist.is_positive``) over submitted labels in force."""
+    votes: dict[int, list[bool]] = {}
+    last = 0
+    query = (
+        select(Annotation.id, Annotation.comment_id, Annotation.values)
+        .where(Annotation.status == "submitted", current_rows_clause())
+        .order_by(Annotation.id)
+        .limit(BATCH * 5)
+    )
+    with engine.connect() as conn:
+        while rows := conn.execute(query.where(Annotation.id > last)).all():
+            for _id, comment_id, values in rows:
+                target = assist.is_positive(values or {})
+                if target is not None:
+                    votes.setdefault(comment_id, []).append(target)
+            last = rows[-1][0]
+    return votes
+
+
+def _texts(engine: Engine, ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    with engine.connect() as conn:
+        for i in range(0, len(ids), BATCH):
+            chunk = ids[i : i + BATCH]
+            out.update((r[0], r[1]) for r in conn.execute(select(Comment.id, Comment.text).where(Comment.id.in_(chunk))))
+    return out
+
+
+def train(engine: Engine, votes: dict[int, list[bool]] | None = None) -> tuple[assist.Model, dict[str, Any]] | None:
+    """A model on the labels in force, with its facts; None while both classes are not present."""
+    votes = training_votes(engine) if votes is None else votes
+    ids = sorted(votes)
+    targets = [assist.majority(votes[i]) for i in ids]
+    if not assist.can_train(targets):
+        return None
+    texts = _texts(engine, ids)
+    model = assist.fit([texts[i] for i in ids], targets)
+    facts = {"labels": _count(votes), "comments": len(ids), "positives": sum(targets)}
+    return model, facts
+
+
+def _count(votes: dict[int, list[bool]]) -> int:
+    return sum(len(v) for v in votes.values())
+
+
+def _upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(ModelScore)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ModelScore.comment_id],
+        set_={c: stmt.excluded[c] for c in ("score", "uncertainty", "model_version", "scored_at")},
+    )
+    conn.execute(stmt, rows)
+
+
+def write_scores(engine: Engine, scores: dict[int, float], version: int) -> None:
+    """Store (or replace) the scores of the given comments, in short transactions."""
+    now = datetime.now(timezone.utc)
+    items = sorted(scores.items())
+    for i in range(0, len(items), BATCH):
+        rows = [
+            {"comment_id": cid, "score": s, "uncertainty": assist.uncertainty(s), "model_version": version, "scored_at": now}
+            for cid, s in items[i : i + BATCH]
+        ]  # fmt: skip
+        with writer(engine) as conn, conn.begin():
+            _upsert(conn, rows)
+
+
+def score_comments(engine: Engine, model: assist.Model, version: int, progress: Progress = None, cancel: Cancel = None) -> int:
+    """Score every comment still short of k answers; drop the scores of finished ones. Returns scored."""
+    with engine.connect() as conn:
+        k = settings(conn)[OVERLAP]
+        total = conn.scalar(select(Comment.id).order_by(Comment.id.desc()).limit(1)) or 0
+    query = select(Comment.id, Comment.text, answers_count()).order_by(Comment.id).limit(BATCH)
+    last, scored = -1, 0
+    while not (cancel and cancel()):
+        with engine.connect() as conn:
+            rows = conn.execute(query.where(Comment.id > last)).all()
+        if not rows:
+            break
+        last = rows[-1][0]
+        open_rows = [(cid, text) for cid, text, answers in rows if (answers or 0) < k]
+        done = [cid for cid, _text, answers in rows if (answers or 0) >= k]
+        scores = model.score([text for _cid, text in open_rows])
+        now = datetime.now(timezone.utc)
+        with writer(engine) as conn, conn.begin():
+            if open_rows:
+                _upsert(conn, [
+                    {"comment_id": cid, "score": s, "uncertainty": assist.uncertainty(s), "model_version": version, "scored_at": now}
+                    for (cid, _t), s in zip(open_rows, scores)
+                ])  # fmt: skip
+            if done:
+                conn.execute(delete(ModelScore).where(ModelScore.comment_id.in_(done)))
+        scored += len(open_rows)
+        if progress is not None and total:
+            progress(min(1.0, last / total))
+    return scored
+
+
+def retrain(engine: Engine, force: bool = False, progress: Progress = None, cancel: Cancel = None) -> dict[str, Any] | None:
+    """Train and rescore when ``RETRAIN_EVERY`` labels arrived since the last model (or ``force``).
+
+    Returns the new model's facts, or None when nothing was due or both classes are not present yet.
+    """
+    info = model_info(engine) or {}
+    votes = training_votes(engine)
+    if not force and not assist.retrain_due(_count(votes), info.get("labels")):
+        return None
+    trained = train(engine, votes)
+    if trained is None:
+        return None
+    model, facts = trained
+    version = int(info.get("version", 0)) + 1
+    facts |= {"version": version, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    facts["scored"] = score_comments(engine, model, version, progress, cancel)
+    if cancel is not None and cancel():
+        return None  # unrecorded, so the next start trains again and finishes the scores
+    with writer(engine) as conn, conn.begin():
+        project.set_setting(conn, MODEL_INFO, facts)
+    return facts
+
+
+def score_of(engine: Engine, comment_id: int) -> float | None:
+    """The stored score of one comment (a primary-key read), or None if it has none."""
+    with engine.connect() as conn:
+        return conn.scalar(select(ModelScore.score).where(ModelScore.comment_id == comment_id))
