@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-COMMANDS = ("gui", "import", "export", "stats", "schema", "annotators", "project", "agreement", "bench")
+COMMANDS = ("gui", "import", "export", "stats", "schema", "annotators", "project", "agreement", "bench", "backup", "restore", "lexicon")
 _VALUED_GLOBALS = ("--db", "--annotator")
 
 
@@ -22,6 +22,7 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .core.importers import FORMATS
 
     parser = argparse.ArgumentParser(prog="moderator", description="Label toxic and dehumanizing speech in discussion threads.")
     parser.add_argument("--version", action="version", version=f"moderator {__version__}")
@@ -36,12 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import threads from files")
     _global_options(imp, suppress=True)
     imp.add_argument("paths", nargs="+", metavar="PATH")
-    imp.add_argument("--format", default="auto", choices=("auto", "paste", "jsonl", "csv", "lewidi"))
+    imp.add_argument("--format", default="auto", choices=("auto", *FORMATS))
 
     exp = sub.add_parser("export", help="export comments with their labels")
     _global_options(exp, suppress=True)
-    exp.add_argument("--format", required=True, choices=("jsonl", "csv"))
-    exp.add_argument("--out", metavar="PATH", help="output file (default: standard output)")
+    exp.add_argument("--format", required=True, choices=("jsonl", "csv", "parquet"))
+    exp.add_argument("--level", default="comment", choices=("comment", "annotation"), help="one record per comment (default) or per annotation")
+    exp.add_argument("--out", metavar="PATH", help="output file (default: standard output; parquet and --card need it)")
+    exp.add_argument("--keep-authors", action="store_true", help="real author names instead of pseudonyms")
+    exp.add_argument("--card", action="store_true", help="also write a dataset card (README.md) and its charts beside --out")
 
     stats = sub.add_parser("stats", help="count threads, comments, annotations and annotators")
     _global_options(stats, suppress=True)
@@ -64,7 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(proj, suppress=True)
     proj.add_argument("--overlap", type=int, metavar="K", help="distinct annotators per comment")
     proj.add_argument("--lease-minutes", type=int, metavar="M", help="how long a claimed comment stays reserved")
-    proj.add_argument("--ordering", choices=("thread", "random", "least"), help="which comment comes next")
+    proj.add_argument(
+        "--ordering", choices=("thread", "random", "least", "toxic-first", "uncertain"),
+        help="which comment comes next (toxic-first, uncertain: by the assist model's scores, see bench --assist)",
+    )  # fmt: skip
+    # Wellbeing (see moderator.core.wellbeing): what protects everyone who labels in this project.
+    for flag, what in (("blur", "blur likely severe comments until revealed"), ("greyscale", "no colour highlights, a desaturated window"),
+                       ("breaks", "suggest breaks")):  # fmt: skip
+        proj.add_argument(f"--{flag}", choices=("on", "off"), help=what)
+    proj.add_argument("--break-minutes", type=int, metavar="N", help="suggest a break after N minutes (default 45)")
+    proj.add_argument("--break-severe", type=int, metavar="N", help="… or after N severe comments (default 25)")
+    proj.add_argument("--break-length", type=int, metavar="N", help="minutes a break lasts (default 5)")
+    proj.add_argument("--daily-cap", type=int, metavar="N", help="severe comments a day before a gentle stop (default 150; 0 = none)")
+
+    lexicon = sub.add_parser("lexicon", help="the lexicon of highlighted words: path of your copy, check it, show it")
+    lexicon.add_argument("action", choices=("path", "check", "show"))
+    lexicon.add_argument("file", nargs="?", help="a lexicon TOML file to check (default: your copy)")
 
     agree = sub.add_parser("agreement", help="inter-annotator agreement per question")
     _global_options(agree, suppress=True)
@@ -76,6 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     bench.add_argument("--no-gui", action="store_true", help="skip the window measurements")
     bench.add_argument("--workdir", metavar="DIR", help="keep the generated files here (default: a temporary folder)")
+    bench.add_argument("--assist", action="store_true", help="replay LeWiDi labels: how soon each queue order finds the positives")
+    bench.add_argument("--data", metavar="DIR", help="--assist: folder of the LeWiDi JSON files (default: ../shared/data/lewidi)")
+    bench.add_argument("--crash", action="store_true", help="SIGKILL labelling (core and window) at random moments; check nothing is lost")
+    bench.add_argument("--kills", type=int, default=300, metavar="N", help="--crash: how many kills (a fifth of them in the window)")
+    bench.add_argument("--seed", type=int, metavar="S", help="--crash: repeat a run's random delays")
+
+    back = sub.add_parser("backup", help="write a consistent copy of the (SQLite) database to PATH")
+    _global_options(back, suppress=True)
+    back.add_argument("path", metavar="PATH")
+    back.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    rest = sub.add_parser("restore", help="replace the database with a backup (a safety copy of the current one is kept)")
+    _global_options(rest, suppress=True)
+    rest.add_argument("path", metavar="PATH")
     return parser
 
 
@@ -155,20 +187,32 @@ def _viewer(args, engine, name: str | None = None):
 
 
 def cmd_export(args) -> int:
-    from .core.export import write_export
+    from .core.export import export_file, write_export
 
+    if (args.format == "parquet" or args.card) and not args.out:
+        raise UsageError("parquet exports and --card need --out PATH")
+    if args.card:
+        from .core.dataset_card import check_card_folder
+
+        try:
+            check_card_folder(Path(args.out))  # before the export, not after it
+        except FileExistsError as exc:
+            raise UsageError(str(exc)) from None
     engine = _open(args)
     viewer = _viewer(args, engine)
+    options = {"level": args.level, "keep_authors": args.keep_authors}
     with progress_bar("export") as progress:
         if args.out:
-            out_path = Path(args.out)
-            tmp = out_path.with_name(out_path.name + ".part")
-            with open(tmp, "w", encoding="utf-8", newline="") as out:
-                count = write_export(engine, out, args.format, progress, viewer)
-            tmp.replace(out_path)  # never leave a half-written export under the real name
-            print(f"{count} comments written to {out_path}", file=sys.stderr)
+            # Written to PATH.part and renamed: never a half-written export under the real name.
+            count = export_file(engine, args.out, args.format, progress, viewer, **options)
+            print(f"{count} {args.level}s written to {args.out}", file=sys.stderr)
         else:
-            write_export(engine, sys.stdout, args.format, progress, viewer)
+            write_export(engine, sys.stdout, args.format, progress, viewer, **options)
+    if args.card:
+        from .core.dataset_card import write_card
+
+        card = write_card(engine, Path(args.out), args.format, viewer, **options)
+        print(f"dataset card written to {card}", file=sys.stderr)
     return 0
 
 
@@ -232,16 +276,54 @@ def cmd_annotators(args) -> int:
     return 0
 
 
+def _wellbeing_changes(args) -> dict:
+    switches = {name: None if getattr(args, name) is None else getattr(args, name) == "on" for name in ("blur", "greyscale", "breaks")}
+    numbers = {"break_minutes": args.break_minutes, "break_severe": args.break_severe,
+               "break_length_minutes": args.break_length, "daily_cap": args.daily_cap}  # fmt: skip
+    return switches | numbers
+
+
 def cmd_project(args) -> int:
     from .core.claims import configure
+    from .core.wellbeing import configure as configure_wellbeing
 
     engine = _open(args)
-    if any(v is not None for v in (args.overlap, args.lease_minutes, args.ordering)):
+    changes = _wellbeing_changes(args)
+    if any(v is not None for v in (args.overlap, args.lease_minutes, args.ordering, *changes.values())):
         viewer = _viewer(args, engine)
         if viewer is not None and not viewer.sees_all:
             raise UsageError("only a reviewer or admin may change the project's settings")
+    w = configure_wellbeing(engine, **changes)  # first: a refused value changes nothing at all
     settings = configure(engine, args.overlap, args.lease_minutes, args.ordering)
     print(f"overlap k = {settings['overlap']}, lease = {settings['lease_minutes']} min, ordering = {settings['ordering']}")
+    breaks = f"after {w.break_minutes} min or {w.break_severe} severe, {w.break_length_minutes} min long" if w.breaks else "off"
+    cap = w.daily_cap or "none"
+    print(f"blur = {'on' if w.blur else 'off'}, greyscale = {'on' if w.greyscale else 'off'}, breaks = {breaks}, daily cap = {cap}")
+    return 0
+
+
+def cmd_lexicon(args) -> int:
+    from .core import lexicon as lx
+
+    if args.action == "path":
+        print(lx.ensure_user_lexicon())  # made from the bundled one on first use, ready to edit
+        return 0
+    if args.action == "check":
+        path = Path(args.file) if args.file else lx.user_lexicon_path()
+        if not path.exists() and not args.file:
+            print(f"{path}: no copy of your own yet; the bundled lexicon is used (`moderator lexicon path` makes one)")
+            path = lx.bundled_path()
+        lexicon = lx.load_lexicon(path)  # LexiconError: path:line: reason, and exit status 1
+        print(f"{path}: valid lexicon, {lexicon.terms} terms in {len(lexicon.categories)} categories")
+        return 0
+    lexicon, error = lx.active_lexicon()
+    if error:
+        print(f"moderator: {error}", file=sys.stderr)
+    print(f"# {lexicon.source}")
+    for category in lexicon.categories:
+        print(f"\n[{category.id}] {category.label} ({category.severity.name.lower()})")
+        print("  " + ", ".join(term + ("" if level == category.severity else f" ({level.name.lower()})")
+                               for c, term, level in lexicon.entries if c == category))  # fmt: skip
     return 0
 
 
@@ -260,6 +342,15 @@ def cmd_agreement(args) -> int:
 def cmd_bench(args) -> int:
     import tempfile
 
+    if args.crash:
+        return _crash_bench(args)
+
+    if args.assist:
+        from .core.assist_sim import format_report, run_all
+
+        report = run_all(args.data, say=lambda line: print(f"bench: {line}", file=sys.stderr, flush=True))
+        print(json.dumps(report, indent=2) if args.json else format_report(report))
+        return 0
     from .core.bench import format_results, run
 
     if args.comments < 10:
@@ -273,6 +364,44 @@ def cmd_bench(args) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         results = run(args.comments, args.db, workdir, say, gui=not args.no_gui)
     print(json.dumps(results, indent=2) if args.json else format_results(results))
+    return 0
+
+
+def _crash_bench(args) -> int:
+    import tempfile
+
+    from .core.crash_bench import format_results, run
+
+    if args.kills < 1:
+        raise UsageError("bench --crash needs --kills of at least 1")
+    say = lambda line: print(f"bench: {line}", file=sys.stderr, flush=True)  # noqa: E731
+    with tempfile.TemporaryDirectory(prefix="moderator-crash-") as tmp:
+        workdir = Path(args.workdir) if args.workdir else Path(tmp)
+        gui_module = None if args.no_gui else "moderator.gui.crash_window"
+        results = run(args.kills, workdir, say, seed=args.seed, gui_module=gui_module)
+    print(json.dumps(results, indent=2) if args.json else format_results(results))
+    return 0 if results["passed"] else 1
+
+
+def cmd_backup(args) -> int:
+    from .core.backup import copy_database, sqlite_file
+    from .core.db import resolve_url
+
+    path = copy_database(sqlite_file(resolve_url(args.db), "backup"), Path(args.path), force=args.force)
+    print(f"backup written to {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from .core.backup import restore, sqlite_file
+    from .core.db import resolve_url
+
+    db = sqlite_file(resolve_url(args.db), "restore")
+    done = restore(db, Path(args.path))
+    if done.safety is not None:
+        print(f"the database as it was is kept at {done.safety}", file=sys.stderr)
+    upgraded = f" (upgraded from schema {done.revision_was})" if done.revision != done.revision_was else ""
+    print(f"{db} restored from {args.path}{upgraded}", file=sys.stderr)
     return 0
 
 
@@ -305,6 +434,9 @@ HANDLERS: dict[str, Callable] = {
     "project": cmd_project,
     "agreement": cmd_agreement,
     "bench": cmd_bench,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "lexicon": cmd_lexicon,
 }
 
 

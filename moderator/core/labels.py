@@ -20,6 +20,10 @@ from .schema import LabelError, LabelSchema, load_schema, schema_from_dict, vali
 
 ACTIVE_SCHEMA = "active_schema_id"
 STATUSES = ("submitted", "skipped", "flagged")
+# Why a comment was skipped, kept in the skipped row's values under a key no question may use: the skip
+# declines the slot (the comment returns to the pool for others) and is never counted as a label.
+SKIP_REASON = "_skip_reason"
+SKIP_REASONS = ("wellbeing",)
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,13 @@ def submit(
     if status not in STATUSES:
         raise LabelError(f"status must be one of {', '.join(STATUSES)}")
     schema_id, schema = active_schema(engine)
-    clean = validate_values(schema, values or {}, complete=status == "submitted")
+    values = dict(values or {})
+    reason = values.pop(SKIP_REASON, None)
+    if reason is not None and (status != "skipped" or reason not in SKIP_REASONS):
+        raise LabelError(f"{SKIP_REASON}: only a skip has a reason, one of {', '.join(SKIP_REASONS)}")
+    clean = validate_values(schema, values, complete=status == "submitted")
+    if reason is not None:
+        clean[SKIP_REASON] = reason
     with writer(engine) as conn, conn.begin():
         text = conn.scalar(select(Comment.text).where(Comment.id == comment_id))
         if text is None:
@@ -153,6 +163,11 @@ def submit(
         # The lease, if any, is spent: the slot is now this answer (or was declined by a skip/flag).
         conn.execute(delete(Assignment).where(Assignment.comment_id == comment_id, Assignment.annotator_id == annotator_id))
         return _label(conn.execute(select(Annotation).where(Annotation.id == new_id)).one())
+
+
+def skip_reason(label: Label) -> str | None:
+    """Why a skipped label was skipped (e.g. "wellbeing"), or None."""
+    return label.values.get(SKIP_REASON) if label.status == "skipped" else None
 
 
 def undo_last(engine: Engine, annotator_id: int) -> tuple[int, Label | None] | None:

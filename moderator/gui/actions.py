@@ -41,6 +41,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("app.quit", "&Quit", ("Ctrl+Q",), "File"),
     ActionSpec("view.zoom_in", "&Larger text", ("Ctrl++", "Ctrl+="), "View"),
     ActionSpec("view.zoom_out", "&Smaller text", ("Ctrl+-",), "View"),
+    ActionSpec("wellbeing.reveal", "&Reveal blurred comment", ("Space",), "Wellbeing"),
+    ActionSpec("wellbeing.skip", "Skip for my &wellbeing", ("W",), "Wellbeing"),
+    ActionSpec("wellbeing.take_break", "Take a &break", ("B",), "Wellbeing"),
+    ActionSpec("wellbeing.dismiss_break", "&Not now (break prompt)", ("Escape",), "Wellbeing"),
+    ActionSpec("app.edit_lexicon", "Edit &lexicon…", (), "File"),
+    # Queue order (a project setting: reviewers and admins change it); the last two use the assist model.
+    ActionSpec("view.order.thread", "&Thread order", (), "View"),
+    ActionSpec("view.order.random", "&Random order", (), "View"),
+    ActionSpec("view.order.least", "&Fewest answers first", (), "View"),
+    ActionSpec("view.order.toxic-first", "Likely t&oxic first (model)", (), "View"),
+    ActionSpec("view.order.uncertain", "Most &uncertain first (model)", (), "View"),
+    ActionSpec("view.charts", "&Charts…", (), "View"),
 )
 
 

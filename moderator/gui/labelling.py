@@ -14,7 +14,11 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 from sqlalchemy import Engine
 
 from ..core.annotate import Advance, ItemState, answer_and_advance, load_item, load_resume, undo_and_load
+from ..core import assist
+from ..core.assist_store import score_of
 from ..core.claims import release, renew
+from ..core.labels import SKIP_REASON
+from ..core.wellbeing import SKIP_REASON as WELLBEING
 from ..core.queue import progress_counts
 from .views.label_panel import LabelPanel
 from .workers import DbWorker
@@ -101,6 +105,10 @@ class LabellingController(QObject):
     def flag(self) -> None:
         self.dispatch(lambda: self._answer("flagged"))
 
+    def skip_for_wellbeing(self) -> None:
+        """Skip with the reason kept, and nothing of a half-given answer: it returns to the pool for others."""
+        self.dispatch(lambda: self._answer("skipped", {SKIP_REASON: WELLBEING}))
+
     def undo(self) -> None:
         self.dispatch(lambda: self._run(lambda: undo_and_load(self.engine, self.annotator_id), self._undone))
 
@@ -123,7 +131,7 @@ class LabellingController(QObject):
 
     # jobs -----------------------------------------------------------------------------------------
 
-    def _answer(self, status: str) -> None:
+    def _answer(self, status: str, values: dict | None = None) -> None:
         if self.state is None:
             self.notice.emit("Nothing to label: import a thread (File → Import or Paste thread).")
             return
@@ -132,7 +140,7 @@ class LabellingController(QObject):
             if missing:
                 self.refused.emit(missing)
                 return
-        values, spans = self.panel.values(), self.panel.spans()
+        values, spans = (self.panel.values(), self.panel.spans()) if values is None else (values, [])
         duration = int((time.monotonic() - self._shown_at) * 1000)
         args = (self.engine, self.annotator_id, self.state.item.id, values, spans, status, self._started_at, duration)
         self._run(lambda: answer_and_advance(*args), self._advanced)
@@ -158,9 +166,20 @@ class LabellingController(QObject):
         self.state = state
         self._shown_at = time.monotonic()
         self._started_at = datetime.now(timezone.utc)
+        self.panel.set_model_hint(None)
         if state is not None:
             self.panel.set_state(state.label.values if state.label else None, state.label.spans if state.label else None, state.context.comment.text)
+            self._ask_hint(state.item.id)
         self.shown.emit(state)
+
+    def _ask_hint(self, comment_id: int) -> None:
+        """The assist model's score, read after the item is on screen (a key lookup, never in the way)."""
+
+        def show(score: float | None) -> None:
+            if score is not None and self.state is not None and self.state.item.id == comment_id:
+                self.panel.set_model_hint(assist.hint(score))
+
+        self.worker.submit(score_of, self.engine, comment_id, on_done=show, on_error=lambda _exc: None)
 
     def _advanced(self, step: Advance) -> None:
         if self.state is not None and self.state.item.status is None:

@@ -7,6 +7,7 @@ work itself in moderator.core.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QComboBox, QHeaderView, QLineEdit, QMainWindow, QSplitter, QTableView, QVBoxLayout,
     QWidget,
@@ -15,13 +16,18 @@ from sqlalchemy import Engine
 
 from ..core.accounts import Account, AuthError
 from ..core.annotate import ItemState
+from ..core.claims import ORDERING, ORDERINGS
+from ..core.claims import configure as configure_claims
+from ..core.claims import settings as claim_settings
 from ..core.queue import FILTERS, QueueItem
 from ..core.schema import LabelSchema
 from ..core.threads import siblings
 from . import settings
 from .actions import action_table, apply_keys, conflicts, make_actions
+from .assist_trainer import AssistTrainer
 from .dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
 from .dialogs.preferences import PreferencesDialog
+from .dialogs.wellbeing_page import WellbeingPage
 from .dialogs.review import ReviewWindow
 from .import_flow import ImportController
 from .labelling import LabellingController
@@ -29,13 +35,19 @@ from .models.queue_model import QueueModel
 from .views.comment_view import CommentView
 from .views.label_panel import LabelPanel
 from .views.status_bar import StatusBar
+from .wellbeing_controller import WellbeingController
 from .workers import DbWorker
 
 SEARCH_DELAY_MS = 300
 
 
+def _project_ordering(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return claim_settings(conn)[ORDERING]
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, engine: Engine, db_name: str, account: Account, schema: LabelSchema):
+    def __init__(self, engine: Engine, db_name: str, account: Account, schema: LabelSchema, *, clock=None):
         super().__init__()
         self.engine = engine
         self.schema = schema
@@ -91,6 +103,10 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
 
         self.labelling = LabellingController(engine, self.worker, annotator_id, self.label_panel, self)
+        # Before the first item is asked for: the project's wellbeing options load first on the worker.
+        self.wellbeing = WellbeingController(self, clock) if clock else WellbeingController(self)
+        self.assist_trainer = AssistTrainer(engine, self)
+        self.charts_dialog = None
         self.importer = ImportController(self, engine, self.worker)
         self.importer.install_drop_target(self)
         self.cheat_sheet: CheatSheetDialog | None = None
@@ -105,16 +121,18 @@ class MainWindow(QMainWindow):
         if clashes:
             self.status.showMessage("Keys bound twice: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in clashes.items()), 15000)
         self.labelling.start()
+        self.assist_trainer.start()
 
     # layout ---------------------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
         a = self.actions_by_id
         menus = {
-            "&File": ["file.import", "file.paste_thread", None, "app.preferences", None, "app.quit"],
+            "&File": ["file.import", "file.paste_thread", None, "app.preferences", "app.edit_lexicon", None, "app.quit"],
             "&Label": ["label.submit", "label.skip", "label.flag", "label.undo"],
-            "&View": ["nav.previous", "nav.next", "nav.siblings", None, "view.zoom_in", "view.zoom_out"],
+            "&View": ["nav.previous", "nav.next", "nav.siblings", None, "view.zoom_in", "view.zoom_out", None, "view.charts"],
             "&Review": ["review.open", "review.agreement"],
+            "Well&being": ["wellbeing.reveal", "wellbeing.skip", "wellbeing.take_break"],
             "&Help": ["help.cheatsheet", "help.guidelines"],
         }
         for title, ids in menus.items():
@@ -123,6 +141,9 @@ class MainWindow(QMainWindow):
             menu = self.menuBar().addMenu(title)
             for action_id in ids:
                 menu.addSeparator() if action_id is None else menu.addAction(a[action_id])
+            if title == "&View":
+                order = menu.addMenu("Queue &order")
+                order.addActions([a[f"view.order.{o}"] for o in ORDERINGS])
             if title == "&Label":
                 for q in self.schema.questions:
                     own = [a[k] for k in a if k.startswith(f"label.{q.id}.")]
@@ -149,6 +170,19 @@ class MainWindow(QMainWindow):
             a[action_id].setEnabled(self.account.sees_all)
         a["review.open"].triggered.connect(self.open_review)
         a["review.agreement"].triggered.connect(self.show_agreement)
+        self._order_group = QActionGroup(self)
+        for ordering in ORDERINGS:
+            action = a[f"view.order.{ordering}"]
+            action.setCheckable(True)
+            action.setEnabled(self.account.sees_all)  # a project setting: reviewers and admins choose
+            self._order_group.addAction(action)
+            action.triggered.connect(lambda _=False, o=ordering: self.set_ordering(o))
+        self.worker.submit(_project_ordering, self.engine, on_done=self._show_ordering)
+        a["view.charts"].triggered.connect(self.show_charts)
+        c.item_changed.connect(self.assist_trainer.note_label)
+        self.assist_trainer.trained.connect(
+            lambda facts: self.status.showMessage(f"Model retrained on {facts['labels']} labels ({facts['positives']} comments positive).", 5000)
+        )
         a["file.import"].triggered.connect(self.importer.choose_files)
         a["file.paste_thread"].triggered.connect(self.importer.paste_from_clipboard)
         self.importer.imported.connect(self._on_imported)
@@ -224,7 +258,11 @@ class MainWindow(QMainWindow):
 
     def edit_preferences(self) -> None:
         dialog = PreferencesDialog(self.action_table, settings.key_overrides(), self)
+        page = WellbeingPage(self.wellbeing.session.config, self.account.sees_all, self.wellbeing.edit_lexicon)
+        dialog.add_page(page, "&Wellbeing")
         if dialog.exec():
+            if page.changes():
+                self.wellbeing.save_config(page.changes())
             overrides = dialog.overrides()
             settings.set_key_overrides(overrides)
             apply_keys(self.actions_by_id, self.action_table, overrides)
@@ -276,6 +314,28 @@ class MainWindow(QMainWindow):
             self.agreement_dialog.show()
 
         self.worker.submit(agreement_report, self.engine, on_done=show)
+
+    def set_ordering(self, ordering: str) -> None:
+        """The queue order for everyone on this database, from the next comment on."""
+        name = self.actions_by_id[f"view.order.{ordering}"].text().replace("&", "")
+
+        def done(_settings: dict) -> None:
+            self.status.showMessage(f"Queue order: {name}.", 5000)
+
+        self.worker.submit(configure_claims, self.engine, None, None, ordering, on_done=done)
+
+    def _show_ordering(self, ordering: str) -> None:
+        action = self.actions_by_id.get(f"view.order.{ordering}")
+        if action is not None:
+            action.setChecked(True)
+
+    def show_charts(self) -> None:
+        from .dialogs.charts import ChartsDialog
+
+        if self.charts_dialog is None:  # the core keeps an annotator's charts to their own labels
+            self.charts_dialog = ChartsDialog(self.engine, self.account, self)
+        self.charts_dialog.show()
+        self.charts_dialog.raise_()
 
     def _on_imported(self, summaries: list) -> None:
         added = sum(s.comments_added for s in summaries)
@@ -336,5 +396,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         settings.set_window_geometry(self.saveGeometry())
         self.labelling.finish()
+        self.assist_trainer.shutdown()
         self.worker.shutdown()  # every queued submission is committed before the window goes
         super().closeEvent(event)

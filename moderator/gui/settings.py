@@ -45,6 +45,15 @@ def set_queue_filter(name: str) -> None:
     _settings().setValue("queue/filter", name)
 
 
+def backup_interval_minutes(default: int = 10) -> int:
+    """Minutes between rolling backups of a SQLite project; 0 turns them off."""
+    return max(0, int(_settings().value("backup/interval_minutes", default, int)))
+
+
+def set_backup_interval_minutes(minutes: int) -> None:
+    _settings().setValue("backup/interval_minutes", max(0, int(minutes)))
+
+
 def window_geometry() -> QByteArray | None:
     value = _settings().value("window/geometry", None)
     return value if isinstance(value, QByteArray) else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QKeySequence
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QKeySequenceEdit, QLabel,
-                               QLineEdit, QPushButton, QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QStyle, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..actions import ActionSpec, conflicts
 
@@ -162,12 +162,18 @@ class PreferencesDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
+        keyboard = QWidget()
+        layout = QVBoxLayout(keyboard)
         layout.addWidget(self.filter)
         layout.addWidget(self.tree, 1)
         layout.addLayout(form)
         layout.addWidget(self.banner)
-        layout.addWidget(self.buttons)
+        self.pages = QTabWidget()  # Keyboard first; the window adds others (Wellbeing) with add_page
+        self.pages.setObjectName("pages")
+        self.pages.addTab(keyboard, "&Keyboard")
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.pages)
+        outer.addWidget(self.buttons)
         self.resize(680, 640)
 
         self._refresh()
@@ -188,6 +194,9 @@ class PreferencesDialog(QDialog):
                 self.primary.setFocus()
                 return True
         return super().eventFilter(obj, e)
+
+    def add_page(self, widget: QWidget, title: str) -> None:
+        self.pages.addTab(widget, title)
 
     def overrides(self) -> dict[str, list[str]]:
         """Only actions whose keys differ from their defaults, so unchanged ones follow the schema."""

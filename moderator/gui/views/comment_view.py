@@ -125,6 +125,14 @@ class CommentView(QWidget):
         self._quotes = [(q.start, q.end, self.QUOTE_COLOR) for q in ctx.quotes]
         _highlight(self.text, self._quotes)
 
+    def set_greyscale(self, on: bool) -> None:
+        """Wellbeing: quote and rationale marks in shades of grey, told apart by lightness."""
+        from .highlight import desaturate
+
+        for name in ("QUOTE_COLOR", "RATIONALE_COLOR"):
+            colour = getattr(CommentView, name)
+            setattr(self, name, desaturate(colour) if on else colour)
+
     def show_rationale(self, spans: list[dict]) -> None:
         """Mark the annotator's rationale spans beside the quote spans."""
         marks = [(s["start"], s["end"], self.RATIONALE_COLOR) for s in spans]

@@ -48,6 +48,20 @@ class LabelPanel(QScrollArea):
         self._explicit: set[str] = set()
         body = QWidget()
         layout = QVBoxLayout(body)
+        # What the lexicon found in the comment ("lexicon: disease metaphor, call for violence"): a hint.
+        self.lexicon_hint = QLabel()
+        self.lexicon_hint.setObjectName("lexicon_hint")
+        self.lexicon_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.lexicon_hint.setWordWrap(True)
+        self.lexicon_hint.hide()
+        layout.addWidget(self.lexicon_hint)
+        # The assist model's suggestion: shown beside the questions, never chosen for the annotator.
+        self.model_hint = QLabel()
+        self.model_hint.setObjectName("model_hint")
+        self.model_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.model_hint.setToolTip("The assist model's guess from the labels so far. Judge the comment yourself.")
+        self.model_hint.hide()
+        layout.addWidget(self.model_hint)
         for q in schema.questions:
             layout.addWidget(self._question_box(q))
         layout.addStretch(1)
@@ -110,6 +124,14 @@ class LabelPanel(QScrollArea):
             rows.addLayout(buttons)
             self._span_lists[q.id] = spans
         return box
+
+    def set_model_hint(self, text: str | None) -> None:
+        self.model_hint.setText(text or "")
+        self.model_hint.setVisible(bool(text))
+
+    def show_lexicon_hint(self, text: str) -> None:
+        self.lexicon_hint.setText(text)
+        self.lexicon_hint.setVisible(bool(text))
 
     # answers --------------------------------------------------------------------------------------
 
