@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, func, select
 
 from . import assist, project
 from .claims import OVERLAP, answers_count, settings
@@ -22,6 +22,12 @@ from .models import Annotation, Comment, ModelScore
 
 MODEL_INFO = "assist_model"  # project setting: version, labels and positives trained on, when
 BATCH = 2000
+# The newest labelled comments a model learns from: a few thousand already rank well (see bench
+# --assist), and character n-grams over a million texts would need gigabytes.
+TRAIN_COMMENTS = 10_000
+# Comments (re)scored per training pass; the next pass goes on where this one stopped, so a large
+# corpus is covered over several passes and no pass keeps a core busy for minutes.
+SCORE_PER_PASS = 50_000
 
 Progress = Callable[[float], None] | None
 Cancel = Callable[[], bool] | None
@@ -32,23 +38,35 @@ def model_info(engine: Engine) -> dict[str, Any] | None:
         return project.get_setting(conn, MODEL_INFO)
 
 
-def training_votes(engine: Engine) -> dict[int, list[bool]]:
-    """Comment id → its annotators' targets (``assist.is_positive``) over submitted labels in force."""
+def labels_in_force(engine: Engine) -> int:
+    """Submitted labels in force: what ``assist.retrain_due`` counts."""
+    with engine.connect() as conn:
+        query = select(func.count()).select_from(Annotation).where(Annotation.status == "submitted", current_rows_clause())
+        return conn.scalar(query) or 0
+
+
+def training_votes(engine: Engine, limit: int | None = None) -> dict[int, list[bool]]:
+    """Comment id → its annotators' targets (``assist.is_positive``) over submitted labels in force,
+    for the ``limit`` (default ``TRAIN_COMMENTS``) most recently labelled comments, newest first."""
+    limit = TRAIN_COMMENTS if limit is None else limit
     votes: dict[int, list[bool]] = {}
-    last = 0
+    last = None
     query = (
         select(Annotation.id, Annotation.comment_id, Annotation.values)
         .where(Annotation.status == "submitted", current_rows_clause())
-        .order_by(Annotation.id)
+        .order_by(Annotation.id.desc())
         .limit(BATCH * 5)
     )
     with engine.connect() as conn:
-        while rows := conn.execute(query.where(Annotation.id > last)).all():
+        while rows := conn.execute(query if last is None else query.where(Annotation.id < last)).all():
             for _id, comment_id, values in rows:
                 target = assist.is_positive(values or {})
-                if target is not None:
-                    votes.setdefault(comment_id, []).append(target)
+                if target is None or (comment_id not in votes and len(votes) >= limit):
+                    continue
+                votes.setdefault(comment_id, []).append(target)
             last = rows[-1][0]
+            if len(votes) >= limit:
+                break  # labels still further back belong to comments already counted, or to none we take
     return votes
 
 
@@ -70,7 +88,7 @@ def train(engine: Engine, votes: dict[int, list[bool]] | None = None) -> tuple[a
         return None
     texts = _texts(engine, ids)
     model = assist.fit([texts[i] for i in ids], targets)
-    facts = {"labels": _count(votes), "comments": len(ids), "positives": sum(targets)}
+    facts = {"labels_trained_on": _count(votes), "comments": len(ids), "positives": sum(targets)}
     return model, facts
 
 
@@ -104,19 +122,29 @@ def write_scores(engine: Engine, scores: dict[int, float], version: int) -> None
             _upsert(conn, rows)
 
 
-def score_comments(engine: Engine, model: assist.Model, version: int, progress: Progress = None, cancel: Cancel = None) -> int:
-    """Score every comment still short of k answers; drop the scores of finished ones. Returns scored."""
+def score_comments(
+    engine: Engine, model: assist.Model, version: int, progress: Progress = None, cancel: Cancel = None,
+    start_after: int = -1, budget: int | None = None,
+) -> tuple[int, int]:
+    """Score the comments still short of k answers after id ``start_after``, ``budget`` (default
+    ``SCORE_PER_PASS``) comments at most; drop the scores of finished ones.
+
+    Returns (scored, the last comment id looked at, or -1 when the pass reached the end).
+    """
+    budget = SCORE_PER_PASS if budget is None else budget
     with engine.connect() as conn:
         k = settings(conn)[OVERLAP]
-        total = conn.scalar(select(Comment.id).order_by(Comment.id.desc()).limit(1)) or 0
-    query = select(Comment.id, Comment.text, answers_count()).order_by(Comment.id).limit(BATCH)
-    last, scored = -1, 0
+    query = select(Comment.id, Comment.text, answers_count()).order_by(Comment.id)
+    last, scored, seen = start_after, 0, 0
     while not (cancel and cancel()):
+        if seen >= budget:
+            return scored, last
         with engine.connect() as conn:
-            rows = conn.execute(query.where(Comment.id > last)).all()
+            rows = conn.execute(query.where(Comment.id > last).limit(min(BATCH, budget - seen))).all()
         if not rows:
             break
         last = rows[-1][0]
+        seen += len(rows)
         open_rows = [(cid, text) for cid, text, answers in rows if (answers or 0) < k]
         done = [cid for cid, _text, answers in rows if (answers or 0) >= k]
         scores = model.score([text for _cid, text in open_rows])
@@ -130,9 +158,9 @@ def score_comments(engine: Engine, model: assist.Model, version: int, progress: 
             if done:
                 conn.execute(delete(ModelScore).where(ModelScore.comment_id.in_(done)))
         scored += len(open_rows)
-        if progress is not None and total:
-            progress(min(1.0, last / total))
-    return scored
+        if progress is not None:
+            progress(min(1.0, seen / budget))
+    return scored, -1
 
 
 def retrain(engine: Engine, force: bool = False, progress: Progress = None, cancel: Cancel = None) -> dict[str, Any] | None:
@@ -141,16 +169,18 @@ def retrain(engine: Engine, force: bool = False, progress: Progress = None, canc
     Returns the new model's facts, or None when nothing was due or both classes are not present yet.
     """
     info = model_info(engine) or {}
-    votes = training_votes(engine)
-    if not force and not assist.retrain_due(_count(votes), info.get("labels")):
+    labels = labels_in_force(engine)
+    if not force and not assist.retrain_due(labels, info.get("labels")):
         return None
-    trained = train(engine, votes)
+    trained = train(engine)
     if trained is None:
         return None
     model, facts = trained
     version = int(info.get("version", 0)) + 1
-    facts |= {"version": version, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    facts["scored"] = score_comments(engine, model, version, progress, cancel)
+    facts |= {"labels": labels, "version": version, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    facts["scored"], facts["scored_through"] = score_comments(
+        engine, model, version, progress, cancel, start_after=int(info.get("scored_through", -1))
+    )
     if cancel is not None and cancel():
         return None  # unrecorded, so the next start trains again and finishes the scores
     with writer(engine) as conn, conn.begin():

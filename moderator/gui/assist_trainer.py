@@ -1,7 +1,8 @@
 """Retrain the assist model in the background as labels arrive.
 
-Training and scoring run on a thread of their own, never on the DB worker the labelling loop waits
-on: they take seconds, the labelling jobs milliseconds. The core writes the scores in short
+Training and scoring run in a child process (``core.assist_run``), watched from a thread of their
+own, never on the DB worker the labelling loop waits on: they take seconds and would hold the
+interpreter lock, the labelling jobs milliseconds. The core writes the scores in short
 transactions, so submissions go on meanwhile. One pass at a time; labels arriving during a pass
 start one more pass afterwards, if the core finds it due (``assist.RETRAIN_EVERY`` new labels,
 both classes present, counting everyone's labels, not only this window's).
@@ -15,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from sqlalchemy import Engine
 
 from ..core import assist
-from ..core.assist_store import retrain
+from ..core.assist_run import retrain_if_due
 from .workers import DbWorker
 
 
@@ -56,7 +57,7 @@ class AssistTrainer(QObject):
             self._again = True
             return
         self._running = True
-        self._thread.submit(retrain, self.engine, False, None, self._stop.is_set, on_done=self._done, on_error=self._error)
+        self._thread.submit(retrain_if_due, self.engine, self._stop, on_done=self._done, on_error=self._error)
 
     def _done(self, facts: dict | None) -> None:
         self._running = False
@@ -72,6 +73,6 @@ class AssistTrainer(QObject):
         self.failed.emit(str(exc))
 
     def shutdown(self) -> None:
-        """Stop between two batches of scores (the model stays as stored) and wait for the thread."""
+        """Stop the child (the model stays as stored: an unfinished pass is not recorded) and wait."""
         self._stop.set()
         self._thread.shutdown()

@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         a["view.charts"].triggered.connect(self.show_charts)
         c.item_changed.connect(self.assist_trainer.note_label)
         self.assist_trainer.trained.connect(
-            lambda facts: self.status.showMessage(f"Model retrained on {facts['labels']} labels ({facts['positives']} comments positive).", 5000)
+            lambda facts: self.status.showMessage(f"Model retrained on {facts['labels_trained_on']} labels ({facts['positives']} comments positive).", 5000)
         )
         a["file.import"].triggered.connect(self.importer.choose_files)
         a["file.paste_thread"].triggered.connect(self.importer.paste_from_clipboard)

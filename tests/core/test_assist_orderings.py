@@ -83,3 +83,33 @@ def test_score_orderings_walk_the_score_index_on_sqlite(sqlite_engine, ordering)
             {"annotator_id": 1, "now": "2000-01-01", "overlap": 1}.get(k, None) for k in compiled.positiontup
         )))  # fmt: skip
     assert "ix_model_scores" in plan and "TEMP B-TREE" not in plan  # an index walk, no sort of all rows
+
+
+def test_retraining_in_a_child_process_learns_and_scores_within_its_bounds(engine, monkeypatch):
+    from moderator.core.assist_run import retrain_if_due
+
+    ids = seed(engine, TEXTS * 2)
+    ana = ensure_annotator(engine, "ana")
+    assert retrain_if_due(engine) is None  # no labels: no child is started
+    for cid, text in zip(ids[:5], TEXTS):
+        submit(engine, cid, ana, {"toxicity": 4 if ("vermin" in text or "idiot" in text) else 1})
+    facts = retrain_if_due(engine)
+    assert facts["labels"] == 5 and facts["labels_trained_on"] == 5 and facts["scored"] == len(ids) - 5
+    assert facts["scored_through"] == -1  # the pass reached the end of the corpus
+    assert assist_store.model_info(engine)["version"] == 1
+    assert retrain_if_due(engine) is None  # nothing new since
+
+
+def test_training_takes_the_newest_labelled_comments_and_scoring_resumes_where_it_stopped(engine):
+    ids = seed(engine, TEXTS * 2)
+    ana = ensure_annotator(engine, "ana")
+    for cid, text in zip(ids[:5], TEXTS):
+        submit(engine, cid, ana, {"toxicity": 4 if ("vermin" in text or "idiot" in text) else 1})
+    assert sorted(assist_store.training_votes(engine, limit=2)) == ids[3:5]
+    model, _ = assist_store.train(engine)
+    scored, through = assist_store.score_comments(engine, model, 1, budget=3)
+    assert through != -1 and scored <= 3
+    scored_rest, through_rest = assist_store.score_comments(engine, model, 1, start_after=through)
+    assert through_rest == -1
+    with engine.connect() as conn:
+        assert sorted(conn.scalars(select(ModelScore.comment_id))) == ids[5:]  # every open comment, once

@@ -34,7 +34,13 @@ def _contains(text: str | None, needle: str) -> bool:
     if text is None:
         return False
     ascii_lower = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-    folds = (str.lower, str.upper, str.casefold, lambda s: s.translate(ascii_lower))
+
+    def simple_lower(s: str) -> str:
+        # PostgreSQL lowers one character to one (simple case mapping): "İ" becomes "i", where
+        # Python's full mapping gives "i̇"; both are a case-insensitive match a user would accept.
+        return "".join(c.lower() if len(c.lower()) == 1 else c.lower()[0] for c in s)
+
+    folds = (str.lower, str.upper, str.casefold, lambda s: s.translate(ascii_lower), simple_lower)
     return any(fold(needle) in fold(text) for fold in folds)
 
 
