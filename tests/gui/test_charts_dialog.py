@@ -6,7 +6,6 @@ import types
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication
 
 import moderator.core
 from moderator.core.accounts import Account

@@ -50,7 +50,8 @@ from typing import Any
 
 from ..drafts import CommentDraft, Heuristic, PriorLabel, ThreadDraft
 from .errors import ImportFailure
-from .jsonl import DECODER, loads, paused_gc, unstorable
+from .jsonl import paused_gc
+from .strict_json import DECODER, loads, unstorable
 from .reading import SourceText
 
 NAME = "lewidi"
