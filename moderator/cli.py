@@ -349,6 +349,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `moderator export ... | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a folder that cannot be written, a full disk, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"moderator: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("moderator: interrupted; the database is as it was before this command", file=sys.stderr)
         return 130

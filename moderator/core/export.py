@@ -98,6 +98,7 @@ def export_file(
     """Write the export to ``path`` through ``path.part``, renamed at the end: never half a file under the real name."""
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
+    path.parent.mkdir(parents=True, exist_ok=True)  # `--out release/data.parquet` makes release/
     try:
         with open(tmp, "wb") if fmt == "parquet" else open(tmp, "w", encoding="utf-8", newline="") as out:
             count = write_export(engine, out, fmt, progress, viewer, level=level, keep_authors=keep_authors)

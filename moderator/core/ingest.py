@@ -39,14 +39,17 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
+        def n(count: int, noun: str, plural: str | None = None) -> str:
+            return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
+
         if self.already_imported:
             return f"{self.path}: already imported (batch {self.batch_id}); nothing added"
         text = (
-            f"{self.path} ({self.format}): {self.comments_added} comments in {self.threads_added} new threads"
-            + (f", {self.threads_existing} existing threads" if self.threads_existing else "")
+            f"{self.path} ({self.format}): {n(self.comments_added, 'comment')} in {n(self.threads_added, 'new thread')}"
+            + (f", {n(self.threads_existing, 'existing thread')}" if self.threads_existing else "")
             + (f"; {self.comments_skipped} already present" if self.comments_skipped else "")
-            + (f"; {self.labels_added} prior labels" if self.labels_added else "")
-            + (f"; {self.orphans} replies whose parent is missing kept, attached to the thread root" if self.orphans else "")
+            + (f"; {n(self.labels_added, 'prior label')}" if self.labels_added else "")
+            + (f"; {n(self.orphans, 'reply', 'replies')} whose parent is missing kept, attached to the thread root" if self.orphans else "")
         )
         return text
 

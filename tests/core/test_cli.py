@@ -24,7 +24,7 @@ def test_stats_json_counts_everything(db, tmp_path, capsys):
     path = tmp_path / "t.jsonl"
     path.write_text('{"thread_id": "a", "id": "1", "text": "hello"}\n{"thread_id": "a", "id": "2", "parent_id": "1", "text": "hi"}\n')
     assert main(["--db", db, "import", str(path)]) == 0
-    assert "2 comments in 1 new threads" in capsys.readouterr().out
+    assert "2 comments in 1 new thread" in capsys.readouterr().out
     counts = stats(db, capsys)
     assert {k: counts[k] for k in ("threads", "comments", "annotations", "annotators")} == {
         "threads": 1, "comments": 2, "annotations": 0, "annotators": 0}

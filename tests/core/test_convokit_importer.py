@@ -18,7 +18,7 @@ def test_a_corpus_folder_imports_with_titles_replies_quotes_and_orphans(engine, 
     status, out, err = cli_import(engine, capsys, CORPUS)  # no --format: the folder is recognised
     assert status == 0, err
     assert "(convokit): 8 comments in 2 new threads" in out
-    assert "1 replies whose parent is missing" in out
+    assert "1 reply whose parent is missing" in out
     found = threads(engine)
     assert list(found) == ["8f3kq1", "9a7mm2"]
     shelter, lanes = found.values()

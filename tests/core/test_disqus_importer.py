@@ -15,7 +15,7 @@ EXPORT = FIXTURES / "disqus-export.xml"
 def test_export_round_trips(engine, capsys):
     status, out, err = cli_import(engine, capsys, EXPORT)
     assert status == 0, err
-    assert "(disqus): 7 comments in 2 new threads" in out and "1 replies whose parent is missing" in out
+    assert "(disqus): 7 comments in 2 new threads" in out and "1 reply whose parent is missing" in out
     found = threads(engine)
     assert list(found) == ["7781230451", "7781230999"]
     fares, camp = found.values()

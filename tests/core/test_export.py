@@ -221,3 +221,18 @@ def test_pages_whose_ids_are_scattered_export_the_same(engine, tmp_path, monkeyp
     export_file(engine, listed, fmt)
     assert listed.read_bytes() == path.read_bytes()
     assert [len(r["annotations"]) for r in iter_records(engine)] == [0, 2, 0]
+
+
+def test_export_makes_the_output_folder_and_reports_an_unwritable_one(tmp_path, capsys):
+    from moderator.cli import main
+
+    db = str(tmp_path / "x.sqlite")
+    out = tmp_path / "release" / "v1" / "data.jsonl"
+    assert main(["--db", db, "export", "--format", "jsonl", "--out", str(out)]) == 0
+    assert out.exists()
+    capsys.readouterr()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    status = main(["--db", db, "export", "--format", "jsonl", "--out", str(blocker / "data.jsonl")])
+    err = capsys.readouterr().err
+    assert status == 1 and err.startswith("moderator: ") and "Traceback" not in err

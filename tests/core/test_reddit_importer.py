@@ -63,7 +63,7 @@ def check_dump(engine):
 def test_pushshift_dump_round_trips(engine, capsys):
     status, out, err = cli_import(engine, capsys, DUMP)
     assert status == 0, err
-    assert "(reddit): 10 comments in 2 new threads" in out and "1 replies whose parent is missing" in out
+    assert "(reddit): 10 comments in 2 new threads" in out and "1 reply whose parent is missing" in out
     check_dump(engine)
 
 
@@ -127,7 +127,7 @@ def many_threads(copies: int) -> bytes:
 def test_thread_json_round_trips(engine, capsys):
     status, out, err = cli_import(engine, capsys, THREAD)  # .json, but not LeWiDi: told by content
     assert status == 0, err
-    assert "(reddit): 6 comments in 1 new threads" in out
+    assert "(reddit): 6 comments in 1 new thread" in out
     (thread,) = threads(engine).values()
     assert thread.title == "Oppenheimer Park camp to be cleared & fenced off"
     assert thread.article.startswith("The city wants to move the tent camp")
