@@ -149,6 +149,10 @@ def run(comments: int, db_url: str | None, workdir: Path, report: Report, gui: b
     report("labels for export and agreement")
     labels = add_synthetic_labels(engine, 5, max(1, comments // 5))
     results["labels"] = labels
+    # Export and agreement are commands of their own, run on a database its last user closed
+    # (SQLite folds the write-ahead log back in then), not on a million rows still in the log.
+    engine.dispose()
+    engine = open_database(big_url)
     results["export"] = export_figures(engine, workdir, labels)
     report("agreement")
     results["agreement"] = agreement_figures(engine, labels)

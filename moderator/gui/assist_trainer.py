@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from sqlalchemy import Engine
 
 from ..core import assist
 from ..core.assist_run import retrain_if_due
 from .workers import DbWorker
+
+
+LAUNCH_DELAY_MS = 5000
 
 
 class AssistTrainer(QObject):
@@ -39,9 +42,12 @@ class AssistTrainer(QObject):
     def running(self) -> bool:
         return self._running
 
-    def start(self) -> None:
-        """At launch: train if labels arrived since the last model (e.g. from other annotators)."""
-        self._launch()
+    def start(self, delay_ms: int = LAUNCH_DELAY_MS) -> None:
+        """After launch: train if labels arrived since the last model (e.g. from other annotators).
+
+        Delayed, so that opening the project and its first comment do not share the CPU with it.
+        """
+        QTimer.singleShot(delay_ms, self, self._launch)
 
     def note_label(self, *_args) -> None:
         """A label was stored; every ``every`` of them, check whether a new model is due."""

@@ -81,7 +81,7 @@ def test_the_trainer_retrains_in_the_background_once_both_classes_are_labelled(q
     ids = comment_ids(engine)
     ana = ensure_annotator(engine, "ana")
     trainer = AssistTrainer(engine, every=2)
-    trainer.start()  # no labels yet: nothing to learn, nothing stored
+    trainer.start(delay_ms=0)  # no labels yet: nothing to learn, nothing stored
     qtbot.waitUntil(lambda: not trainer.running)
     assert assist_store.model_info(engine) is None
     submit(engine, ids[0], ana, {"toxicity": 1})
