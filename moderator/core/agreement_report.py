@@ -23,7 +23,6 @@ from sqlalchemy import Engine, Text, cast, func, select
 
 from .accounts import Account, AuthError
 from . import agreement as ag
-from .labels import current_rows_clause
 from .models import Annotation, Annotator, LabelSchemaRow
 
 CHUNK = 100_000
@@ -127,22 +126,31 @@ def _raw_rows(conn, stmt) -> Iterator[list[tuple]]:
 
 
 def _load(engine: Engine, wanted: list[_Question]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], dict[int, str]]:
-    """(comment ids, annotator ids, codes per question id, annotator names), in a few set-based queries."""
+    """(comment ids, annotator ids, codes per question id, annotator names), in a few set-based queries.
+
+    The rows in force are the submitted rows no later row supersedes. Rather than a per-row NOT EXISTS
+    probe (a third of the time at a million rows), the few superseded ids are read afterwards from
+    their unique index and dropped with NumPy; read after the scan, so a row edited meanwhile is at
+    worst left out, never counted twice.
+    """
     answers = _answers(engine.dialect.name, wanted)
-    stmt = select(Annotation.comment_id, Annotation.annotator_id, Annotation.schema_id, *answers)
-    stmt = stmt.where(current_rows_clause(), Annotation.status == "submitted")
+    stmt = select(Annotation.id, Annotation.comment_id, Annotation.annotator_id, Annotation.schema_id, *answers)
+    stmt = stmt.where(Annotation.status == "submitted")
     decoder = _Decoder(wanted, one_json_array=engine.dialect.name != "sqlite")
-    parts: list[list[np.ndarray]] = [[], [], [], []]
+    parts: list[list[np.ndarray]] = [[], [], [], [], []]
     with engine.connect() as conn:
         names = dict(conn.execute(select(Annotator.id, Annotator.name)).all())
         for rows in _raw_rows(conn, stmt):
-            comment, annotator, schema, *values = zip(*rows)
-            parts[0].append(np.fromiter(comment, dtype=np.int64, count=len(rows)))
-            parts[1].append(np.fromiter(annotator, dtype=np.int64, count=len(rows)))
-            parts[2].append(np.fromiter(schema, dtype=np.int64, count=len(rows)))
+            ids, comment, annotator, schema, *values = zip(*rows)
+            for part, column in zip(parts, (ids, comment, annotator, schema)):
+                part.append(np.fromiter(column, dtype=np.int64, count=len(rows)))
             keys = zip(*values) if len(values) > 1 else zip(values[0])
-            parts[3].append(np.fromiter(map(decoder.__getitem__, keys), dtype=np.int64, count=len(rows)))
-    comment, annotator, schema, combo = (np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts)
+            parts[4].append(np.fromiter(map(decoder.__getitem__, keys), dtype=np.int64, count=len(rows)))
+        superseded = conn.scalars(select(Annotation.supersedes_id).where(Annotation.supersedes_id.is_not(None))).all()
+    ids, comment, annotator, schema, combo = (np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts)
+    if superseded:
+        keep = ~np.isin(ids, np.fromiter(superseded, dtype=np.int64, count=len(superseded)))
+        comment, annotator, schema, combo = comment[keep], annotator[keep], schema[keep], combo[keep]
     # Sorted once by (comment, annotator), so each question's reliability data needs no real sort.
     order = np.lexsort((annotator, comment))
     comment, annotator, schema, combo = comment[order], annotator[order], schema[order], combo[order]
