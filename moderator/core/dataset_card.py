@@ -27,6 +27,7 @@ FIELD_DOCS = {
     "parent_id": "comment_id of the comment it replies to", "parent_text": "that comment's text",
     "position": "order in its thread, from 0", "depth": "reply depth, 0 for a top-level comment",
     "text": "the comment", "created_at": "when it was posted (UTC), if the source said",
+    "source_status": "what the source marked: deleted, removed (by moderators) or spam; empty for an ordinary comment",
     "author": "the author's pseudonym (or the real name, when exported with --keep-authors)",
     "author_key": "the author's pseudonym: a keyed hash, stable across exports of this project",
     "quotes": "character spans [start, end) of the text that quote an earlier comment (comment_id) or the article",

@@ -21,7 +21,8 @@ def arrow_schema(export):
     head = [
         ("thread_id", i64), ("thread_external_id", text), ("thread_title", text), ("thread_url", text),
         ("comment_id", i64), ("external_id", text), ("parent_id", i64), ("parent_text", text), ("position", i64),
-        ("depth", i64), ("text", text), ("created_at", when), ("author", text), ("author_key", text),
+        ("depth", i64), ("text", text), ("created_at", when), ("source_status", text), ("author", text),
+        ("author_key", text),
     ]  # fmt: skip
     spans = pa.list_(pa.struct([("start", i64), ("end", i64), ("question", text)]))
     annotation = [("annotation_id", i64), ("annotator", text), ("status", text), ("submitted_at", when), ("duration_ms", i64)]

@@ -20,7 +20,10 @@ PAGE = 5000
 # comment tuple: (id, thread_id, position, author, JSON object of the comment's own fields and context),
 # or with ``columns``: (id, thread_id, position, author, *HEAD_COLUMNS)
 C_ID, C_THREAD, C_POS, C_AUTHOR, C_JSON = range(5)
-HEAD_COLUMNS = ("thread_external_id", "thread_title", "thread_url", "external_id", "parent_id", "parent_text", "depth", "text", "created_at")
+HEAD_COLUMNS = (
+    "thread_external_id", "thread_title", "thread_url", "external_id", "parent_id", "parent_text", "depth", "text",
+    "created_at", "source_status",
+)  # fmt: skip
 # annotation tuple: (comment_id, schema_id, values JSON text, spans JSON text, status, JSON object of the
 # annotation's own fields), or with ``columns``: (..., status, annotation id, annotator, submitted_at, duration_ms)
 A_COMMENT, A_SCHEMA, A_VALUES, A_SPANS, A_STATUS, A_JSON = range(6)
@@ -32,14 +35,15 @@ _COMMENTS = """
 SELECT c.id, c.thread_id, c.position, c.author, {obj}(
     'thread_id', c.thread_id, 'thread_external_id', t.external_id, 'thread_title', t.title, 'thread_url', t.url,
     'comment_id', c.id, 'external_id', c.external_id, 'parent_id', c.parent_id, 'parent_text', p.text,
-    'position', c.position, 'depth', c.depth, 'text', c.text, 'created_at', {created}){as_text}
+    'position', c.position, 'depth', c.depth, 'text', c.text, 'created_at', {created},
+    'source_status', {source_status}){as_text}
 FROM comments c JOIN threads t ON t.id = c.thread_id LEFT JOIN comments p ON p.id = c.parent_id
 WHERE (c.thread_id, c.position) > (?, ?)
 ORDER BY c.thread_id, c.position LIMIT ?
 """
 _COMMENT_COLUMNS = """
 SELECT c.id, c.thread_id, c.position, c.author, t.external_id, t.title, t.url, c.external_id, c.parent_id, p.text,
-       c.depth, c.text, {created}
+       c.depth, c.text, {created}, {source_status}
 FROM comments c JOIN threads t ON t.id = c.thread_id LEFT JOIN comments p ON p.id = c.parent_id
 WHERE (c.thread_id, c.position) > (?, ?)
 ORDER BY c.thread_id, c.position LIMIT ?
@@ -67,6 +71,16 @@ FROM quote_spans WHERE comment_id BETWEEN ? AND ? ORDER BY comment_id, start
 _GOLD = 'SELECT comment_id, schema_id, {values} FROM gold_labels WHERE comment_id BETWEEN ? AND ? ORDER BY id'
 
 
+# What the source said of a comment, as importers mark it in its metadata (Reddit, Disqus).
+SOURCE_STATUSES = ("spam", "removed", "deleted")
+
+
+def _source_status(pg: bool) -> str:
+    """SQL for the comment's source status: "spam", "removed", "deleted" or NULL (an ordinary comment)."""
+    flag = (lambda key: f"c.meta->>'{key}' = 'true'") if pg else (lambda key: f"json_extract(c.meta, '$.{key}') = 1")
+    return "CASE " + " ".join(f"WHEN {flag(key)} THEN '{key}'" for key in SOURCE_STATUSES) + " END"
+
+
 @dataclass
 class Page:
     comments: list[tuple]
@@ -90,7 +104,9 @@ class _Sql:
             iso = lambda col: f"(substr({col}, 1, 10) || 'T' || substr({col}, 12) || '+00:00')"  # noqa: E731
             obj, suffix = "json_object", ""
         comments, annotations = (_COMMENT_COLUMNS, _ANNOTATION_COLUMNS) if columns else (_COMMENTS, _ANNOTATIONS)
-        self.comments = self._style(comments.format(obj=obj, as_text=suffix, created=iso("c.created_at")))
+        self.comments = self._style(
+            comments.format(obj=obj, as_text=suffix, created=iso("c.created_at"), source_status=_source_status(self.pg))
+        )
         self.quotes = self._style(_QUOTES)
         self.gold = self._style(_GOLD.format(values=as_text('"values"')))
         fill = {"values": as_text('a."values"'), "spans": as_text("a.spans"), "obj": obj, "as_text": suffix,

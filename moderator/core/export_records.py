@@ -20,7 +20,7 @@ from .review import aggregate
 
 LEVELS = ("comment", "annotation")
 HEAD_FIELDS = ("thread_id", "thread_external_id", "thread_title", "thread_url", "comment_id", "external_id",
-               "parent_id", "parent_text", "position", "depth", "text", "created_at", "author", "author_key")  # fmt: skip
+               "parent_id", "parent_text", "position", "depth", "text", "created_at", "source_status", "author", "author_key")  # fmt: skip
 ANNOTATION_FIELDS = ("annotation_id", "annotator", "status", "submitted_at", "duration_ms")
 SUMMARY_FIELDS = ("majority", "soft_labels", "gold")
 MEMO_LIMIT = 100_000

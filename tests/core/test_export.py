@@ -236,3 +236,26 @@ def test_export_makes_the_output_folder_and_reports_an_unwritable_one(tmp_path, 
     status = main(["--db", db, "export", "--format", "jsonl", "--out", str(blocker / "data.jsonl")])
     err = capsys.readouterr().err
     assert status == 1 and err.startswith("moderator: ") and "Traceback" not in err
+
+
+def test_comments_the_source_marked_deleted_removed_or_spam_say_so_in_every_format(engine, tmp_path):
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "import"
+    import_paths(engine, [fixtures / "reddit-pushshift.ndjson", fixtures / "disqus-export.xml"])
+    out = io.StringIO()
+    write_export(engine, out, "jsonl")
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    by_id = {r["external_id"]: r["source_status"] for r in records}
+    assert by_id["epk0003"] == "deleted" and by_id["epk0005"] == "removed"
+    # Reddit: one deleted, one removed; Disqus: one deleted, one spam; every other comment is ordinary.
+    assert sorted(v for v in by_id.values() if v) == ["deleted", "deleted", "removed", "spam"]
+    export_file(engine, tmp_path / "data.parquet", "parquet")
+    table = pq.read_table(tmp_path / "data.parquet").to_pylist()
+    assert {r["external_id"]: r["source_status"] for r in table} == by_id
+    export_file(engine, tmp_path / "data.csv", "csv")
+    with open(tmp_path / "data.csv", newline="", encoding="utf-8") as f:
+        rows = {r["external_id"]: r["source_status"] for r in csv.DictReader(f)}
+    assert rows["epk0003"] == "deleted" and rows["epk0005"] == "removed"
