@@ -45,9 +45,13 @@ def can_train(targets: Sequence[bool]) -> bool:
     return positives >= MIN_PER_CLASS and len(targets) - positives >= MIN_PER_CLASS
 
 
-def retrain_due(labels_now: int, labels_at_last_training: int | None) -> bool:
-    """Train again once ``RETRAIN_EVERY`` labels have arrived since the last model (or there is none)."""
-    return labels_at_last_training is None or labels_now - labels_at_last_training >= RETRAIN_EVERY
+def retrain_due(mark_now: int, mark_at_last_training: int | None) -> bool:
+    """Train again once ``RETRAIN_EVERY`` annotations have arrived since the last model (or there is none).
+
+    The marks are the newest annotation ids (``assist_store.activity_mark``): skips and undos count too,
+    which only makes a retraining come a little early.
+    """
+    return mark_at_last_training is None or mark_now - mark_at_last_training >= RETRAIN_EVERY
 
 
 @dataclass

@@ -38,10 +38,10 @@ def retrain_in_child(url: str, stop: threading.Event | None = None, force: bool 
 def retrain_if_due(engine, stop: threading.Event | None = None) -> dict[str, Any] | None:
     """Check in this process (one count) whether a new model is due; only then start the child."""
     from . import assist
-    from .assist_store import labels_in_force, model_info
+    from .assist_store import activity_mark, model_info
 
     info = model_info(engine) or {}
-    if not assist.retrain_due(labels_in_force(engine), info.get("labels")):
+    if not assist.retrain_due(activity_mark(engine), info.get("mark")):
         return None
     return retrain_in_child(engine.url.render_as_string(hide_password=False), stop)
 

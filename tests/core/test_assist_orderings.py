@@ -94,7 +94,7 @@ def test_retraining_in_a_child_process_learns_and_scores_within_its_bounds(engin
     for cid, text in zip(ids[:5], TEXTS):
         submit(engine, cid, ana, {"toxicity": 4 if ("vermin" in text or "idiot" in text) else 1})
     facts = retrain_if_due(engine)
-    assert facts["labels"] == 5 and facts["labels_trained_on"] == 5 and facts["scored"] == len(ids) - 5
+    assert facts["labels_trained_on"] == 5 and facts["scored"] == len(ids) - 5
     assert facts["scored_through"] == -1  # the pass reached the end of the corpus
     assert assist_store.model_info(engine)["version"] == 1
     assert retrain_if_due(engine) is None  # nothing new since
