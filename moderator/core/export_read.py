@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from .threads import SOURCE_STATUSES
+
 PAGE = 5000
 
 # comment tuple: (id, thread_id, position, author, JSON object of the comment's own fields and context),
@@ -69,10 +71,6 @@ SELECT comment_id, start, "end", source, source_comment_id, source_start, source
 FROM quote_spans WHERE comment_id BETWEEN ? AND ? ORDER BY comment_id, start
 """
 _GOLD = 'SELECT comment_id, schema_id, {values} FROM gold_labels WHERE comment_id BETWEEN ? AND ? ORDER BY id'
-
-
-# What the source said of a comment, as importers mark it in its metadata (Reddit, Disqus).
-SOURCE_STATUSES = ("spam", "removed", "deleted")
 
 
 def _source_status(pg: bool) -> str:

@@ -9,6 +9,9 @@ from sqlalchemy import Engine, select
 from .models import Comment, QuoteSpan, Thread
 
 MAX_PARENT_CHAIN = 20
+# What a source can say of a comment, as importers mark it in its metadata (Reddit, Disqus); the
+# first that applies is shown and exported.
+SOURCE_STATUSES = ("spam", "removed", "deleted")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class CommentView:
     author: str | None
     text: str
     external_id: str | None
+    source_status: str | None = None  # "spam", "removed" or "deleted" when the source marked it
 
 
 @dataclass
@@ -44,8 +48,12 @@ class CommentContext:
     quotes: list[Quote] = field(default_factory=list)  # spans of this comment that quote something
 
 
+def source_status(meta: dict | None) -> str | None:
+    return next((key for key in SOURCE_STATUSES if (meta or {}).get(key) is True), None)
+
+
 def _view(c) -> CommentView:
-    return CommentView(c.id, c.thread_id, c.position, c.depth, c.author, c.text, c.external_id)
+    return CommentView(c.id, c.thread_id, c.position, c.depth, c.author, c.text, c.external_id, source_status(c.meta))
 
 
 def comment_context(engine: Engine, comment_id: int) -> CommentContext:

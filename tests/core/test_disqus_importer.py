@@ -116,3 +116,17 @@ def test_html_to_text():
     assert [text[a:b] for a, b in quotes] == ["quoted words\n\ninner"]  # a nested quote belongs to the outer one
     assert html_to_text("<script>alert(1)</script>a  <b>b</b>\n c")[0] == "a b c"
     assert html_to_text("x &lt;b&gt; y")[0] == "x <b> y"  # escaped markup stays text
+
+
+def test_the_sources_marks_reach_the_annotators_context(engine, capsys):
+    from sqlalchemy import select
+
+    from moderator.core.models import Comment
+    from moderator.core.threads import comment_context
+
+    cli_import(engine, capsys, EXPORT)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(select(Comment.external_id, Comment.id)).all())
+    marks = {ext: comment_context(engine, cid).comment.source_status for ext, cid in ids.items()}
+    assert sorted(m for m in marks.values() if m) == ["deleted", "spam"]
+    assert marks["4460001001"] is None

@@ -122,3 +122,16 @@ def test_long_comments_wrap_instead_of_running_off_screen(qtbot, engine, tmp_pat
     box = window.comment_view.text
     assert box.lineWrapMode() == QPlainTextEdit.LineWrapMode.WidgetWidth
     assert box.document().lineCount() > 1 or box.verticalScrollBar().maximum() > 0
+
+
+def test_a_comment_the_source_marked_says_so_above_its_text(qtbot, engine, tmp_path):
+    path = tmp_path / "dump.ndjson"
+    lines = [
+        {"id": "s1", "name": "t3_s1", "title": "A post", "selftext": "", "author": "op", "created_utc": 1559340000},
+        {"id": "c1", "link_id": "t3_s1", "parent_id": "t3_s1", "body": "[removed]", "author": "[deleted]", "created_utc": 1559340100},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    import_paths(engine, [path])
+    window = open_window(qtbot, engine)
+    assert window.comment_view.text.toPlainText() == "[removed]"
+    assert window.comment_view.caption.text().endswith("· marked removed by the source")

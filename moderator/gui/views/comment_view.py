@@ -119,7 +119,8 @@ class CommentView(QWidget):
                 if q.source_comment_id == parent.id and q.source_start is not None and q.source_end is not None
             ]
             _highlight(self.parents, [(a, b, self.QUOTE_COLOR) for a, b in quoted])
-        self.caption.setText(f"Comment #{c.position + 1} by {c.author or 'anonymous'}")
+        marked = f" · marked {c.source_status} by the source" if c.source_status else ""
+        self.caption.setText(f"Comment #{c.position + 1} by {c.author or 'anonymous'}{marked}")
         self.siblings.hide()
         self.text.setPlainText(c.text)
         self._quotes = [(q.start, q.end, self.QUOTE_COLOR) for q in ctx.quotes]
