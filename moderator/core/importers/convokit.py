@@ -17,7 +17,8 @@ from typing import Any
 
 from ..drafts import CommentDraft, ThreadDraft
 from .errors import ImportFailure
-from .jsonl import PendingThread, _kind, _objects, link_replies, paused_gc
+from .jsonl import _kind, _objects, paused_gc
+from .reply_tree import PendingThread, link_replies
 from .quote_links import link_quotes, markdown_quotes
 from .reading import SourceText, decode
 

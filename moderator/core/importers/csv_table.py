@@ -19,7 +19,8 @@ from typing import Any
 from ..drafts import CommentDraft, ThreadDraft
 from .csv_labels import attach, detect_label_columns
 from .errors import ImportFailure
-from .jsonl import PendingThread, link_replies, paused_gc
+from .jsonl import paused_gc
+from .reply_tree import PendingThread, link_replies
 from .reading import SourceText
 
 NAME = "csv"

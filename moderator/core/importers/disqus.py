@@ -23,7 +23,8 @@ from defusedxml.ElementTree import DefusedXMLParser
 from ..drafts import CommentDraft, ThreadDraft
 from .errors import ImportFailure
 from .html_text import html_to_text
-from .jsonl import PendingThread, link_replies, paused_gc
+from .jsonl import paused_gc
+from .reply_tree import PendingThread, link_replies
 from .quote_links import Marked, link_quotes
 from .reading import SourceText
 

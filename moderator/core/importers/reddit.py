@@ -18,7 +18,8 @@ from typing import Any
 
 from ..drafts import CommentDraft, ThreadDraft
 from .errors import ImportFailure
-from .jsonl import PendingThread, _first_object, _kind, link_replies
+from .jsonl import _first_object, _kind
+from .reply_tree import PendingThread, link_replies
 from .quote_links import Marked, link_quotes, markdown_quotes
 from .reading import SourceText
 
