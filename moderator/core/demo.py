@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from .paths import asset_path
+from moderator.core.paths import asset_path
 
 DEMO_THREAD = "demo-thread.txt"
 
@@ -19,6 +19,6 @@ def demo_database_path() -> Path:
 
 def load_demo(engine: Engine) -> None:
     """Import the demo thread once; later calls find it already imported and add nothing."""
-    from .ingest import import_paths
+    from moderator.core.importing.writer import import_paths
 
     import_paths(engine, [asset_path(DEMO_THREAD)], "paste")

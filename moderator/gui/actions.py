@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from ..core.schema import LabelSchema
+from moderator.core.schema.definition import LabelSchema
 
 
 @dataclass(frozen=True)

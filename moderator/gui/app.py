@@ -11,7 +11,7 @@ from sqlalchemy.engine import URL
 
 
 def run(engine: Engine, db_url: URL, annotator: str | None = None, screenshot: str | None = None) -> int:
-    from .platform_check import DisplayError, choose_platform
+    from moderator.gui.platform_check import DisplayError, choose_platform
 
     try:
         platform = choose_platform(screenshot=bool(screenshot))
@@ -22,10 +22,10 @@ def run(engine: Engine, db_url: URL, annotator: str | None = None, screenshot: s
         os.environ["QT_QPA_PLATFORM"] = platform
     from PySide6.QtWidgets import QApplication
 
-    from ..core.db import display_name
-    from ..core.labels import active_schema
-    from .main_window import MainWindow
-    from .sign_in import sign_in
+    from moderator.core.store.engine import display_name
+    from moderator.core.labelling.log import active_schema
+    from moderator.gui.main_window import MainWindow
+    from moderator.gui.sign_in import sign_in
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Moderator")
@@ -38,8 +38,8 @@ def run(engine: Engine, db_url: URL, annotator: str | None = None, screenshot: s
     window = MainWindow(engine, display_name(db_url), account, schema)
     window.show()
     if not screenshot:  # a rolling backup now and every N minutes, copied on a thread of its own
-        from . import settings
-        from .backup_scheduler import BackupScheduler
+        from moderator.gui import settings
+        from moderator.gui.background.backup_scheduler import BackupScheduler
 
         backups = BackupScheduler(engine, settings.backup_interval_minutes(), parent=window)
         backups.failed.connect(lambda text: window.statusBar().showMessage(text, 15000))

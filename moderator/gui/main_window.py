@@ -14,29 +14,29 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Engine
 
-from ..core.accounts import Account, AuthError
-from ..core.annotate import ItemState
-from ..core.claims import ORDERING, ORDERINGS
-from ..core.claims import configure as configure_claims
-from ..core.claims import settings as claim_settings
-from ..core.queue import FILTERS, QueueItem
-from ..core.schema import LabelSchema
-from ..core.threads import siblings
-from . import settings
-from .actions import action_table, apply_keys, conflicts, make_actions
-from .assist_trainer import AssistTrainer
-from .dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
-from .dialogs.preferences import PreferencesDialog
-from .dialogs.wellbeing_page import WellbeingPage
-from .dialogs.review import ReviewWindow
-from .import_flow import ImportController
-from .labelling import LabellingController
-from .models.queue_model import QueueModel
-from .views.comment_view import CommentView
-from .views.label_panel import LabelPanel
-from .views.status_bar import StatusBar
-from .wellbeing_controller import WellbeingController
-from .workers import DbWorker
+from moderator.core.team.accounts import Account, AuthError
+from moderator.core.labelling.session import ItemState
+from moderator.core.labelling.claims import ORDERING, ORDERINGS
+from moderator.core.labelling.claims import configure as configure_claims
+from moderator.core.labelling.claims import settings as claim_settings
+from moderator.core.labelling.browse import FILTERS, QueueItem
+from moderator.core.schema.definition import LabelSchema
+from moderator.core.labelling.context import siblings
+from moderator.gui import settings
+from moderator.gui.actions import action_table, apply_keys, conflicts, make_actions
+from moderator.gui.background.assist_trainer import AssistTrainer
+from moderator.gui.dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
+from moderator.gui.dialogs.preferences import PreferencesDialog
+from moderator.gui.wellbeing.preferences_page import WellbeingPage
+from moderator.gui.review.window import ReviewWindow
+from moderator.gui.importing.flow import ImportController
+from moderator.gui.labelling.controller import LabellingController
+from moderator.gui.labelling.queue_model import QueueModel
+from moderator.gui.labelling.comment_view import CommentView
+from moderator.gui.labelling.label_panel import LabelPanel
+from moderator.gui.labelling.status_bar import StatusBar
+from moderator.gui.wellbeing.controller import WellbeingController
+from moderator.gui.background.workers import DbWorker
 
 SEARCH_DELAY_MS = 300
 
@@ -302,8 +302,8 @@ class MainWindow(QMainWindow):
         self.review.activateWindow()
 
     def show_agreement(self) -> None:
-        from ..core.agreement_report import agreement_report
-        from .dialogs.agreement import AgreementDialog
+        from moderator.core.agreement.report import agreement_report
+        from moderator.gui.review.agreement import AgreementDialog
 
         if not self.account.sees_all:
             return
@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
             action.setChecked(True)
 
     def show_charts(self) -> None:
-        from .dialogs.charts import ChartsDialog
+        from moderator.gui.review.charts import ChartsDialog
 
         if self.charts_dialog is None:  # the core keeps an annotator's charts to their own labels
             self.charts_dialog = ChartsDialog(self.engine, self.account, self)

@@ -7,8 +7,8 @@ import os
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 from sqlalchemy import Engine
 
-from ..core.accounts import Account, AuthError, authenticate, find_account, team_mode
-from ..core.labels import ensure_annotator
+from moderator.core.team.accounts import Account, AuthError, authenticate, find_account, team_mode
+from moderator.core.labelling.log import ensure_annotator
 
 TRIES = 3
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import make_url, text
 
-from moderator.core.db import make_engine, open_database
+from moderator.core.store.engine import make_engine, open_database
 
 PG_ENV = "MODERATOR_TEST_POSTGRES_URL"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from moderator.cli import main
-from moderator.core.models import Annotation, Annotator, Comment, ImportBatch, QuoteSpan, Thread
+from moderator.cli.main import main
+from moderator.core.store.tables import Annotation, Annotator, Comment, ImportBatch, QuoteSpan, Thread
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 

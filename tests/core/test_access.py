@@ -11,12 +11,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from moderator.core import accounts, annotate, claims, export, labels, queue, review, threads
-from moderator.core.accounts import AuthError, add_account, authenticate, hash_password, verify_password
-from moderator.core.agreement_report import agreement_report
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.ingest import import_drafts
-from moderator.core.models import Annotator, Comment
+from moderator.core.team import accounts
+from moderator.core.labelling import session as annotate
+from moderator.core.labelling import claims
+from moderator.core.export import writer as export
+from moderator.core.labelling import log as labels
+from moderator.core.labelling import browse as queue
+from moderator.core.agreement import review
+from moderator.core.labelling import context as threads
+from moderator.core.team.accounts import AuthError, add_account, authenticate, hash_password, verify_password
+from moderator.core.agreement.report import agreement_report
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.writer import import_drafts
+from moderator.core.store.tables import Annotator, Comment
 
 CORE = Path(accounts.__file__).resolve().parent
 

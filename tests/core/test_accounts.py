@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from moderator.core.accounts import AuthError, add_account, authenticate, list_accounts, team_mode
-from moderator.core.models import Annotator
+from moderator.core.team.accounts import AuthError, add_account, authenticate, list_accounts, team_mode
+from moderator.core.store.tables import Annotator
 
 
 def test_solo_mode_needs_no_password(engine):

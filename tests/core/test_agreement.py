@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderator.core import agreement as ag
+from moderator.core.agreement import metrics as ag
 
 krippendorff = pytest.importorskip("krippendorff")
 

@@ -6,7 +6,7 @@ import krippendorff
 import numpy as np
 import pytest
 
-from moderator.cli import main
+from moderator.cli.main import main
 
 CASES = [
     ("HS-Brexit_dev.json", "hate_speech", None, "nominal"),

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from moderator.core.agreement_report import agreement_report, format_report
-from moderator.core.claims import configure
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import ensure_annotator, submit, undo_last
-from moderator.core.models import Comment
+from moderator.core.agreement.report import agreement_report, format_report
+from moderator.core.labelling.claims import configure
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import ensure_annotator, submit, undo_last
+from moderator.core.store.tables import Comment
 
 krippendorff = pytest.importorskip("krippendorff")
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from moderator.core.annotate import answer_and_advance, load_resume, undo_and_load
-from moderator.core.ingest import import_paths
-from moderator.core.labels import ensure_annotator
-from moderator.core.queue import progress_counts, queue_page
+from moderator.core.labelling.session import answer_and_advance, load_resume, undo_and_load
+from moderator.core.importing.writer import import_paths
+from moderator.core.labelling.log import ensure_annotator
+from moderator.core.labelling.browse import progress_counts, queue_page
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from moderator.cli import main
-from moderator.core import assist, assist_sim
+from moderator.cli.main import main
+from moderator.core.assist import model as assist
+from moderator.devtools import assist_sim
 
 
 @pytest.mark.parametrize(

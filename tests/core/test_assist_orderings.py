@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import func, select
 
-from moderator.core import assist_store
-from moderator.core.claims import claim_next, configure
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import ensure_annotator, submit
-from moderator.core.models import Comment, ModelScore
+from moderator.core.assist import scores as assist_store
+from moderator.core.labelling.claims import claim_next, configure
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import ensure_annotator, submit
+from moderator.core.store.tables import Comment, ModelScore
 
 TEXTS = ["thanks for the article", "you are vermin and should die", "I disagree with the author", "what an idiot", "nice"]
 
@@ -74,7 +74,7 @@ def test_a_new_model_replaces_scores_instead_of_adding_rows(engine):
 
 @pytest.mark.parametrize("ordering", ["toxic-first", "uncertain"])
 def test_score_orderings_walk_the_score_index_on_sqlite(sqlite_engine, ordering):
-    from moderator.core.claims import _find_query
+    from moderator.core.labelling.claims import _find_query
 
     query = _find_query(ordering, False, False, False)
     with sqlite_engine.connect() as conn:
@@ -86,7 +86,7 @@ def test_score_orderings_walk_the_score_index_on_sqlite(sqlite_engine, ordering)
 
 
 def test_retraining_in_a_child_process_learns_and_scores_within_its_bounds(engine, monkeypatch):
-    from moderator.core.assist_run import retrain_if_due
+    from moderator.core.assist.run import retrain_if_due
 
     ids = seed(engine, TEXTS * 2)
     ana = ensure_annotator(engine, "ana")

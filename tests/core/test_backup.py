@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select
 
-from moderator.cli import main
-from moderator.core.backup import list_backups, rolling_backup
-from moderator.core.crash_drive import prepare
-from moderator.core.db import make_engine, open_database
-from moderator.core.labels import current_rows_clause, ensure_annotator, submit
-from moderator.core.migrate import current_revision, head_revision, upgrade
-from moderator.core.models import Annotation
+from moderator.cli.main import main
+from moderator.core.store.backup import list_backups, rolling_backup
+from moderator.devtools.crash_drive import prepare
+from moderator.core.store.engine import make_engine, open_database
+from moderator.core.labelling.log import current_rows_clause, ensure_annotator, submit
+from moderator.core.store.migrate import current_revision, head_revision, upgrade
+from moderator.core.store.tables import Annotation
 
 
 @pytest.fixture(autouse=True)

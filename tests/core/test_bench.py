@@ -2,7 +2,7 @@
 
 import json
 
-from moderator.cli import main
+from moderator.cli.main import main
 
 
 def test_bench_reports_every_measurement(tmp_path, capsys, monkeypatch):

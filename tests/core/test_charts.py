@@ -2,13 +2,13 @@
 
 import pytest
 
-from moderator.core.accounts import AuthError, add_account
-from moderator.core.charts import CHARTS, label_counts, render
-from moderator.core.claims import configure
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import submit
-from moderator.core.queue import queue_page
+from moderator.core.team.accounts import AuthError, add_account
+from moderator.core.export.charts import CHARTS, label_counts, render
+from moderator.core.labelling.claims import configure
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import submit
+from moderator.core.labelling.browse import queue_page
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

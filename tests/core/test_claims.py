@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from moderator.core.claims import claim_next, configure, over_k, release, renew
-from moderator.core.drafts import CommentDraft, PriorLabel, ThreadDraft
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import ensure_annotator, submit
-from moderator.core.models import Assignment, Comment
-from moderator.core.simulate import label_until_done
+from moderator.core.labelling.claims import claim_next, configure, over_k, release, renew
+from moderator.core.importing.drafts import CommentDraft, PriorLabel, ThreadDraft
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import ensure_annotator, submit
+from moderator.core.store.tables import Assignment, Comment
+from tests.helpers.simulate import label_until_done
 
 
 def seed(engine, n=6, threads=1):
@@ -97,8 +97,8 @@ def test_eight_annotators_at_once_never_exceed_k_and_lose_nothing(engine):
     assert over_k(engine) == []
     assert set(answered) == set(ids) and set(answered.values()) == {3}  # every comment exactly k times
     with engine.connect() as conn:
-        from moderator.core.labels import current_rows_clause
-        from moderator.core.models import Annotation
+        from moderator.core.labelling.log import current_rows_clause
+        from moderator.core.store.tables import Annotation
 
         stored = Counter(conn.scalars(select(Annotation.comment_id).where(current_rows_clause())).all())
     assert stored == answered  # every submission is in the database

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from moderator.cli import _with_default_command, main
+from moderator.cli.main import _with_default_command, main
 
 
 @pytest.fixture

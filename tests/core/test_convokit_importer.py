@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 import pytest
 from import_checks import FIXTURES, cli_import, comments, quoted, refused, threads
 
-from moderator.core.importers import ImportFailure, convokit, detect_format, parse, read_source
+from moderator.core.importing.formats import ImportFailure, detect_format, parse, read_source
+from moderator.core.importing.formats import convokit
 
 CORPUS = FIXTURES / "convokit-corpus"
 
@@ -107,6 +108,6 @@ def test_utterance_errors():
 
 
 def _source(lines):
-    from moderator.core.importers import text_source
+    from moderator.core.importing.formats import text_source
 
     return text_source("utterances.jsonl", "".join(json.dumps(r) + "\n" for r in lines))

@@ -9,11 +9,11 @@ import random
 import sqlite3
 import time
 
-from moderator.core.crash_check import Confirmed, check, integrity
-from moderator.core.crash_drive import campaign, prepare, spawn
-from moderator.core.db import open_database
-from moderator.core.labels import ensure_annotator, submit
-from moderator.core.queue import item_for
+from moderator.devtools.crash_check import Confirmed, check, integrity
+from moderator.devtools.crash_drive import campaign, prepare, spawn
+from moderator.core.store.engine import open_database
+from moderator.core.labelling.log import ensure_annotator, submit
+from moderator.core.labelling.browse import item_for
 
 CORE_KILLS = 180
 
@@ -26,7 +26,7 @@ def crash_seed() -> int:
 
 def test_sigkill_in_the_core_write_path_loses_no_confirmed_label(tmp_path):
     seed = crash_seed()
-    figures = spawn("moderator.core.crash_drive", tmp_path / "crash.sqlite", CORE_KILLS, seed, timeout=300)
+    figures = spawn("moderator.devtools.crash_drive", tmp_path / "crash.sqlite", CORE_KILLS, seed, timeout=300)
     print(figures)
     assert figures["failures"] == [], f"seed {seed}"
     assert figures["kills"] == CORE_KILLS
@@ -86,7 +86,7 @@ def test_a_child_that_confirms_what_it_never_stored_is_caught(tmp_path):
 
 
 def test_bench_crash_prints_the_figures(tmp_path, capsys):
-    from moderator.cli import main
+    from moderator.cli.main import main
 
     assert main(["bench", "--crash", "--kills", "6", "--no-gui", "--seed", "11", "--workdir", str(tmp_path)]) == 0
     out = capsys.readouterr().out

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from moderator.core.drafts import depths
-from moderator.core.importers import ImportFailure, csv_table, importer, parse, read_source
-from moderator.core.importers.csv_table import ColumnMap, detect_columns
+from moderator.core.importing.drafts import depths
+from moderator.core.importing.formats import ImportFailure, importer, parse, read_source
+from moderator.core.importing.formats import csv_table
+from moderator.core.importing.formats.csv_table import ColumnMap, detect_columns
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SFU = SHARED_DATA / "ctc" / "SFU_constructiveness_toxicity.csv"
@@ -231,8 +232,8 @@ def test_sfu_corpus():
 def test_sfu_aggregated_labels_become_prior_labels(engine):
     from sqlalchemy import select
 
-    from moderator.core.ingest import import_paths
-    from moderator.core.models import Annotation, Annotator
+    from moderator.core.importing.writer import import_paths
+    from moderator.core.store.tables import Annotation, Annotator
 
     [summary] = import_paths(engine, [shared_file(SFU)])
     assert (summary.comments_added, summary.labels_added) == (1121, 1121)
@@ -247,7 +248,7 @@ def test_sfu_aggregated_labels_become_prior_labels(engine):
 
 
 def test_generic_label_columns_are_detected_and_form_a_valid_schema(tmp_path):
-    from moderator.core.schema import schema_from_dict
+    from moderator.core.schema.definition import schema_from_dict
 
     src = source(
         tmp_path,

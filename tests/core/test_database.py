@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from moderator.core.db import display_name, open_database, resolve_url
-from moderator.core.migrate import current_revision, head_revision
-from moderator.core.models import Base
+from moderator.core.store.engine import display_name, open_database, resolve_url
+from moderator.core.store.migrate import current_revision, head_revision
+from moderator.core.store.tables import Base
 
 
 def test_db_option_takes_a_path_or_a_url(tmp_path, monkeypatch):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from moderator.cli import main
-from moderator.core.dataset_card import write_card
+from moderator.cli.main import main
+from moderator.core.export.card import write_card
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -50,7 +50,7 @@ def test_card_needs_a_file_and_never_replaces_a_foreign_readme(brexit_db, tmp_pa
     (folder / "README.md").write_text("# my project\n")
     assert main(["--db", brexit_db, "export", "--format", "jsonl", "--out", str(folder / "data.jsonl"), "--card"]) != 0
     assert "not a card" in capsys.readouterr().err and not (folder / "data.jsonl").exists()
-    from moderator.core.db import open_database
+    from moderator.core.store.engine import open_database
 
     engine = open_database(brexit_db)
     with pytest.raises(FileExistsError):
@@ -62,11 +62,11 @@ def test_card_needs_a_file_and_never_replaces_a_foreign_readme(brexit_db, tmp_pa
 def test_the_cards_types_let_datasets_read_jsonl_whose_first_rows_leave_columns_empty(engine, tmp_path, monkeypatch):
     """`datasets` guesses JSON types block by block; a column empty in the first block (no url, no labels
     yet) would clash with a later one. The card's features make the types explicit."""
-    from moderator.core.claims import configure
-    from moderator.core.drafts import CommentDraft, ThreadDraft
-    from moderator.core.ingest import import_drafts
-    from moderator.core.labels import ensure_annotator, submit
-    from moderator.core.queue import queue_page
+    from moderator.core.labelling.claims import configure
+    from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+    from moderator.core.importing.writer import import_drafts
+    from moderator.core.labelling.log import ensure_annotator, submit
+    from moderator.core.labelling.browse import queue_page
 
     quiet = ThreadDraft(source="t", title="no url", comments=[CommentDraft(f"quiet {i} " + "x" * 200) for i in range(40)])
     late = ThreadDraft(source="t", title="late", url="https://example.org/late", comments=[CommentDraft("the labelled one", author="Ana")])
@@ -77,7 +77,7 @@ def test_the_cards_types_let_datasets_read_jsonl_whose_first_rows_leave_columns_
     submit(engine, last, ana, {"toxicity": 2, "dehumanization": "none", "categories": ["insult"]}, spans=[{"start": 4, "end": 12}])
     folder = tmp_path / "release"
     folder.mkdir()
-    from moderator.core.export import export_file
+    from moderator.core.export.writer import export_file
 
     export_file(engine, folder / "data.jsonl", "jsonl")
     write_card(engine, folder / "data.jsonl", "jsonl")

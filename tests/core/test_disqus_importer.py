@@ -6,8 +6,9 @@ from datetime import datetime, timezone
 
 from import_checks import FIXTURES, cli_import, comments, quoted, refused, snapshot, threads
 
-from moderator.core.importers import detect_format, disqus, read_source
-from moderator.core.importers.html_text import html_to_text
+from moderator.core.importing.formats import detect_format, read_source
+from moderator.core.importing.formats import disqus
+from moderator.core.importing.sources.html_text import html_to_text
 
 EXPORT = FIXTURES / "disqus-export.xml"
 
@@ -121,8 +122,8 @@ def test_html_to_text():
 def test_the_sources_marks_reach_the_annotators_context(engine, capsys):
     from sqlalchemy import select
 
-    from moderator.core.models import Comment
-    from moderator.core.threads import comment_context
+    from moderator.core.store.tables import Comment
+    from moderator.core.labelling.context import comment_context
 
     cli_import(engine, capsys, EXPORT)
     with engine.connect() as conn:

@@ -7,13 +7,13 @@ from datetime import datetime
 
 import pytest
 
-from moderator.core.accounts import add_account
-from moderator.core.claims import configure
-from moderator.core.export import Export, export_file, iter_records, write_export
-from moderator.core.ingest import import_paths
-from moderator.core.labels import ensure_annotator, submit, undo_last
-from moderator.core.queue import queue_page
-from moderator.core.review import decide
+from moderator.core.team.accounts import add_account
+from moderator.core.labelling.claims import configure
+from moderator.core.export.writer import Export, export_file, iter_records, write_export
+from moderator.core.importing.writer import import_paths
+from moderator.core.labelling.log import ensure_annotator, submit, undo_last
+from moderator.core.labelling.browse import queue_page
+from moderator.core.agreement.review import decide
 
 RECORDS = [
     {"id": "t1", "title": "Stadium vote", "url": "https://example.org/a", "article": "The council voted.",
@@ -208,7 +208,7 @@ def test_a_failed_export_leaves_the_previous_file_and_no_part(engine, tmp_path, 
 @pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
 def test_pages_whose_ids_are_scattered_export_the_same(engine, tmp_path, monkeypatch, fmt):
     """Pages of scattered comment ids take their labels by id list instead of one id range."""
-    from moderator.core import export_read
+    from moderator.core.export import pages as export_read
 
     ids = imported(engine, tmp_path)
     configure(engine, overlap=2)
@@ -224,7 +224,7 @@ def test_pages_whose_ids_are_scattered_export_the_same(engine, tmp_path, monkeyp
 
 
 def test_export_makes_the_output_folder_and_reports_an_unwritable_one(tmp_path, capsys):
-    from moderator.cli import main
+    from moderator.cli.main import main
 
     db = str(tmp_path / "x.sqlite")
     out = tmp_path / "release" / "v1" / "data.jsonl"

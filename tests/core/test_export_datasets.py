@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from moderator.cli import main
-from moderator.core.accounts import add_account
-from moderator.core.claims import configure
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.export import export_file, iter_records
-from moderator.core.ingest import import_drafts, import_paths
-from moderator.core.labels import submit
-from moderator.core.queue import queue_page
+from moderator.cli.main import main
+from moderator.core.team.accounts import add_account
+from moderator.core.labelling.claims import configure
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.export.writer import export_file, iter_records
+from moderator.core.importing.writer import import_drafts, import_paths
+from moderator.core.labelling.log import submit
+from moderator.core.labelling.browse import queue_page
 
 pq = pytest.importorskip("pyarrow.parquet")
 

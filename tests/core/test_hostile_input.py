@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from moderator.core.importers import FORMATS, ImportFailure, read_source, reading, text_source
-from moderator.core.ingest import import_paths
-from moderator.core.models import Comment
+from moderator.core.importing.formats import FORMATS, ImportFailure, read_source, text_source
+from moderator.core.importing.sources import reading
+from moderator.core.importing.writer import import_paths
+from moderator.core.store.tables import Comment
 
 _spec = importlib.util.spec_from_file_location("importer_target", Path(__file__).resolve().parents[1] / "fuzz" / "importer_target.py")
 target = importlib.util.module_from_spec(_spec)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from moderator.core.importers import ImportFailure
-from moderator.core.ingest import import_paths
+from moderator.core.importing.formats import ImportFailure
+from moderator.core.importing.writer import import_paths
 
 FUZZ = Path(__file__).resolve().parents[1] / "fuzz"
 _spec = importlib.util.spec_from_file_location("importer_target", FUZZ / "importer_target.py")
@@ -58,7 +58,7 @@ def hostile_files(draw) -> bytes:
 
 @pytest.fixture(scope="module")
 def sqlite_db(tmp_path_factory):
-    from moderator.core.db import open_database
+    from moderator.core.store.engine import open_database
 
     engine = open_database(str(tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite"))
     yield engine

@@ -5,10 +5,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from moderator.core.importers import ImportFailure
-from moderator.core.ingest import import_paths
-from moderator.core.models import Comment, ImportBatch, QuoteSpan, Thread
-from moderator.core.stats import database_stats
+from moderator.core.importing.formats import ImportFailure
+from moderator.core.importing.writer import import_paths
+from moderator.core.store.tables import Comment, ImportBatch, QuoteSpan, Thread
+from moderator.core.labelling.stats import database_stats
 
 
 def write_jsonl(path, records):
@@ -111,8 +111,8 @@ def test_the_seed_thread_lands_with_its_quote_reply(engine, shared_data):
 
 
 def test_lewidi_prior_labels_become_annotations_once(engine, shared_data):
-    from moderator.core.labels import current_rows_clause
-    from moderator.core.models import Annotation, Annotator
+    from moderator.core.labelling.log import current_rows_clause
+    from moderator.core.store.tables import Annotation, Annotator
 
     path = shared_data / "lewidi" / "HS-Brexit_dev.json"
     [summary] = import_paths(engine, [path])

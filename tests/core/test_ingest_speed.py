@@ -7,10 +7,13 @@ import json
 import pytest
 from sqlalchemy import select, text
 
-from moderator.core import ingest, ingest_bulk, project
-from moderator.core.importers import ImportCancelled, ImportFailure, jsonl, read_source
-from moderator.core.ingest import import_drafts, import_paths
-from moderator.core.models import Comment, ImportBatch, Thread
+from moderator.core.importing import writer as ingest
+from moderator.core.importing import bulk as ingest_bulk
+from moderator.core.store import settings as project
+from moderator.core.importing.formats import ImportCancelled, ImportFailure, read_source
+from moderator.core.importing.formats import jsonl
+from moderator.core.importing.writer import import_drafts, import_paths
+from moderator.core.store.tables import Comment, ImportBatch, Thread
 
 RECORDS = [
     # Thread fields on a later line, an epoch time, an offset time, unicode, extra keys, a null author.

@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from moderator.core.drafts import depths
-from moderator.core.importers import ImportFailure, importer, jsonl, parse, read_source
+from moderator.core.importing.drafts import depths
+from moderator.core.importing.formats import ImportFailure, importer, parse, read_source
+from moderator.core.importing.formats import jsonl
 
 
 def source(tmp_path, lines, name="threads.jsonl"):

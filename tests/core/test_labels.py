@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import select
 
-from moderator.core.claims import configure
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import current_label, ensure_annotator, history, submit, undo_last
-from moderator.core.models import Annotation, Comment
-from moderator.core.schema import LabelError
+from moderator.core.labelling.claims import configure
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import current_label, ensure_annotator, history, submit, undo_last
+from moderator.core.store.tables import Annotation, Comment
+from moderator.core.schema.definition import LabelError
 
 OK = {"toxicity": 1, "dehumanization": "none"}
 BAD = {"toxicity": 4, "dehumanization": "explicit", "categories": ["threat"]}

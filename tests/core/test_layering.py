@@ -26,7 +26,7 @@ def test_core_sources_never_import_qt_or_gui():
 
 def test_cli_commands_run_without_loading_qt():
     code = (
-        "import sys, moderator.cli, moderator.core.ingest, moderator.core.export, moderator.core.labels;"
+        "import sys, moderator.cli.main, moderator.core.importing.writer, moderator.core.export.writer, moderator.core.labelling.log;"
         "print(any(m.startswith('PySide6') for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from moderator.core.drafts import depths
-from moderator.core.importers import ImportFailure, lewidi, read_source, text_source
-from moderator.core.schema import schema_from_dict, validate_values
+from moderator.core.importing.drafts import depths
+from moderator.core.importing.formats import ImportFailure, read_source, text_source
+from moderator.core.importing.formats import lewidi
+from moderator.core.schema.definition import schema_from_dict, validate_values
 
 HS_QUESTIONS = {"hate_speech", "aggressive", "offensive"}
 CONV_TURNS = ("prev_agent", "prev_user", "agent", "user")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from moderator.core import lexicon as lx
-from moderator.core.lexicon import LexiconError, Severity, active_lexicon, hint, load_lexicon, parse_lexicon
+from moderator.core.wellbeing import lexicon as lx
+from moderator.core.wellbeing.lexicon import LexiconError, Severity, active_lexicon, hint, load_lexicon, parse_lexicon
 
 SMALL = """
 version = 1
@@ -124,7 +124,7 @@ def test_load_lexicon_reports_an_unreadable_file(tmp_path):
 
 
 def test_command_line_path_check_and_show(tmp_path, monkeypatch, capsys):
-    from moderator.cli import main
+    from moderator.cli.main import main
 
     monkeypatch.setenv("MODERATOR_CONFIG_DIR", str(tmp_path / "config"))
     assert main(["lexicon", "path"]) == 0

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, func, insert, select, text
 
-from moderator.core.db import make_engine, open_database
-from moderator.core.migrate import alembic_config, current_revision, head_revision, upgrade
+from moderator.core.store.engine import make_engine, open_database
+from moderator.core.store.migrate import alembic_config, current_revision, head_revision, upgrade
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "migrations"
 

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from moderator.core.importers import ImportFailure, SourceText, detect_format, importer, parse, text_source
-from moderator.core.importers import paste
-from moderator.core.importers.paste_layout import Block
-from moderator.core.importers.paste_scores import author_score, dateline_score
+from moderator.core.importing.formats import ImportFailure, SourceText, detect_format, importer, parse, text_source
+from moderator.core.importing.formats.paste import reader as paste
+from moderator.core.importing.formats.paste.layout import Block
+from moderator.core.importing.formats.paste.scores import author_score, dateline_score
 
 DEMO = Path(__file__).resolve().parents[2] / "assets" / "demo-thread.txt"
 

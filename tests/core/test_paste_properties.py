@@ -4,9 +4,10 @@ and its quote offsets and reply links always point where they claim."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderator.core.importers import ImportFailure, SourceText
-from moderator.core.importers import paste, paste_layout
-from moderator.core.importers.paste_quotes import needle, normalise
+from moderator.core.importing.formats import ImportFailure, SourceText
+from moderator.core.importing.formats.paste import reader as paste
+from moderator.core.importing.formats.paste import layout as paste_layout
+from moderator.core.importing.formats.paste.quotes import needle, normalise
 
 WORDS = (
     "the a is not and probably I my you Palmyra said council town … ? ;) 2023 June © Photo AP "

@@ -3,21 +3,13 @@
 import pytest
 from sqlalchemy import event, func, select
 
-from moderator.core.annotate import answer_and_advance, load_resume, undo_and_load
-from moderator.core.claims import claim_next, claim_next_item, configure, release, renew
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import ensure_annotator, submit, undo_last
-from moderator.core.models import Comment
-from moderator.core.queue import (
-    FILTERS,
-    item_for,
-    my_status,
-    progress_counts,
-    queue_items,
-    queue_keys,
-    queue_page,
-)
+from moderator.core.labelling.session import answer_and_advance, load_resume, undo_and_load
+from moderator.core.labelling.claims import claim_next, claim_next_item, configure, release, renew
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import ensure_annotator, submit, undo_last
+from moderator.core.store.tables import Comment
+from moderator.core.labelling.browse import FILTERS, item_for, my_status, progress_counts, queue_items, queue_keys, queue_page
 
 OK = {"toxicity": 2}
 

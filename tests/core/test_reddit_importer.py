@@ -9,7 +9,8 @@ import pytest
 import zstandard
 from import_checks import FIXTURES, cli_import, comments, quoted, refused, threads
 
-from moderator.core.importers import ImportFailure, detect_format, parse, read_source, reddit, text_source
+from moderator.core.importing.formats import ImportFailure, detect_format, parse, read_source, text_source
+from moderator.core.importing.formats.reddit import reader as reddit
 
 DUMP = FIXTURES / "reddit-pushshift.ndjson"
 THREAD = FIXTURES / "reddit-thread.json"
@@ -101,7 +102,7 @@ def test_corrupt_and_cut_off_zst_are_refused(engine, capsys, tmp_path):
 
 
 def test_a_zst_decompression_bomb_is_refused_within_the_size_bounds(engine, capsys, tmp_path, monkeypatch):
-    from moderator.core.importers import reading
+    from moderator.core.importing.sources import reading
 
     cli_import(engine, capsys, DUMP)
     monkeypatch.setattr(reading, "MAX_LINE_BYTES", 1_000_000)

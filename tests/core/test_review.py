@@ -5,14 +5,14 @@ import json
 
 import pytest
 
-from moderator.core.accounts import AuthError, add_account
-from moderator.core.claims import configure
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.export import write_export
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import submit
-from moderator.core.queue import queue_page
-from moderator.core.review import answers, decide, disagreements
+from moderator.core.team.accounts import AuthError, add_account
+from moderator.core.labelling.claims import configure
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.export.writer import write_export
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import submit
+from moderator.core.labelling.browse import queue_page
+from moderator.core.agreement.review import answers, decide, disagreements
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from moderator.core.schema import LabelError, SchemaError, load_schema, validate_spans, validate_values
+from moderator.core.schema.definition import LabelError, SchemaError, load_schema, validate_spans, validate_values
 
 MINIMAL = """
 name = "mini"

@@ -12,11 +12,11 @@ import itertools
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import ensure_annotator
-from moderator.core.models import Comment
-from moderator.core.queue import queue_keys, queue_page
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import ensure_annotator
+from moderator.core.store.tables import Comment
+from moderator.core.labelling.browse import queue_keys, queue_page
 
 CORPUS = [
     "a plain comment", "100% sure about this", "snake_case_name here", "back\\slash and \\% too", "it's 'quoted'",

@@ -7,18 +7,18 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from moderator.core import wellbeing
-from moderator.core.agreement_report import agreement_report
-from moderator.core.annotate import claim_item
-from moderator.core.claims import configure as configure_project
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.export import write_export
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import SKIP_REASON, current_label, ensure_annotator, skip_reason, submit
-from moderator.core.lexicon import Severity
-from moderator.core.models import Comment
-from moderator.core.schema import LabelError
-from moderator.core.wellbeing import Session, WellbeingConfig
+from moderator.core.wellbeing import session as wellbeing
+from moderator.core.agreement.report import agreement_report
+from moderator.core.labelling.session import claim_item
+from moderator.core.labelling.claims import configure as configure_project
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.export.writer import write_export
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import SKIP_REASON, current_label, ensure_annotator, skip_reason, submit
+from moderator.core.wellbeing.lexicon import Severity
+from moderator.core.store.tables import Comment
+from moderator.core.schema.definition import LabelError
+from moderator.core.wellbeing.session import Session, WellbeingConfig
 
 SEVERE, MILD, NONE = Severity.SEVERE, Severity.MILD, Severity.NONE
 UTC = timezone.utc
@@ -236,8 +236,8 @@ def test_only_a_skip_carries_a_reason(engine, thread):
 
 
 def test_command_line_sets_the_projects_options(tmp_path, capsys):
-    from moderator.cli import main
-    from moderator.core.db import open_database
+    from moderator.cli.main import main
+    from moderator.core.store.engine import open_database
 
     db = str(tmp_path / "cli.sqlite")
     assert main(["--db", db, "project", "--blur", "off", "--greyscale", "on", "--daily-cap", "0", "--break-minutes", "30"]) == 0

@@ -20,11 +20,13 @@ import atheris
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-with atheris.instrument_imports(include=["moderator.core.importers"]):
-    import moderator.core.importers as importers
-    from moderator.core.importers import (  # noqa: F401  (instrumented before the target imports them)
-        csv_table, jsonl, lewidi, paste, reading,
-    )
+with atheris.instrument_imports(include=["moderator.core.importing.formats"]):
+    import moderator.core.importing.formats as importers
+    from moderator.core.importing.formats import csv_table
+    from moderator.core.importing.formats import jsonl
+    from moderator.core.importing.formats import lewidi
+    from moderator.core.importing.formats.paste import reader as paste
+    from moderator.core.importing.sources import reading
     for _name in importers.FORMATS:
         importers.importer(_name)
 

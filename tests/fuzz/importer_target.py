@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, select
 
-from moderator.core.importers import FORMATS, ImportFailure, importer, parse, read_source
+from moderator.core.importing.formats import FORMATS, ImportFailure, importer, parse, read_source
 
 # ``path:line: reason`` (the line may be absent for whole-file problems such as the size bound).
 _MESSAGE = re.compile(r"^(?P<path>.+?)(?::(?P<line>[1-9][0-9]*))?: (?P<reason>\S.*)$", re.DOTALL)

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from moderator.gui.dialogs.agreement import AgreementDialog
+from moderator.gui.review.agreement import AgreementDialog
 
 
 def entry(kind: str, options: list, alpha: float | None, **extra) -> dict:

@@ -4,14 +4,14 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
-from moderator.core import assist_store
-from moderator.core.accounts import Account
-from moderator.core.claims import configure
-from moderator.core.db import open_database
+from moderator.core.assist import scores as assist_store
+from moderator.core.team.accounts import Account
+from moderator.core.labelling.claims import configure
+from moderator.core.store.engine import open_database
 from moderator.core.demo import load_demo
-from moderator.core.labels import active_schema, ensure_annotator, submit
-from moderator.core.models import Comment, ModelScore
-from moderator.gui.assist_trainer import AssistTrainer
+from moderator.core.labelling.log import active_schema, ensure_annotator, submit
+from moderator.core.store.tables import Comment, ModelScore
+from moderator.gui.background.assist_trainer import AssistTrainer
 from moderator.gui.main_window import MainWindow
 
 

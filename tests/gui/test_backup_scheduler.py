@@ -6,14 +6,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from moderator.core.accounts import Account
-from moderator.core.backup import list_backups
-from moderator.core.crash_check import integrity
-from moderator.core.crash_drive import prepare
-from moderator.core.db import make_engine, open_database
-from moderator.core.labels import active_schema, current_label, ensure_annotator
-from moderator.gui import backup_scheduler, settings
-from moderator.gui.backup_scheduler import BackupScheduler
+from moderator.core.team.accounts import Account
+from moderator.core.store.backup import list_backups
+from moderator.devtools.crash_check import integrity
+from moderator.devtools.crash_drive import prepare
+from moderator.core.store.engine import make_engine, open_database
+from moderator.core.labelling.log import active_schema, current_label, ensure_annotator
+from moderator.gui.background import backup_scheduler
+from moderator.gui import settings
+from moderator.gui.background.backup_scheduler import BackupScheduler
 from moderator.gui.main_window import MainWindow
 
 

@@ -8,10 +8,10 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage
 
 import moderator.core
-from moderator.core.accounts import Account
-from moderator.core.db import open_database
-from moderator.core.labels import active_schema, ensure_annotator
-from moderator.gui.dialogs.charts import ChartsDialog
+from moderator.core.team.accounts import Account
+from moderator.core.store.engine import open_database
+from moderator.core.labelling.log import active_schema, ensure_annotator
+from moderator.gui.review.charts import ChartsDialog
 from moderator.gui.main_window import MainWindow
 
 
@@ -38,7 +38,7 @@ def fake_charts(monkeypatch):
         return png(widths[kind])
 
     module = types.SimpleNamespace(CHARTS=("labels", "progress", "agreement", "time"), render=render)
-    monkeypatch.setitem(sys.modules, "moderator.core.charts", module)
+    monkeypatch.setitem(sys.modules, "moderator.core.export.charts", module)
     monkeypatch.setattr(moderator.core, "charts", module, raising=False)
     return calls
 

@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QGridLayout, QLabel
 
-from moderator.core.schema import load_schema, schema_from_dict
+from moderator.core.schema.definition import load_schema, schema_from_dict
 from moderator.gui.actions import action_table
 from moderator.gui.dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
 

@@ -8,8 +8,8 @@ last answer stored. With tests/core/test_crash_safety.py the kills pass 200.
 import os
 import random
 
-from moderator.core.crash_check import integrity
-from moderator.core.crash_drive import spawn
+from moderator.devtools.crash_check import integrity
+from moderator.devtools.crash_drive import spawn
 
 GUI_KILLS = 30
 
@@ -17,7 +17,7 @@ GUI_KILLS = 30
 def test_sigkill_of_the_window_loses_no_confirmed_label_and_reopens_where_it_was(tmp_path):
     seed = int(os.environ.get("MODERATOR_CRASH_SEED") or random.randrange(2**31))
     print(f"crash seed {seed} (MODERATOR_CRASH_SEED={seed} repeats it)")
-    figures = spawn("moderator.gui.crash_window", tmp_path / "crash.sqlite", GUI_KILLS, seed, timeout=300)
+    figures = spawn("moderator.devtools.crash_window", tmp_path / "crash.sqlite", GUI_KILLS, seed, timeout=300)
     print(figures)
     assert figures["failures"] == [], f"seed {seed}"
     assert figures["kills"] == GUI_KILLS

@@ -18,19 +18,19 @@ from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QPlainTextEdit, QTextEdit, QWidget
 from sqlalchemy import select
 
-from moderator.core.accounts import Account
-from moderator.core.agreement_report import agreement_report
-from moderator.core.claims import configure
-from moderator.core.db import open_database
-from moderator.core.importers.paste import analyse
-from moderator.core.ingest import import_paths
-from moderator.core.labels import active_schema, ensure_annotator, submit
-from moderator.core.models import Comment
-from moderator.gui.dialogs.agreement import AgreementDialog
-from moderator.gui.dialogs.paste_preview import PastePreviewDialog
-from moderator.gui.dialogs.review import ReviewWindow
+from moderator.core.team.accounts import Account
+from moderator.core.agreement.report import agreement_report
+from moderator.core.labelling.claims import configure
+from moderator.core.store.engine import open_database
+from moderator.core.importing.formats.paste.reader import analyse
+from moderator.core.importing.writer import import_paths
+from moderator.core.labelling.log import active_schema, ensure_annotator, submit
+from moderator.core.store.tables import Comment
+from moderator.gui.review.agreement import AgreementDialog
+from moderator.gui.importing.paste_preview import PastePreviewDialog
+from moderator.gui.review.window import ReviewWindow
 from moderator.gui.main_window import MainWindow
-from moderator.gui.workers import DbWorker
+from moderator.gui.background.workers import DbWorker
 
 HOSTILE = '<img src=x onerror=alert(1)> <a href="http://x">link</a> <b>bold</b> \u202eevil'
 MARKERS = ("<img src=x onerror=alert(1)>", '<a href="http://x">link</a>', "<b>bold</b>", "\u202e")

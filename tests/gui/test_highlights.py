@@ -8,17 +8,17 @@ from PySide6.QtGui import QColor, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from moderator.core import lexicon as lx
-from moderator.core.accounts import Account
-from moderator.core.db import open_database
+from moderator.core.wellbeing import lexicon as lx
+from moderator.core.team.accounts import Account
+from moderator.core.store.engine import open_database
 from moderator.core.demo import load_demo
-from moderator.core.ingest import import_paths
-from moderator.core.labels import active_schema, ensure_annotator
-from moderator.core.lexicon import Severity
-from moderator.core.models import Comment
-from moderator.core.wellbeing import WellbeingConfig
+from moderator.core.importing.writer import import_paths
+from moderator.core.labelling.log import active_schema, ensure_annotator
+from moderator.core.wellbeing.lexicon import Severity
+from moderator.core.store.tables import Comment
+from moderator.core.wellbeing.session import WellbeingConfig
 from moderator.gui.main_window import MainWindow
-from moderator.gui.views.highlight import lexicon_format
+from moderator.gui.wellbeing.highlight import lexicon_format
 
 
 @pytest.fixture(autouse=True)
@@ -130,7 +130,7 @@ def test_greyscale_mode_has_no_colour_anywhere_it_draws(qtbot, engine):
 
 def test_edit_lexicon_opens_the_users_copy_and_a_saved_change_applies(qtbot, engine, config_dir, monkeypatch):
     opened = []
-    monkeypatch.setattr("moderator.gui.wellbeing_controller.QDesktopServices.openUrl", lambda url: opened.append(url.toLocalFile()))
+    monkeypatch.setattr("moderator.gui.wellbeing.controller.QDesktopServices.openUrl", lambda url: opened.append(url.toLocalFile()))
     window = open_window(qtbot, engine)
     window.actions_by_id["app.edit_lexicon"].trigger()
     user = config_dir / "lexicon.toml"

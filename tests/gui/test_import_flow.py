@@ -8,12 +8,12 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QPushButton, QWidget
 from sqlalchemy import select
 
-from moderator.core.db import open_database
-from moderator.core.models import Comment, QuoteSpan
-from moderator.core.stats import database_stats
-from moderator.gui import import_flow
-from moderator.gui.import_flow import CANCELLED, EMPTY_CLIPBOARD, ImportController
-from moderator.gui.workers import DbWorker
+from moderator.core.store.engine import open_database
+from moderator.core.store.tables import Comment, QuoteSpan
+from moderator.core.labelling.stats import database_stats
+from moderator.gui.importing import flow as import_flow
+from moderator.gui.importing.flow import CANCELLED, EMPTY_CLIPBOARD, ImportController
+from moderator.gui.background.workers import DbWorker
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from moderator.core.db import open_database
-from moderator.core.ingest import import_paths
-from moderator.core.accounts import Account
-from moderator.core.labels import active_schema, current_rows_clause, ensure_annotator
-from moderator.core.models import Annotation, Comment
+from moderator.core.store.engine import open_database
+from moderator.core.importing.writer import import_paths
+from moderator.core.team.accounts import Account
+from moderator.core.labelling.log import active_schema, current_rows_clause, ensure_annotator
+from moderator.core.store.tables import Annotation, Comment
 from moderator.gui.main_window import MainWindow
 
 

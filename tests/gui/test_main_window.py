@@ -6,13 +6,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
 
-from moderator.core.db import open_database
+from moderator.core.store.engine import open_database
 from moderator.core.demo import load_demo
-from moderator.core.ingest import import_paths
-from moderator.core.accounts import Account
-from moderator.core.labels import active_schema, ensure_annotator
+from moderator.core.importing.writer import import_paths
+from moderator.core.team.accounts import Account
+from moderator.core.labelling.log import active_schema, ensure_annotator
 from moderator.gui.main_window import MainWindow
-from moderator.gui.models.queue_model import PAGE, QueueModel
+from moderator.gui.labelling.queue_model import PAGE, QueueModel
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_the_queue_model_pages_lazily_and_passes_the_model_tester(qtbot, qtmodel
 
 
 def test_screenshot_command_writes_a_png(tmp_path, monkeypatch, qapp):
-    from moderator.cli import main
+    from moderator.cli.main import main
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     shot = tmp_path / "shot.png"

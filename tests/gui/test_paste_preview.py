@@ -4,10 +4,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
 
-from moderator.core.importers import read_source
-from moderator.core.importers.paste import analyse
-from moderator.gui.dialogs.paste_preview import PastePreviewDialog
-from moderator.gui.models.paste_blocks import PasteBlocksModel
+from moderator.core.importing.formats import read_source
+from moderator.core.importing.formats.paste.reader import analyse
+from moderator.gui.importing.paste_preview import PastePreviewDialog
+from moderator.gui.importing.paste_blocks import PasteBlocksModel
 
 SUMMARY = "1 article of 4 paragraphs, 26 comments, 11 named authors, 3 quote links"
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
-from moderator.core.schema import load_schema
+from moderator.core.schema.definition import load_schema
 from moderator.gui import settings
 from moderator.gui.actions import action_table, apply_keys, make_actions
 from moderator.gui.dialogs.preferences import CONFLICT_COLOR, PreferencesDialog

@@ -7,16 +7,16 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import insert
 
-from moderator.core.annotate import answer_and_advance, load_resume, undo_and_load
-from moderator.core.db import open_database
-from moderator.core.labels import ensure_annotator, submit, undo_last
-from moderator.core.models import Comment, Thread
-from moderator.core.queue import item_for
-from moderator.gui.labelling import LabellingController
-from moderator.gui.models import queue_model
-from moderator.gui.models.queue_model import CACHED_PAGES, PAGE, CommentIdRole, QueueModel
-from moderator.gui.views.label_panel import LabelPanel
-from moderator.gui.workers import DbWorker
+from moderator.core.labelling.session import answer_and_advance, load_resume, undo_and_load
+from moderator.core.store.engine import open_database
+from moderator.core.labelling.log import ensure_annotator, submit, undo_last
+from moderator.core.store.tables import Comment, Thread
+from moderator.core.labelling.browse import item_for
+from moderator.gui.labelling.controller import LabellingController
+from moderator.gui.labelling import queue_model
+from moderator.gui.labelling.queue_model import CACHED_PAGES, PAGE, CommentIdRole, QueueModel
+from moderator.gui.labelling.label_panel import LabelPanel
+from moderator.gui.background.workers import DbWorker
 
 PER_THREAD = 100
 
@@ -156,7 +156,7 @@ def test_first_item_is_shown_before_progress_is_counted_and_counts_follow_undo(q
         state = answer_and_advance(engine, ana, state.item.id, {"toxicity": 2}, []).next
     undo_and_load(engine, ana)
     worker = DbWorker()
-    from moderator.core.labels import active_schema
+    from moderator.core.labelling.log import active_schema
 
     panel = LabelPanel(active_schema(engine)[1])
     qtbot.addWidget(panel)

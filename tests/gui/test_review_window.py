@@ -5,15 +5,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from moderator.core.accounts import AuthError, add_account
-from moderator.core.claims import configure
-from moderator.core.db import open_database
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import active_schema, submit
-from moderator.core.models import Comment, GoldLabel
-from moderator.gui.dialogs.review import ReviewWindow
-from moderator.gui.workers import DbWorker
+from moderator.core.team.accounts import AuthError, add_account
+from moderator.core.labelling.claims import configure
+from moderator.core.store.engine import open_database
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import active_schema, submit
+from moderator.core.store.tables import Comment, GoldLabel
+from moderator.gui.review.window import ReviewWindow
+from moderator.gui.background.workers import DbWorker
 
 HTML = "<b>Send them back</b> &amp; <i>now</i>"
 K = Qt.Key

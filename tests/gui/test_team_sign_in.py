@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import select
 
-from moderator.core.accounts import add_account
-from moderator.core.db import open_database
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import active_schema
-from moderator.core.models import Assignment
+from moderator.core.team.accounts import add_account
+from moderator.core.store.engine import open_database
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import active_schema
+from moderator.core.store.tables import Assignment
 from moderator.gui.main_window import MainWindow
 from moderator.gui.sign_in import sign_in
 

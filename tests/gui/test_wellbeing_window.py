@@ -9,19 +9,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from sqlalchemy import select
 
-from moderator.core import wellbeing
-from moderator.core.accounts import Account
-from moderator.core.claims import claim_next
-from moderator.core.db import open_database
+from moderator.core.wellbeing import session as wellbeing
+from moderator.core.team.accounts import Account
+from moderator.core.labelling.claims import claim_next
+from moderator.core.store.engine import open_database
 from moderator.core.demo import load_demo
-from moderator.core.drafts import CommentDraft, ThreadDraft
-from moderator.core.export import write_export
-from moderator.core.ingest import import_drafts
-from moderator.core.labels import SKIP_REASON, active_schema, current_label, ensure_annotator
-from moderator.core.models import Comment
-from moderator.core.queue import comment_key
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.export.writer import write_export
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.log import SKIP_REASON, active_schema, current_label, ensure_annotator
+from moderator.core.store.tables import Comment
+from moderator.core.labelling.browse import comment_key
 from moderator.gui.main_window import MainWindow
-from moderator.gui.views.blur_delegate import HIDDEN
+from moderator.gui.wellbeing.blur_delegate import HIDDEN
 
 K = Qt.Key
 SECOND_SEVERE = "If they will not go home then they must die."
@@ -240,7 +240,7 @@ def test_at_the_cap_w_skips_the_covered_comment_for_wellbeing(qtbot, engine):
 def test_the_preferences_page_saves_the_projects_options_and_they_apply_at_once(qtbot, engine):
     from PySide6.QtGui import QPalette
 
-    from moderator.gui.dialogs.wellbeing_page import WellbeingPage
+    from moderator.gui.wellbeing.preferences_page import WellbeingPage
 
     window = open_window(qtbot, engine)
     page = WellbeingPage(window.wellbeing.session.config, True, lambda: None)

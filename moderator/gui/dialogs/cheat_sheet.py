@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.schema import LabelSchema
-from ..actions import ActionSpec, effective_keys
-from ..widgets import plain_label
-from .preferences import NATIVE, short_text
+from moderator.core.schema.definition import LabelSchema
+from moderator.gui.actions import ActionSpec, effective_keys
+from moderator.gui.widgets import plain_label
+from moderator.gui.dialogs.preferences import NATIVE, short_text
 
 # App-level groups a labeller rarely needs go after the labelling keys.
 LAST_GROUPS = ("Help", "File", "View")

@@ -1,0 +1,121 @@
+"""The command line's grammar: every subcommand, its options and the implicit `gui` command."""
+
+from __future__ import annotations
+
+import argparse
+
+COMMANDS = ("gui", "import", "export", "stats", "schema", "annotators", "project", "agreement", "bench", "backup", "restore", "lexicon")
+_VALUED_GLOBALS = ("--db", "--annotator")
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", default=default, help="database file or SQLAlchemy URL (default: $MODERATOR_DB, else a file in your user data folder)")
+    parser.add_argument("--annotator", default=default, help="your annotator name (default: your login name)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from moderator import __version__
+    from moderator.core.importing.formats import FORMATS
+
+    parser = argparse.ArgumentParser(prog="moderator", description="Label toxic and dehumanizing speech in discussion threads.")
+    parser.add_argument("--version", action="version", version=f"moderator {__version__}")
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="open the annotation window (the default command)")
+    _global_options(gui, suppress=True)
+    gui.add_argument("--demo", action="store_true", help="open on the bundled demo thread (in a demo database unless --db is given)")
+    gui.add_argument("--screenshot", metavar="PATH", help="render the window on the first queue item to a PNG and exit")
+
+    imp = sub.add_parser("import", help="import threads from files")
+    _global_options(imp, suppress=True)
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument("--format", default="auto", choices=("auto", *FORMATS))
+
+    exp = sub.add_parser("export", help="export comments with their labels")
+    _global_options(exp, suppress=True)
+    exp.add_argument("--format", required=True, choices=("jsonl", "csv", "parquet"))
+    exp.add_argument("--level", default="comment", choices=("comment", "annotation"), help="one record per comment (default) or per annotation")
+    exp.add_argument("--out", metavar="PATH", help="output file (default: standard output; parquet and --card need it)")
+    exp.add_argument("--keep-authors", action="store_true", help="real author names instead of pseudonyms")
+    exp.add_argument("--card", action="store_true", help="also write a dataset card (README.md) and its charts beside --out")
+
+    stats = sub.add_parser("stats", help="count threads, comments, annotations and annotators")
+    _global_options(stats, suppress=True)
+    stats.add_argument("--json", action="store_true", help="print a JSON object")
+
+    schema = sub.add_parser("schema", help="show, check or load the label schema")
+    _global_options(schema, suppress=True)
+    schema.add_argument("action", choices=("show", "check", "load"))
+    schema.add_argument("file", nargs="?", help="a schema TOML file (check, load)")
+    people = sub.add_parser("annotators", help="list or add annotator accounts (team mode: reviewers and admins add)")
+    _global_options(people, suppress=True)
+    people.add_argument("action", choices=("list", "add"))
+    people.add_argument("name", nargs="?", help="the new account's name (add)")
+    people.add_argument("--role", default="annotator", choices=("annotator", "reviewer", "admin"))
+    people.add_argument("--by", metavar="NAME", help="your own reviewer or admin account (team mode)")
+    people.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
+    people.add_argument("--no-password", action="store_true", help="no password (solo use only)")
+
+    proj = sub.add_parser("project", help="show or change team settings: overlap k, lease length, ordering")
+    _global_options(proj, suppress=True)
+    proj.add_argument("--overlap", type=int, metavar="K", help="distinct annotators per comment")
+    proj.add_argument("--lease-minutes", type=int, metavar="M", help="how long a claimed comment stays reserved")
+    proj.add_argument(
+        "--ordering", choices=("thread", "random", "least", "toxic-first", "uncertain"),
+        help="which comment comes next (toxic-first, uncertain: by the assist model's scores, see bench --assist)",
+    )  # fmt: skip
+    # Wellbeing (see moderator.core.wellbeing.session): what protects everyone who labels in this project.
+    for flag, what in (("blur", "blur likely severe comments until revealed"), ("greyscale", "no colour highlights, a desaturated window"),
+                       ("breaks", "suggest breaks")):  # fmt: skip
+        proj.add_argument(f"--{flag}", choices=("on", "off"), help=what)
+    proj.add_argument("--break-minutes", type=int, metavar="N", help="suggest a break after N minutes (default 45)")
+    proj.add_argument("--break-severe", type=int, metavar="N", help="… or after N severe comments (default 25)")
+    proj.add_argument("--break-length", type=int, metavar="N", help="minutes a break lasts (default 5)")
+    proj.add_argument("--daily-cap", type=int, metavar="N", help="severe comments a day before a gentle stop (default 150; 0 = none)")
+
+    lexicon = sub.add_parser("lexicon", help="the lexicon of highlighted words: path of your copy, check it, show it")
+    lexicon.add_argument("action", choices=("path", "check", "show"))
+    lexicon.add_argument("file", nargs="?", help="a lexicon TOML file to check (default: your copy)")
+
+    agree = sub.add_parser("agreement", help="inter-annotator agreement per question")
+    _global_options(agree, suppress=True)
+    agree.add_argument("--json", action="store_true", help="print a JSON object keyed by question")
+    agree.add_argument("--question", action="append", metavar="Q", help="only this question (repeatable)")
+    bench = sub.add_parser("bench", help="measure import, queue, GUI, export and agreement on a synthetic corpus")
+    _global_options(bench, suppress=True)
+    bench.add_argument("--comments", type=int, default=100_000, metavar="N", help="size of the large corpus")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument("--no-gui", action="store_true", help="skip the window measurements")
+    bench.add_argument("--workdir", metavar="DIR", help="keep the generated files here (default: a temporary folder)")
+    bench.add_argument("--assist", action="store_true", help="replay LeWiDi labels: how soon each queue order finds the positives")
+    bench.add_argument("--data", metavar="DIR", help="--assist: folder of the LeWiDi JSON files (default: ../shared/data/lewidi)")
+    bench.add_argument("--crash", action="store_true", help="SIGKILL labelling (core and window) at random moments; check nothing is lost")
+    bench.add_argument("--kills", type=int, default=300, metavar="N", help="--crash: how many kills (a fifth of them in the window)")
+    bench.add_argument("--seed", type=int, metavar="S", help="--crash: repeat a run's random delays")
+
+    back = sub.add_parser("backup", help="write a consistent copy of the (SQLite) database to PATH")
+    _global_options(back, suppress=True)
+    back.add_argument("path", metavar="PATH")
+    back.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    rest = sub.add_parser("restore", help="replace the database with a backup (a safety copy of the current one is kept)")
+    _global_options(rest, suppress=True)
+    rest.add_argument("path", metavar="PATH")
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """`moderator [--db X] [--demo]` means `moderator [--db X] gui [--demo]`."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _VALUED_GLOBALS:
+            i += 2
+        elif arg.startswith(tuple(f"{g}=" for g in _VALUED_GLOBALS)):
+            i += 1
+        elif arg in ("-h", "--help", "--version") or not arg.startswith("-"):
+            return argv
+        else:
+            break
+    return argv[:i] + ["gui"] + argv[i:]

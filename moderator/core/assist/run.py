@@ -1,0 +1,64 @@
+"""Retrain the assist model in a child process: ``python -m moderator.core.assist.run URL``.
+
+The window's trainer runs it this way rather than on a thread: TF-IDF tokenising is Python code that
+would hold the interpreter lock for seconds and make typing stutter, and its memory is returned to
+the system when the child ends. The child prints the new model's facts as one JSON line (``null``
+when nothing was due). Killing it at any moment is safe: scores are written in short transactions,
+and a pass that did not finish is not recorded, so the next start trains again.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from typing import Any
+
+
+def retrain_in_child(url: str, stop: threading.Event | None = None, force: bool = False) -> dict[str, Any] | None:
+    """Run one retraining pass in a child process; None if nothing was due or ``stop`` was set."""
+    command = [sys.executable, "-m", __name__, url] + (["--force"] if force else [])
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while True:
+        try:
+            out, err = child.communicate(timeout=0.25)
+            break
+        except subprocess.TimeoutExpired:
+            if stop is not None and stop.is_set():
+                child.kill()
+                child.communicate()
+                return None
+    if child.returncode != 0:
+        reason = (err.strip().splitlines() or [f"exit status {child.returncode}"])[-1]
+        raise RuntimeError(f"retraining the assist model failed: {reason}")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def retrain_if_due(engine, stop: threading.Event | None = None) -> dict[str, Any] | None:
+    """Check in this process (one count) whether a new model is due; only then start the child."""
+    from moderator.core.assist import model as assist
+    from moderator.core.assist.scores import activity_mark, model_info
+
+    info = model_info(engine) or {}
+    if not assist.retrain_due(activity_mark(engine), info.get("mark")):
+        return None
+    return retrain_in_child(engine.url.render_as_string(hide_password=False), stop)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    from moderator.core.assist.scores import retrain
+    from moderator.core.store.engine import open_database
+
+    engine = open_database(args[0])
+    try:
+        facts = retrain(engine, force="--force" in args)
+    finally:
+        engine.dispose()
+    print(json.dumps(facts))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""A page of driver tuples → one Arrow record batch of the export's schema, column by column.
+
+The same records as the JSON lines (export_records), without a JSON detour: plain columns go to Arrow
+as lists; answers, spans and summaries, which repeat, become a small table of the page's distinct
+ones and an index per row (``take``), so no Python dict is built per annotation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moderator.core.export.pages import A_ANNOTATOR, A_DURATION, A_ID, A_SCHEMA, A_SPANS, A_STATUS, A_SUBMITTED, A_VALUES, C_AUTHOR, C_ID, C_POS, C_THREAD, HEAD_COLUMNS, Page  # fmt: skip
+from moderator.core.export.layout import arrow_value_type
+from moderator.core.export.records import LineBuilder, value_names
+
+
+class _Distinct:
+    """Distinct values of one page and, per row, the index of its value: ``take`` builds the column."""
+
+    def __init__(self):
+        self.index: dict[Any, int] = {}
+        self.values: list[Any] = []
+        self.rows: list[int] = []
+
+    def add(self, key: Any, make) -> None:
+        found = self.index.get(key)
+        if found is None:
+            found = self.index[key] = len(self.values)
+            self.values.append(make())
+        self.rows.append(found)
+
+    def column(self, arrow_type):
+        import pyarrow as pa
+
+        return pa.array(self.values, arrow_type).take(pa.array(self.rows, pa.int32()))
+
+
+def _time(strings, arrow_type):
+    import pyarrow as pa
+
+    return pa.array(strings, pa.string()).cast(arrow_type)
+
+
+def record_batch(builder: LineBuilder, schema, page: Page, level: str):
+    import pyarrow as pa
+
+    comments = page.comments
+    n = len(comments)
+    keys = builder.pseudonyms
+    columns = list(zip(*comments)) if comments else [()] * (4 + len(HEAD_COLUMNS))
+    head = {"thread_id": columns[C_THREAD], "comment_id": columns[C_ID], "position": columns[C_POS]}
+    for i, name in enumerate(HEAD_COLUMNS, 4):
+        head[name] = columns[i]
+    head["author_key"] = [keys[a] for a in columns[C_AUTHOR]]
+    head["author"] = columns[C_AUTHOR] if builder.keep_authors else head["author_key"]
+
+    rows, offsets, owner = [], [0], []
+    grouped = page.annotations
+    for i, cid in enumerate(columns[C_ID]):
+        mine = grouped.get(cid)
+        if mine:
+            rows += mine
+            owner += [i] * len(mine)
+        offsets.append(len(rows))
+    # Answers and spans repeat: the page's distinct ones, and an index per annotation.
+    values, spans = _Distinct(), _Distinct()
+    for r in rows:
+        key = (r[A_SCHEMA], r[A_VALUES])
+        found = values.index.get(key)
+        if found is None:
+            found = values.index[key] = len(values.values)
+            values.values.append(builder.values(*key)[0])
+        values.rows.append(found)
+        found = spans.index.get(r[A_SPANS])
+        if found is None:
+            found = spans.index[r[A_SPANS]] = len(spans.values)
+            spans.values.append(builder.span_list(r[A_SPANS])[0])
+        spans.rows.append(found)
+    when = schema.field("created_at").type
+    own = {
+        "annotation_id": pa.array([r[A_ID] for r in rows], pa.int64()),
+        "annotator": pa.array([r[A_ANNOTATOR] for r in rows], pa.string()),
+        "status": pa.array([r[A_STATUS] for r in rows], pa.string()),
+        "submitted_at": _time([r[A_SUBMITTED] for r in rows], when),
+        "duration_ms": pa.array([r[A_DURATION] for r in rows], pa.int64()),
+    }
+    value_column = values.column(pa.struct([(c.id, arrow_value_type(c)) for c in builder.columns]))
+    span_type = schema.field("spans").type if level == "annotation" else schema.field("annotations").type.value_type.field("spans").type
+    span_column = spans.column(span_type)
+
+    if level == "annotation":
+        take = pa.array(owner, pa.int32())
+        arrays = {name: _head_array(head[name], schema.field(name).type).take(take) for name in head}
+        arrays |= own | {"spans": span_column}
+        for i, name in enumerate(value_names(builder.columns)):
+            arrays[name] = value_column.field(i)
+        return pa.RecordBatch.from_arrays([arrays[f.name] for f in schema], schema=schema)
+
+    labels_type = schema.field("annotations").type
+    label_struct = pa.StructArray.from_arrays([*own.values(), value_column, span_column], fields=list(labels_type.value_type))
+    arrays = {name: _head_array(head[name], schema.field(name).type) for name in head}
+    quotes_type = schema.field("quotes").type
+    if page.quotes:
+        arrays["quotes"] = pa.array([page.quotes.get(cid, []) for cid in columns[C_ID]], quotes_type)
+    else:  # most pages: nothing quoted, n empty lists
+        empty = pa.array([], quotes_type.value_type)
+        arrays["quotes"] = pa.ListArray.from_arrays(pa.array([0] * (n + 1), pa.int32()), empty, type=quotes_type)
+    arrays["annotations"] = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), label_struct, type=labels_type)
+    if builder.sees_all:
+        summaries, gold = _Distinct(), _Distinct()
+        for i, cid in enumerate(columns[C_ID]):
+            first, last = offsets[i], offsets[i + 1]
+            if first == last:
+                summaries.add((), lambda: (None, None))
+            else:
+                mine = rows[first:last]
+                key = tuple(sorted((r[A_SCHEMA], r[A_VALUES]) for r in mine if r[A_STATUS] == "submitted"))
+                summaries.add(key, lambda: builder.summary_of(mine)[:2])
+            stored = page.gold.get(cid) if page.gold else None
+            gold.add(stored, lambda: None if stored is None else builder.values(*stored)[0])
+        pairs = summaries.values
+        take = pa.array(summaries.rows, pa.int32())
+        arrays["majority"] = pa.array([p[0] for p in pairs], schema.field("majority").type).take(take)
+        arrays["soft_labels"] = pa.array([p[1] for p in pairs], schema.field("soft_labels").type).take(take)
+        arrays["gold"] = gold.column(schema.field("gold").type)
+    return pa.RecordBatch.from_arrays([arrays[f.name] for f in schema], schema=schema)
+
+
+def _head_array(values: list, arrow_type):
+    import pyarrow as pa
+
+    if pa.types.is_timestamp(arrow_type):
+        return _time(values, arrow_type)
+    return pa.array(values, arrow_type)
+

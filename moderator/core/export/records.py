@@ -1,0 +1,152 @@
+"""Export records as JSON lines: one per comment (context, quotes, every annotator's labels, majority,
+soft labels, gold) or one per annotation (the comment's context, the annotation, one column per question).
+
+Every record of a file has the same keys with the same types (see export_layout), so dataset loaders
+read it without glue. The database builds each row's own fields as a JSON object; the answers, which
+repeat a handful of combinations over a million rows, are decoded, fitted and serialised once per
+distinct (schema version, answers); a line is those pieces joined. CSV and Parquet read these lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from moderator.core.export.layout import LabelColumn
+from moderator.core.export.pages import A_JSON, A_SCHEMA, A_SPANS, A_STATUS, A_VALUES, C_AUTHOR, C_ID, C_JSON, Page
+from moderator.core.export.pseudonyms import Pseudonyms
+from moderator.core.agreement.review import aggregate
+
+LEVELS = ("comment", "annotation")
+HEAD_FIELDS = ("thread_id", "thread_external_id", "thread_title", "thread_url", "comment_id", "external_id",
+               "parent_id", "parent_text", "position", "depth", "text", "created_at", "source_status", "author", "author_key")  # fmt: skip
+ANNOTATION_FIELDS = ("annotation_id", "annotator", "status", "submitted_at", "duration_ms")
+SUMMARY_FIELDS = ("majority", "soft_labels", "gold")
+MEMO_LIMIT = 100_000
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # compact, as the database writes
+
+
+def _text(raw: Any) -> str:
+    return raw if isinstance(raw, str) else _dumps(raw)
+
+
+class _Memo(dict):
+    """A dict that forgets everything when it grows past MEMO_LIMIT, so memory stays bounded."""
+
+    def remember(self, key, value):
+        if len(self) >= MEMO_LIMIT:
+            self.clear()
+        self[key] = value
+        return value
+
+
+def value_names(columns: list[LabelColumn]) -> list[str]:
+    """A question's column name at annotation level: its id, prefixed only if it clashes with a field."""
+    taken = {*HEAD_FIELDS, *ANNOTATION_FIELDS, "spans"}
+    return [f"label_{c.id}" if c.id in taken else c.id for c in columns]
+
+
+def record_fields(columns: list[LabelColumn], level: str, sees_all: bool) -> list[str]:
+    if level == "annotation":
+        return [*HEAD_FIELDS, *ANNOTATION_FIELDS, "spans", *value_names(columns)]
+    return [*HEAD_FIELDS, "quotes", "annotations", *(SUMMARY_FIELDS if sees_all else ())]
+
+
+class LineBuilder:
+    """Pages of driver tuples → JSON lines of one fixed layout."""
+
+    def __init__(self, columns: list[LabelColumn], pseudonyms: Pseudonyms, *, keep_authors: bool, sees_all: bool):
+        self.columns = columns
+        self.choice = [c for c in columns if c.choice]
+        self.names = value_names(columns)
+        self.pseudonyms = pseudonyms
+        self.keep_authors = keep_authors
+        self.sees_all = sees_all
+        self._values = _Memo()  # (schema id, values text) → (fitted dict, its JSON, its flat-columns JSON)
+        self._spans = _Memo()  # spans text → JSON
+        self._summary = _Memo()  # sorted answer combinations → JSON of majority, soft labels
+        self._authors = _Memo()  # name → '"author": …, "author_key": …'
+
+    def values(self, schema_id: int, raw: Any) -> tuple[dict[str, Any], str, str]:
+        key = (schema_id, _text(raw))
+        found = self._values.get(key)
+        if found is None:
+            stored = (json.loads(raw) if isinstance(raw, str) else raw) or {}
+            fitted = {c.id: c.fit(stored.get(c.id), schema_id in c.schemas) for c in self.columns}
+            flat = _dumps(dict(zip(self.names, fitted.values())))
+            found = self._values.remember(key, (fitted, _dumps(fitted), flat[1:-1]))
+        return found
+
+    def span_list(self, raw: Any) -> tuple[list[dict[str, Any]], str]:
+        key = _text(raw)
+        found = self._spans.get(key)
+        if found is None:
+            stored = json.loads(raw) if isinstance(raw, str) else raw
+            spans = [{"start": s.get("start"), "end": s.get("end"), "question": s.get("question")} for s in stored or []]
+            found = self._spans.remember(key, (spans, _dumps(spans)))
+        return found
+
+    def spans(self, raw: Any) -> str:
+        return self.span_list(raw)[1]
+
+    def summary_of(self, rows: list[tuple] | None) -> tuple[Any, Any, str]:
+        """(majority, soft labels, both as JSON members) over the submitted answers, each a fixed struct;
+        None when there are none. The key is the sorted answers, so it is memoised across comments."""
+        key = tuple(sorted((r[A_SCHEMA], _text(r[A_VALUES])) for r in rows if r[A_STATUS] == "submitted")) if rows else ()
+        found = self._summary.get(key)
+        if found is None:
+            if not key:
+                found = (None, None, '"majority":null,"soft_labels":null')
+            else:
+                majority, soft = aggregate([self.values(s, v)[0] for s, v in key])
+                major = {c.id: majority.get(c.id, [] if c.kind == "multi" else None) for c in self.choice}
+                shares = {c.id: {str(o): float(soft.get(c.id, {}).get(str(o), 0.0)) for o in c.options} for c in self.choice}
+                found = (major, shares, f'"majority":{_dumps(major)},"soft_labels":{_dumps(shares)}')
+            found = self._summary.remember(key, found)
+        return found
+
+    def summary(self, rows: list[tuple] | None) -> str:
+        return self.summary_of(rows)[2]
+
+    def author(self, name: str | None) -> str:
+        found = self._authors.get(name)
+        if found is None:
+            key = self.pseudonyms[name]
+            shown = name if self.keep_authors else key
+            found = self._authors.remember(name, f'"author":{_dumps(shown)},"author_key":{_dumps(key)}')
+        return found
+
+    def comment_lines(self, page: Page) -> Iterator[str]:
+        values, spans, author, authors = self.values, self.spans, self.author, self._authors
+        unlabelled = self.summary(None)
+        for c in page.comments:
+            cid = c[C_ID]
+            rows = page.annotations.get(cid)
+            quotes = page.quotes.get(cid)
+            labels = ",".join(
+                f"{r[A_JSON][:-1]},\"values\":{values(r[A_SCHEMA], r[A_VALUES])[1]},\"spans\":{spans(r[A_SPANS])}}}"
+                for r in rows
+            ) if rows else ""  # fmt: skip
+            tail = ""
+            if self.sees_all:
+                gold = page.gold.get(cid)
+                summary = self.summary(rows) if rows else unlabelled
+                tail = f",{summary},\"gold\":{'null' if gold is None else values(*gold)[1]}"
+            yield (
+                f"{c[C_JSON][:-1]},{authors.get(c[C_AUTHOR]) or author(c[C_AUTHOR])},\"quotes\":{_dumps(quotes) if quotes else '[]'},"
+                f"\"annotations\":[{labels}]{tail}}}\n"
+            )
+
+    def annotation_lines(self, page: Page) -> Iterator[str]:
+        for c in page.comments:
+            rows = page.annotations.get(c[C_ID])
+            if not rows:
+                continue
+            head = f"{c[C_JSON][:-1]},{self.author(c[C_AUTHOR])},"
+            for r in rows:
+                flat = self.values(r[A_SCHEMA], r[A_VALUES])[2]
+                yield f"{head}{r[A_JSON][1:-1]},\"spans\":{self.spans(r[A_SPANS])}{',' if flat else ''}{flat}}}\n"
+
+    def lines(self, page: Page, level: str) -> Iterator[str]:
+        return self.comment_lines(page) if level == "comment" else self.annotation_lines(page)

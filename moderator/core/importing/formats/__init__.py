@@ -1,0 +1,67 @@
+"""Importers: one module per format, each turning a SourceText into ThreadDrafts.
+
+Every importer module has ``NAME``, ``EXTENSIONS``, ``sniff(source) -> float`` (0..1, how sure it is
+that the text is its format) and ``parse(source, progress=None) -> Iterator[ThreadDraft]``, raising
+``ImportFailure`` (``path:line: reason``) for bad input. ``progress`` takes a fraction in 0..1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import PurePath
+from types import ModuleType
+
+from moderator.core.importing.drafts import ThreadDraft
+from moderator.core.importing.errors import ImportCancelled, ImportFailure
+from moderator.core.importing.formats import convokit, csv_table, disqus, jsonl, lewidi
+from moderator.core.importing.formats.paste import reader as paste
+from moderator.core.importing.formats.reddit import reader as reddit
+from moderator.core.importing.sources.reading import SourceText, read_source, text_source
+
+FORMATS = ("paste", "jsonl", "csv", "lewidi", "convokit", "reddit", "disqus")
+_MODULES: dict[str, ModuleType] = {
+    "paste": paste, "jsonl": jsonl, "csv": csv_table, "lewidi": lewidi,
+    "convokit": convokit, "reddit": reddit, "disqus": disqus,
+}  # fmt: skip
+# Their files share a generic extension (utterances.jsonl, a Reddit thread's .json, a Pushshift .ndjson):
+# a sure sniff of the content decides before the extension does.
+_BY_CONTENT = ("convokit", "reddit")
+SURE = 0.97
+
+Progress = Callable[[float], None]
+
+__all__ = [
+    "FORMATS",
+    "ImportCancelled",
+    "ImportFailure",
+    "SourceText",
+    "detect_format",
+    "importer",
+    "parse",
+    "read_source",
+    "text_source",
+]
+
+
+def importer(name: str) -> ModuleType:
+    if name not in _MODULES:
+        raise ValueError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
+    return _MODULES[name]
+
+
+def detect_format(source: SourceText) -> str:
+    """The format of a source: its extension when it names one, else the most confident sniff."""
+    for name in _BY_CONTENT:
+        if importer(name).sniff(source) >= SURE:
+            return name
+    suffix = PurePath(source.name).suffix.lower()
+    for name in FORMATS:
+        if suffix in importer(name).EXTENSIONS:
+            return name
+    scores = {name: importer(name).sniff(source) for name in FORMATS}
+    return max(scores, key=scores.__getitem__)
+
+
+def parse(source: SourceText, fmt: str = "auto", progress: Progress | None = None) -> Iterator[ThreadDraft]:
+    name = detect_format(source) if fmt == "auto" else fmt
+    return importer(name).parse(source, progress=progress)

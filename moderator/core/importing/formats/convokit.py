@@ -1,0 +1,170 @@
+"""ConvoKit corpora: a corpus folder (``moderator import DIR``) or its ``utterances.jsonl``.
+
+Every utterance line has ``id``, ``speaker``, ``conversation_id``, ``reply_to``, ``timestamp``, ``text``
+and ``meta`` (corpora from ConvoKit before 2.0 say ``user``, ``root`` and ``reply-to``). Each
+conversation becomes one thread, every utterance one comment (the root too: in most corpora it is a
+comment like the others), replies kept; ``conversations.json`` beside the file, when present, gives
+each thread its title and metadata.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.errors import ImportFailure
+from moderator.core.importing.formats.jsonl import _kind, _objects, paused_gc
+from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
+from moderator.core.importing.linking.quote_links import link_quotes, markdown_quotes
+from moderator.core.importing.sources.reading import SourceText, decode
+
+NAME = "convokit"
+EXTENSIONS: tuple[str, ...] = ()  # utterances.jsonl shares .jsonl with the jsonl format: found by content
+
+# (current key, pre-2.0 key)
+_SPEAKER = ("speaker", "user")
+_CONVERSATION = ("conversation_id", "root")
+_REPLY_TO = ("reply_to", "reply-to")
+_GONE = ("[deleted]", "[removed]")
+
+
+def _get(obj: dict[str, Any], keys: tuple[str, str]) -> Any:
+    return obj[keys[0]] if keys[0] in obj else obj.get(keys[1])
+
+
+def _looks_like_utterance(obj: Any) -> bool:
+    return (
+        type(obj) is dict
+        and "text" in obj
+        and "id" in obj
+        and any(k in obj for k in _CONVERSATION)
+        and any(k in obj for k in _SPEAKER)
+        and any(k in obj for k in _REPLY_TO)
+    )
+
+
+def sniff(source: SourceText) -> float:
+    if source.compressed:
+        return 0.0
+    from moderator.core.importing.formats.jsonl import _first_object
+
+    return 0.98 if _looks_like_utterance(_first_object(source.text)) else 0.0
+
+
+def parse(source: SourceText, progress: Callable[[float], None] | None = None) -> Iterator[ThreadDraft]:
+    name = source.name
+    conversations = _conversations(name)
+    threads: dict[str, PendingThread] = {}
+    marked: dict[str, dict[int, list[tuple[int, int]]]] = {}
+    with paused_gc():
+        for lineno, obj in _objects(source, progress):
+            if type(obj) is not dict:
+                raise ImportFailure(name, lineno, f"expected a JSON object (an utterance), found {_kind(obj)}")
+            uid = _ident(name, lineno, obj, ("id", "id"), required=True)
+            conv = _ident(name, lineno, obj, _CONVERSATION, required=True)
+            parent = _ident(name, lineno, obj, _REPLY_TO, required=False)
+            text = obj.get("text")
+            if type(text) is not str:
+                raise ImportFailure(name, lineno, 'missing "text"' if text is None else f'"text" must be a string, found {_kind(text)}')
+            speaker = _get(obj, _SPEAKER)
+            if speaker is not None and type(speaker) is not str:
+                speaker = _ident(name, lineno, obj, _SPEAKER, required=False)
+            thread = threads.get(conv)
+            if thread is None:
+                thread = threads[conv] = PendingThread(_thread(conv, lineno, conversations.get(conv)))
+                marked[conv] = {}
+            meta = obj.get("meta")
+            metadata: dict[str, Any] = {"meta": meta} if meta else {}
+            if text.strip() in _GONE:  # Reddit-derived corpora keep these as the text
+                metadata[text.strip().strip("[]")] = True
+            if speaker in _GONE:
+                speaker = None
+            comment = CommentDraft(text, speaker or None, uid, None, _when(name, lineno, obj.get("timestamp")), metadata=metadata, line=lineno)
+            spans = markdown_quotes(text) if ">" in text else []
+            if spans:
+                marked[conv][len(thread.draft.comments)] = spans
+            thread.add(name, lineno, comment, parent)
+        if not threads:
+            raise ImportFailure(name, 1, "no utterances in the file")
+        for conv, thread in threads.items():
+            link_replies(name, thread)
+            _attach_orphans(thread, conv)
+            link_quotes(thread.draft, marked[conv])
+    if progress is not None:
+        progress(1.0)
+    for thread in threads.values():
+        yield thread.draft
+
+
+def _attach_orphans(thread: PendingThread, conv: str) -> None:
+    """Replies to an utterance missing from the corpus hang from the conversation's root utterance."""
+    root = thread.ids.get(conv)
+    if root is None:
+        return  # no root utterance either: orphans stay at top level
+    for i, comment in enumerate(thread.draft.comments):
+        if i != root and "missing_parent_id" in comment.metadata:
+            comment.parent_index = root
+
+
+def _thread(conv: str, lineno: int, info: Any) -> ThreadDraft:
+    draft = ThreadDraft(source=NAME, external_id=conv, line=lineno)
+    meta = info.get("meta") if type(info) is dict else None
+    if type(meta) is dict:
+        title = meta.get("title")
+        if type(title) is str and title.strip():
+            draft.title = title.strip()
+        draft.metadata = {k: v for k, v in meta.items() if k != "title"}
+    return draft
+
+
+def _conversations(name: str) -> dict[str, Any]:
+    """``conversations.json`` beside the utterances, or nothing; a broken one is refused by its line."""
+    path = Path(name).with_name("conversations.json")
+    if Path(name).name != "utterances.jsonl" or not path.is_file():
+        return {}
+    where = str(path)
+    try:
+        text = decode(where, path.read_bytes())
+    except OSError as exc:
+        raise ImportFailure(where, None, exc.strerror or str(exc)) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ImportFailure(where, getattr(exc, "lineno", None), f"invalid JSON ({getattr(exc, 'msg', exc)})") from None
+    except RecursionError:
+        raise ImportFailure(where, None, "invalid JSON (nested too deeply)") from None
+    if type(data) is not dict:
+        raise ImportFailure(where, 1, f"expected an object keyed by conversation id, found {_kind(data)}")
+    return data
+
+
+def _ident(name: str, lineno: int, obj: dict[str, Any], keys: tuple[str, str], required: bool) -> str | None:
+    value = _get(obj, keys)
+    if value is None:
+        if required:
+            raise ImportFailure(name, lineno, f'missing "{keys[0]}"')
+        return None
+    if type(value) is str or type(value) is int:
+        return str(value)
+    raise ImportFailure(name, lineno, f'"{keys[0]}" must be a string or an integer, found {_kind(value)}')
+
+
+def _when(name: str, lineno: int, value: Any) -> datetime | None:
+    """Unix seconds (how ConvoKit stores time) or ISO 8601 text."""
+    if value is None:
+        return None
+    try:
+        if type(value) is int or type(value) is float:
+            return datetime.fromtimestamp(value, timezone.utc)
+        if type(value) is str:
+            if value.strip().lstrip("-").replace(".", "", 1).isdigit():
+                return datetime.fromtimestamp(float(value), timezone.utc)
+            moment = datetime.fromisoformat(value)
+            return moment if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise ImportFailure(name, lineno, f'"timestamp" is not a unix time or an ISO 8601 date: {json.dumps(value)[:60]}')

@@ -1,0 +1,82 @@
+"""The JSON a Reddit thread's ``.json`` URL returns: ``[Listing of the t3 post, Listing of t1 comments]``.
+
+Comments nest through ``replies`` (a Listing, or ``""`` when there are none); ``kind: "more"`` stubs
+stand for comments the page did not load: they are skipped and counted in the thread's metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from moderator.core.importing.drafts import ThreadDraft
+from moderator.core.importing.errors import ImportFailure
+from moderator.core.importing.formats.jsonl import _kind
+from moderator.core.importing.sources.reading import SourceText
+from moderator.core.importing.formats.reddit.reader import Threads, bare
+
+_SHAPE = "expected the JSON of a Reddit thread: a list of two Listings (the post, then its comments)"
+
+
+def read(source: SourceText) -> list[ThreadDraft]:
+    name, text = source.name, source.text
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        reason = f"invalid JSON at column {getattr(exc, 'colno', '?')} ({getattr(exc, 'msg', exc)})"
+        if getattr(exc, "pos", 0) >= len(text.rstrip()):
+            reason += "; the file ends early, it looks cut off"
+        raise ImportFailure(name, getattr(exc, "lineno", None), reason) from None
+    except RecursionError:
+        raise ImportFailure(name, 1, "invalid JSON (nested too deeply)") from None
+    if type(data) is not list or len(data) != 2 or not all(_children(x) is not None for x in data):
+        raise ImportFailure(name, 1, _SHAPE)
+    threads = Threads(name)
+    posts = [c for c in _children(data[0]) if type(c) is dict and c.get("kind") == "t3" and type(c.get("data")) is dict]
+    if len(posts) != 1:
+        raise ImportFailure(name, 1, f"{_SHAPE}; the first Listing holds {len(posts)} posts (t3), not 1")
+    post = posts[0]["data"]
+    threads.submission(_line(text, post.get("name")), post)
+    sid = bare(post.get("id") or post.get("name")) or ""
+    more = 0
+    # Depth-first, in page order, without recursion: a deep reply chain must not overflow the stack.
+    stack = list(reversed(_children(data[1]) or []))
+    while stack:
+        child = stack.pop()
+        if type(child) is not dict or type(child.get("data")) is not dict:
+            raise ImportFailure(name, 1, f"a comment Listing holds {_kind(child)}, not a {{kind, data}} object")
+        kind, body = child.get("kind"), child["data"]
+        if kind == "more":
+            count = body.get("count")
+            more += count if type(count) is int and count > 0 else len(body.get("children") or [])
+            continue
+        if kind != "t1":
+            raise ImportFailure(name, _line(text, body.get("name")), f'expected a comment (kind "t1") or "more", found kind {kind!r}')
+        line = _line(text, body.get("name"))
+        threads.comment(line, body, sid)
+        replies = body.get("replies")
+        if replies not in ("", None):
+            children = _children(replies)
+            if children is None:
+                raise ImportFailure(name, line, f'"replies" of comment {body.get("id")!r} must be a Listing or "", found {_kind(replies)}')
+            stack.extend(reversed(children))
+    drafts = threads.finish()
+    if more:
+        drafts[0].metadata["more_comments_not_loaded"] = more
+    return drafts
+
+
+def _children(listing: Any) -> list[Any] | None:
+    if type(listing) is not dict or listing.get("kind") != "Listing" or type(listing.get("data")) is not dict:
+        return None
+    children = listing["data"].get("children")
+    return children if type(children) is list else None
+
+
+def _line(text: str, fullname: Any) -> int | None:
+    """The line of an object's ``"name"`` in the file (pretty-printed files have many lines); None if absent."""
+    if type(fullname) is not str:
+        return None
+    found = re.search(r'"name":\s*' + re.escape(json.dumps(fullname)), text)  # not a reply's "parent_id"
+    return text.count("\n", 0, found.start()) + 1 if found else None

@@ -1,0 +1,272 @@
+"""Handing out work to many annotators: overlap k, leases that expire, atomic claims.
+
+A comment is offered to an annotator who has not answered it while its submitted answers plus the
+live leases of others stay below k. Claiming locks the comment row (PostgreSQL ``FOR UPDATE SKIP
+LOCKED``; SQLite holds its single write lock from ``BEGIN IMMEDIATE``), so two annotators can never take
+the same last slot. Leases are renewed while the comment is on screen; an abandoned one expires and
+its slot returns to the pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from functools import cache
+
+from sqlalchemy import BigInteger, Connection, Engine, and_, bindparam, cast, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy.orm import aliased
+
+from moderator.core.store import settings as project
+from moderator.core.store.engine import writer
+from moderator.core.store.tables import Annotation, Assignment, Comment, ModelScore, ProjectSetting
+from moderator.core.labelling.browse import PREVIEW_CHARS, QueueItem, my_status, unanswered
+
+OVERLAP = "overlap"
+LEASE_MINUTES = "lease_minutes"
+ORDERING = "ordering"
+# toxic-first / uncertain walk the assist model's scores (model_scores), then thread order for the
+# comments the model has not scored yet (new imports, or before the first model).
+ORDERINGS = ("thread", "random", "least", "toxic-first", "uncertain")
+SCORED_ORDERINGS = ("toxic-first", "uncertain")
+DEFAULTS = {OVERLAP: 1, LEASE_MINUTES: 30, ORDERING: "thread"}
+MIN_LEASE_MINUTES = 10
+
+
+def settings(conn: Connection) -> dict:
+    stored = dict(conn.execute(select(ProjectSetting.key, ProjectSetting.value).where(ProjectSetting.key.in_(list(DEFAULTS)))).all())
+    return {key: default if stored.get(key) is None else stored[key] for key, default in DEFAULTS.items()}
+
+
+def configure(engine: Engine, overlap: int | None = None, lease_minutes: int | None = None, ordering: str | None = None) -> dict:
+    if overlap is not None and overlap < 1:
+        raise ValueError("overlap must be at least 1")
+    if lease_minutes is not None and lease_minutes < MIN_LEASE_MINUTES:
+        raise ValueError(f"a lease lasts at least {MIN_LEASE_MINUTES} minutes (the app renews it every 3)")
+    if ordering is not None and ordering not in ORDERINGS:
+        raise ValueError(f"ordering must be one of {', '.join(ORDERINGS)}")
+    with writer(engine) as conn, conn.begin():
+        for key, value in ((OVERLAP, overlap), (LEASE_MINUTES, lease_minutes), (ORDERING, ordering)):
+            if value is not None:
+                project.set_setting(conn, key, value)
+        return settings(conn)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def answers_count():
+    """Distinct annotators whose answer in force on the comment is a submission (correlated).
+
+    Prior labels that came in with an imported dataset (LeWiDi, SFU, …) are context for the project,
+    not its annotators' work: they take no slot of the overlap k.
+    """
+    newer = aliased(Annotation)
+    return (
+        select(func.count(Annotation.annotator_id.distinct()))
+        .where(
+            Annotation.comment_id == Comment.id,
+            Annotation.status == "submitted",
+            Annotation.action != "import",
+            ~select(newer.id).where(newer.supersedes_id == Annotation.id).exists(),
+        )
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+
+
+def _live_leases(annotator_id, now):
+    """Other annotators' unexpired leases on the comment (correlated); values or bound parameters."""
+    return (
+        select(func.count(Assignment.id))
+        .where(Assignment.comment_id == Comment.id, Assignment.annotator_id != annotator_id, Assignment.expires_at > now)
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+
+
+@contextmanager
+def _lease_transaction(engine: Engine) -> Iterator[Connection]:
+    """A writing transaction that stores only leases, committed without waiting for the disk.
+
+    A lease is soft state: were the newest ones lost in a power cut or a server crash, their slots
+    would simply come free early, and a submission still checks its slot (``slot_free``), so k holds.
+    Labels keep their full durability: this applies to this transaction only. SQLite (WAL) commits
+    at synchronous=NORMAL, still atomic, and the next fully synced commit makes it durable too;
+    PostgreSQL commits with ``synchronous_commit = off``.
+    """
+    with writer(engine) as conn:
+        if conn.dialect.name != "sqlite":
+            with conn.begin():
+                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                yield conn
+            return
+        raw = conn.connection.driver_connection  # no transaction yet: the level may only change outside one
+        level = raw.execute("PRAGMA synchronous").fetchone()[0]
+        if level > 1:
+            raw.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if level > 1:
+                try:
+                    raw.execute(f"PRAGMA synchronous={int(level)}")
+                except Exception:
+                    conn.invalidate()  # never hand a connection back to the pool with less durability
+                    raise
+
+
+def claim_next(engine: Engine, annotator_id: int, after: tuple[int, int] | None = None) -> int | None:
+    """Atomically take a slot on the next comment for this annotator; returns its id, or None when done.
+
+    With thread ordering the search starts after ``after`` (thread_id, position) and wraps round once.
+    """
+    item = claim_next_item(engine, annotator_id, after)
+    return item.id if item is not None else None
+
+
+def claim_next_item(engine: Engine, annotator_id: int, after: tuple[int, int] | None = None) -> QueueItem | None:
+    """``claim_next``, returning the claimed comment as a queue item (not answered by this annotator)."""
+    with _lease_transaction(engine) as conn:
+        config = settings(conn)
+        passed: list[int] = []
+        for ordering, start in _search_plan(config[ORDERING], after):
+            while (row := _find(conn, annotator_id, config, ordering, start, passed)) is not None:
+                # SQLite took its write lock at BEGIN IMMEDIATE, so _find saw every commit there is.
+                # PostgreSQL judged the row on the snapshot taken before it got the lock; now that the
+                # row is ours, count again with what has been committed since (READ COMMITTED).
+                if conn.dialect.name == "sqlite" or _taken(conn, row[0], annotator_id) < config[OVERLAP]:
+                    _lease(conn, row[0], annotator_id, config[LEASE_MINUTES])
+                    return QueueItem(row[0], row[1], row[2], row[3], row[4], " ".join((row[5] or "").split()), None)
+                passed.append(row[0])
+        return None
+
+
+def _search_plan(ordering: str, after: tuple[int, int] | None) -> list[tuple[str, tuple[int, int] | None]]:
+    """The searches to try in turn: thread order goes on from ``after`` and wraps round once; the
+    score orderings come back to thread order for unscored comments."""
+    thread = [("thread", after), ("thread", None)] if after is not None else [("thread", None)]
+    if ordering == "thread":
+        return thread
+    if ordering in SCORED_ORDERINGS:
+        return [(ordering, None)] + thread
+    return [(ordering, None)]
+
+
+@cache
+def _taken_query():
+    counted = answers_count() + _live_leases(bindparam("annotator_id"), bindparam("now"))
+    return select(counted).select_from(Comment).where(Comment.id == bindparam("comment_id"))
+
+
+def _taken(conn: Connection, comment_id: int, annotator_id: int) -> int:
+    """Slots in use on a comment from this annotator's point of view: answers plus others' live leases."""
+    return conn.scalar(_taken_query(), {"comment_id": comment_id, "annotator_id": annotator_id, "now": _now()}) or 0
+
+
+@cache
+def _find_query(ordering: str, has_after: bool, has_passed: bool, lock: bool):
+    """The next-comment query, built once per shape; the annotator, time, k and start are parameters.
+
+    Thread ordering walks the unique (thread_id, position) index from the start key, checking each
+    candidate with index seeks (own status, answers, leases) until one qualifies: a seek, not a scan.
+    """
+    annotator_id = bindparam("annotator_id")
+    query = select(
+        Comment.id, Comment.thread_id, Comment.position, Comment.depth, Comment.author,
+        func.substr(Comment.text, 1, PREVIEW_CHARS),
+    ).where(
+        unanswered(my_status(annotator_id)),
+        answers_count() + _live_leases(annotator_id, bindparam("now")) < bindparam("overlap"),
+    )  # fmt: skip
+    if has_passed:
+        query = query.where(Comment.id.not_in(bindparam("passed", expanding=True)))
+    if ordering == "thread":
+        if has_after:
+            query = query.where(tuple_(Comment.thread_id, Comment.position) > tuple_(bindparam("after_thread"), bindparam("after_position")))
+        query = query.order_by(Comment.thread_id, Comment.position)
+    elif ordering in SCORED_ORDERINGS:
+        # Walk the score index from its best end: a finished comment's row is dropped at rescoring,
+        # so the walk steps over only those answered since. comment_id breaks ties (a unique key).
+        query = query.join(ModelScore, ModelScore.comment_id == Comment.id)
+        if ordering == "toxic-first":
+            query = query.order_by(ModelScore.score.desc(), ModelScore.comment_id.desc())
+        else:
+            query = query.order_by(ModelScore.uncertainty, ModelScore.comment_id)
+    elif ordering == "least":
+        query = query.order_by(answers_count(), Comment.thread_id, Comment.position)
+    else:  # random, but stable per annotator: a multiplicative hash of the id, salted by the annotator
+        salt = cast(bindparam("annotator_id"), BigInteger) * literal(40503, BigInteger)
+        spread = cast(Comment.id, BigInteger) * literal(2654435761, BigInteger) + salt
+        query = query.order_by(spread % literal(4294967291, BigInteger))
+    if lock:
+        query = query.with_for_update(of=Comment, skip_locked=True)
+    return query.limit(1)
+
+
+def _find(conn: Connection, annotator_id: int, config: dict, ordering: str, after: tuple[int, int] | None, passed: list[int]):
+    """(id, thread_id, position, depth, author, preview) of the next comment to offer, or None."""
+    has_after = after is not None and ordering == "thread"
+    query = _find_query(ordering, has_after, bool(passed), conn.dialect.name == "postgresql")
+    params = {"annotator_id": annotator_id, "now": _now(), "overlap": config[OVERLAP]}
+    if passed:
+        params["passed"] = list(passed)
+    if has_after:
+        params["after_thread"], params["after_position"] = after
+    return conn.execute(query, params).first()
+
+
+def _lease(conn: Connection, comment_id: int, annotator_id: int, minutes: int) -> None:
+    expires = _now() + timedelta(minutes=minutes)
+    done = conn.execute(
+        update(Assignment)
+        .where(Assignment.comment_id == comment_id, Assignment.annotator_id == annotator_id)
+        .values(claimed_at=_now(), expires_at=expires)
+    )
+    if done.rowcount == 0:
+        conn.execute(insert(Assignment).values(comment_id=comment_id, annotator_id=annotator_id, expires_at=expires))
+
+
+def slot_free(conn: Connection, comment_id: int, annotator_id: int) -> bool:
+    """May this annotator add a new answer here without the comment going over k?
+
+    Call inside the writing transaction: on PostgreSQL the comment row is locked first, so a claim
+    or another submission for the same comment waits (or skips it) until this one commits.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(Comment.id).where(Comment.id == comment_id).with_for_update())
+    now = _now()
+    own_lease = conn.scalar(
+        select(Assignment.id).where(
+            Assignment.comment_id == comment_id, Assignment.annotator_id == annotator_id, Assignment.expires_at > now
+        )
+    )
+    if own_lease is not None:
+        return True
+    return _taken(conn, comment_id, annotator_id) < settings(conn)[OVERLAP]
+
+
+def renew(engine: Engine, comment_id: int, annotator_id: int) -> None:
+    """Keep the slot while the comment is on screen (the GUI calls this every few minutes)."""
+    with _lease_transaction(engine) as conn:
+        _lease(conn, comment_id, annotator_id, settings(conn)[LEASE_MINUTES])
+
+
+def release(engine: Engine, annotator_id: int, comment_id: int | None = None) -> None:
+    """Give slots back at once (on quit, or after answering) instead of waiting for expiry."""
+    with _lease_transaction(engine) as conn:
+        clause = Assignment.annotator_id == annotator_id
+        if comment_id is not None:
+            clause = and_(clause, Assignment.comment_id == comment_id)
+        conn.execute(delete(Assignment).where(clause))
+
+
+def over_k(engine: Engine) -> list[tuple[int, int]]:
+    """(comment id, answers) for comments with more submitted answers than the overlap allows."""
+    with engine.connect() as conn:
+        k = settings(conn)[OVERLAP]
+        counted = answers_count().label("answers")
+        rows = conn.execute(select(Comment.id, counted).where(answers_count() > k)).all()
+    return [(r[0], r[1]) for r in rows]

@@ -1,0 +1,84 @@
+"""Read-side queries: a comment's thread context and its siblings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+
+from moderator.core.store.tables import Comment, QuoteSpan, Thread
+
+MAX_PARENT_CHAIN = 20
+# What a source can say of a comment, as importers mark it in its metadata (Reddit, Disqus); the
+# first that applies is shown and exported.
+SOURCE_STATUSES = ("spam", "removed", "deleted")
+
+
+@dataclass(frozen=True)
+class Quote:
+    start: int
+    end: int
+    source: str
+    source_comment_id: int | None
+    source_start: int | None
+    source_end: int | None
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: int
+    thread_id: int
+    position: int
+    depth: int
+    author: str | None
+    text: str
+    external_id: str | None
+    source_status: str | None = None  # "spam", "removed" or "deleted" when the source marked it
+
+
+@dataclass
+class CommentContext:
+    """A comment with what an annotator needs to judge it."""
+
+    comment: CommentView
+    thread_title: str | None
+    dateline: str | None
+    article: str
+    parents: list[CommentView] = field(default_factory=list)  # nearest parent first
+    quotes: list[Quote] = field(default_factory=list)  # spans of this comment that quote something
+
+
+def source_status(meta: dict | None) -> str | None:
+    return next((key for key in SOURCE_STATUSES if (meta or {}).get(key) is True), None)
+
+
+def _view(c) -> CommentView:
+    return CommentView(c.id, c.thread_id, c.position, c.depth, c.author, c.text, c.external_id, source_status(c.meta))
+
+
+def comment_context(engine: Engine, comment_id: int) -> CommentContext:
+    with engine.connect() as conn:
+        c = conn.execute(select(Comment).where(Comment.id == comment_id)).one()
+        thread = conn.execute(select(Thread.title, Thread.dateline, Thread.article).where(Thread.id == c.thread_id)).one()
+        parents = []
+        parent_id = c.parent_id
+        while parent_id is not None and len(parents) < MAX_PARENT_CHAIN:
+            p = conn.execute(select(Comment).where(Comment.id == parent_id)).one()
+            parents.append(_view(p))
+            parent_id = p.parent_id
+        quotes = [
+            Quote(q.start, q.end, q.source, q.source_comment_id, q.source_start, q.source_end)
+            for q in conn.execute(select(QuoteSpan).where(QuoteSpan.comment_id == comment_id).order_by(QuoteSpan.start))
+        ]
+    return CommentContext(_view(c), thread.title, thread.dateline, thread.article, parents, quotes)
+
+
+def siblings(engine: Engine, comment_id: int, limit: int = 10) -> list[CommentView]:
+    """Comments replying to the same parent (or other top-level comments), nearest in the thread first."""
+    with engine.connect() as conn:
+        c = conn.execute(select(Comment.thread_id, Comment.parent_id, Comment.position).where(Comment.id == comment_id)).one()
+        same_parent = Comment.parent_id.is_(None) if c.parent_id is None else Comment.parent_id == c.parent_id
+        base = select(Comment).where(Comment.thread_id == c.thread_id, same_parent, Comment.id != comment_id)
+        before = conn.execute(base.where(Comment.position < c.position).order_by(Comment.position.desc()).limit(limit)).all()
+        after = conn.execute(base.where(Comment.position > c.position).order_by(Comment.position).limit(limit)).all()
+    return [_view(r) for r in reversed(before)] + [_view(r) for r in after]

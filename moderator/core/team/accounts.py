@@ -1,0 +1,124 @@
+"""Who is labelling: annotator accounts with roles and (in team mode) passwords.
+
+A database is in team mode once any account has a password. Then reviewers and admins create
+accounts, and everyone signs in; a single annotator on a SQLite file never needs a password.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from moderator.core.store.engine import writer
+from moderator.core.store.tables import ROLES, Annotator
+
+_N, _R, _P = 2**14, 8, 1  # scrypt cost: ~50 ms per check, memory-hard, in the standard library
+
+
+class AuthError(PermissionError):
+    """Wrong name or password, or a role that may not do this."""
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    name: str
+    role: str
+
+    @property
+    def sees_all(self) -> bool:
+        """Reviewers and admins see every annotator's labels; annotators only their own (blind)."""
+        return self.role in ("reviewer", "admin")
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    name: str
+    role: str
+    has_password: bool
+    created_at: datetime
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P)
+    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    if not stored:
+        return False
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+def team_mode(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.scalar(select(func.count()).select_from(Annotator).where(Annotator.password_hash.is_not(None))))
+
+
+def find_account(engine: Engine, name: str) -> Account | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(Annotator.id, Annotator.name, Annotator.role).where(Annotator.name == name)).first()
+    return Account(*row) if row else None
+
+
+def authenticate(engine: Engine, name: str, password: str | None) -> Account:
+    """The account for ``name``; in team mode only with its password."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(Annotator.id, Annotator.name, Annotator.role, Annotator.password_hash).where(Annotator.name == name)
+        ).first()
+    if row is None:
+        raise AuthError(f"no account named {name!r}; a reviewer or admin can create it (moderator annotators add)")
+    if row.password_hash is not None and not verify_password(password or "", row.password_hash):
+        raise AuthError(f"wrong password for {name!r}")
+    if row.password_hash is None and team_mode(engine):
+        raise AuthError(f"{name!r} has no password yet; a reviewer or admin must set one (moderator annotators add)")
+    return Account(row.id, row.name, row.role)
+
+
+def add_account(engine: Engine, name: str, role: str, password: str | None, by: Account | None = None) -> Account:
+    """Create (or, for an account without a password, complete) an account.
+
+    In team mode only a reviewer or admin may do this, and only an admin may create an admin.
+    """
+    name = name.strip()
+    if not name:
+        raise ValueError("an account needs a name")
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if team_mode(engine):
+        if by is None or not by.sees_all:
+            raise AuthError("in team mode only a reviewer or admin may create accounts (--by NAME)")
+        if role == "admin" and by.role != "admin":
+            raise AuthError("only an admin may create another admin")
+    hashed = hash_password(password) if password else None
+    with writer(engine) as conn, conn.begin():
+        row = conn.execute(select(Annotator.id, Annotator.password_hash).where(Annotator.name == name)).first()
+        if row is not None:
+            if row.password_hash is not None:
+                raise ValueError(f"an account named {name!r} already exists")
+            conn.execute(update(Annotator).where(Annotator.id == row.id).values(role=role, password_hash=hashed))
+            return Account(row.id, name, role)
+        new_id = conn.scalar(insert(Annotator).values(name=name, role=role, password_hash=hashed).returning(Annotator.id))
+    return Account(new_id, name, role)
+
+
+def list_accounts(engine: Engine) -> list[AccountInfo]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Annotator.name, Annotator.role, Annotator.password_hash.is_not(None), Annotator.created_at).order_by(Annotator.name)
+        ).all()
+    return [AccountInfo(*row) for row in rows]

@@ -1,0 +1,140 @@
+"""The centre of the window: the comment with its thread context, always as plain text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
+
+from moderator.core.labelling.context import CommentContext, CommentView as Comment
+
+
+def _plain_label(object_name: str, word_wrap: bool = True) -> QLabel:
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # never interpret comment or article text as HTML
+    label.setWordWrap(word_wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _plain_box(object_name: str) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setObjectName(object_name)
+    box.setReadOnly(True)
+    box.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    return box
+
+
+def qt_position(text: str, offset: int) -> int:
+    """Qt counts UTF-16 units; the core counts code points (they differ after an emoji)."""
+    return len(text[:offset].encode("utf-16-le")) // 2
+
+
+def text_offset(text: str, position: int) -> int:
+    return len(text.encode("utf-16-le")[: 2 * position].decode("utf-16-le", "ignore"))
+
+
+def _highlight(box: QPlainTextEdit, spans: list[tuple[int, int, QColor]]) -> None:
+    text = box.toPlainText()
+    selections = []
+    for start, end, color in spans:
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(box.document())
+        cursor.setPosition(qt_position(text, start))
+        cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
+        fmt = QTextCharFormat()
+        fmt.setBackground(color)
+        selection.cursor, selection.format = cursor, fmt
+        selections.append(selection)
+    box.setExtraSelections(selections)
+
+
+class CommentView(QWidget):
+    QUOTE_COLOR = QColor(255, 214, 102, 110)  # translucent amber, readable on light and dark palettes
+    RATIONALE_COLOR = QColor(91, 192, 222, 120)  # translucent blue, distinct from quotes
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.title = _plain_label("thread_title")
+        self._style_title()
+        self.dateline = _plain_label("thread_dateline")
+        self.article = _plain_box("article_text")
+        self.article.setMaximumHeight(120)
+        self.parents_caption = _plain_label("parents_caption")
+        self.parents = _plain_box("parent_chain")
+        self.parents.setMaximumHeight(160)
+        self.caption = _plain_label("comment_caption")
+        self.text = _plain_box("comment_text")
+        self.siblings = _plain_box("siblings")
+        self.siblings.setMaximumHeight(180)
+        self.siblings.hide()
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.dateline, self.article, self.parents_caption, self.parents, self.caption):
+            layout.addWidget(widget)
+        layout.addWidget(self.text, stretch=1)
+        layout.addWidget(self.siblings)
+
+    def _style_title(self) -> None:
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:  # Ctrl+plus/minus: the headline scales too
+            self._style_title()
+        super().changeEvent(event)
+
+    def show_siblings(self, siblings: list[Comment] | None) -> None:
+        """Other replies to the same comment (or other top-level comments); None hides the pane."""
+        self.siblings.setVisible(siblings is not None)
+        if siblings is not None:
+            lines = [f"#{s.position + 1} {s.author or 'anonymous'}: {' '.join(s.text.split())}" for s in siblings]
+            self.siblings.setPlainText("\n\n".join(lines) or "No other comments at this level.")
+
+    def selected_span(self) -> tuple[int, int] | None:
+        """The comment text the annotator has selected, as character offsets, or None."""
+        cursor = self.text.textCursor()
+        text = self.text.toPlainText()
+        start, end = text_offset(text, cursor.selectionStart()), text_offset(text, cursor.selectionEnd())
+        return (start, end) if end > start else None
+
+    def show_context(self, ctx: CommentContext) -> None:
+        c = ctx.comment
+        self.title.setText(ctx.thread_title or "(untitled thread)")
+        self.dateline.setText(ctx.dateline or "")
+        self.dateline.setVisible(bool(ctx.dateline))
+        self.article.setPlainText(ctx.article)
+        self.article.setVisible(bool(ctx.article))
+        parent = ctx.parents[0] if ctx.parents else None
+        self.parents_caption.setVisible(parent is not None)
+        self.parents.setVisible(parent is not None)
+        if parent is not None:
+            self.parents_caption.setText(f"In reply to {parent.author or 'an anonymous comment'} (#{parent.position + 1}):")
+            self.parents.setPlainText(parent.text)
+            quoted = [
+                (q.source_start, q.source_end)
+                for q in ctx.quotes
+                if q.source_comment_id == parent.id and q.source_start is not None and q.source_end is not None
+            ]
+            _highlight(self.parents, [(a, b, self.QUOTE_COLOR) for a, b in quoted])
+        marked = f" · marked {c.source_status} by the source" if c.source_status else ""
+        self.caption.setText(f"Comment #{c.position + 1} by {c.author or 'anonymous'}{marked}")
+        self.siblings.hide()
+        self.text.setPlainText(c.text)
+        self._quotes = [(q.start, q.end, self.QUOTE_COLOR) for q in ctx.quotes]
+        _highlight(self.text, self._quotes)
+
+    def set_greyscale(self, on: bool) -> None:
+        """Wellbeing: quote and rationale marks in shades of grey, told apart by lightness."""
+        from moderator.gui.wellbeing.highlight import desaturate
+
+        for name in ("QUOTE_COLOR", "RATIONALE_COLOR"):
+            colour = getattr(CommentView, name)
+            setattr(self, name, desaturate(colour) if on else colour)
+
+    def show_rationale(self, spans: list[dict]) -> None:
+        """Mark the annotator's rationale spans beside the quote spans."""
+        marks = [(s["start"], s["end"], self.RATIONALE_COLOR) for s in spans]
+        _highlight(self.text, getattr(self, "_quotes", []) + marks)

@@ -1,0 +1,215 @@
+"""The labelling loop in the window: forwards each key to one core job on the worker.
+
+While a job runs, further keys wait in order and replay once its result is shown, so fast typing
+("3 Enter 1 Enter") never lands on the wrong comment and never blocks the GUI.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
+from sqlalchemy import Engine
+
+from moderator.core.labelling.session import Advance, ItemState, answer_and_advance, load_item, load_resume, undo_and_load
+from moderator.core.assist import model as assist
+from moderator.core.assist.scores import score_of
+from moderator.core.labelling.claims import release, renew
+from moderator.core.labelling.log import SKIP_REASON
+from moderator.core.wellbeing.session import SKIP_REASON as WELLBEING
+from moderator.core.labelling.browse import progress_counts
+from moderator.gui.labelling.label_panel import LabelPanel
+from moderator.gui.background.workers import DbWorker
+
+
+RENEW_EVERY_MS = 3 * 60 * 1000  # well inside the shortest lease (10 minutes; 30 by default)
+
+
+class LabellingController(QObject):
+    shown = Signal(object)  # ItemState, or None when there is nothing to label
+    item_changed = Signal(object)  # QueueItem whose status changed
+    progress = Signal(int, int, int)  # answered, total, answered this session
+    notice = Signal(str)  # a short message for the status bar
+    refused = Signal(list)  # question ids that must be answered first
+
+    def __init__(self, engine: Engine, worker: DbWorker, annotator_id: int, panel: LabelPanel, parent=None):
+        super().__init__(parent)
+        self.engine = engine
+        self.worker = worker
+        self.annotator_id = annotator_id
+        self.panel = panel
+        self.state: ItemState | None = None
+        self._running = False  # a job whose result the user waits for (keys typed meanwhile wait for it)
+        self._counting = 0  # progress counts under way
+        self._waiting: list[Callable[[], None]] = []
+        self._shown_at = time.monotonic()
+        self._started_at: datetime | None = None
+        self.done = self.total = self.session = 0
+        self.closed = False
+        # Keep the lease on the comment on screen; an app that is gone stops renewing and its slot returns.
+        self._renewal = QTimer(self, interval=RENEW_EVERY_MS)
+        self._renewal.timeout.connect(self._renew)
+        self._renewal.start()
+
+    # entry points ---------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """A job is under way: the item being loaded or answered, or the progress counts."""
+        return self._running or self._counting > 0
+
+    def start(self) -> None:
+        """Show where the annotator left off first; count progress afterwards, in a job of its own.
+
+        The worker runs jobs in order, so the count lands before the result of any answer typed after
+        the first item appeared, and the running tally (``done``) stays right.
+        """
+        self._run(lambda: load_resume(self.engine, self.annotator_id), self._show)
+        self.refresh_progress()
+
+    def refresh_progress(self) -> None:
+        """Count what this annotator has answered and the corpus size (at start, and after an import)."""
+        self._counting += 1
+
+        def counted(counts: tuple[int, int]) -> None:
+            self._counting -= 1
+            self.done, self.total = counts
+            self._emit_progress()
+
+        def failed(exc: Exception) -> None:
+            self._counting -= 1
+            self.notice.emit(f"Could not count progress: {exc}")
+
+        self.worker.submit(progress_counts, self.engine, self.annotator_id, on_done=counted, on_error=failed)
+
+    def dispatch(self, step: Callable[[], None]) -> None:
+        """Run a user step now, or after the job under way has shown its result."""
+        if self.closed:
+            return
+        if self._running:
+            self._waiting.append(step)
+        else:
+            step()
+
+    def open(self, comment_id: int) -> None:
+        self.dispatch(lambda: self._run(lambda: load_item(self.engine, self.annotator_id, comment_id), self._show))
+
+    def submit(self) -> None:
+        self.dispatch(lambda: self._answer("submitted"))
+
+    def skip(self) -> None:
+        self.dispatch(lambda: self._answer("skipped"))
+
+    def flag(self) -> None:
+        self.dispatch(lambda: self._answer("flagged"))
+
+    def skip_for_wellbeing(self) -> None:
+        """Skip with the reason kept, and nothing of a half-given answer: it returns to the pool for others."""
+        self.dispatch(lambda: self._answer("skipped", {SKIP_REASON: WELLBEING}))
+
+    def undo(self) -> None:
+        self.dispatch(lambda: self._run(lambda: undo_and_load(self.engine, self.annotator_id), self._undone))
+
+    def choose(self, qid: str, value) -> None:
+        self.dispatch(lambda: self.panel.choose(qid, value) if self.state else None)
+
+    def after_pending(self, step: Callable[[], None]) -> None:
+        """Run ``step`` once every key typed so far has been handled (e.g. quit after "1 Enter")."""
+        self.dispatch(step)
+
+    def finish(self, timeout_s: float = 30.0) -> None:
+        """Before closing: let every key already typed take effect (an Enter is a submission), then stop."""
+        deadline = time.monotonic() + timeout_s
+        while self._running and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        self.closed = True
+        self._waiting.clear()
+        self._renewal.stop()
+        self.worker.submit(release, self.engine, self.annotator_id)  # give unanswered slots back now
+
+    # jobs -----------------------------------------------------------------------------------------
+
+    def _answer(self, status: str, values: dict | None = None) -> None:
+        if self.state is None:
+            self.notice.emit("Nothing to label: import a thread (File → Import or Paste thread).")
+            return
+        if status == "submitted":
+            missing = self.panel.missing_required()
+            if missing:
+                self.refused.emit(missing)
+                return
+        values, spans = (self.panel.values(), self.panel.spans()) if values is None else (values, [])
+        duration = int((time.monotonic() - self._shown_at) * 1000)
+        args = (self.engine, self.annotator_id, self.state.item.id, values, spans, status, self._started_at, duration)
+        self._run(lambda: answer_and_advance(*args), self._advanced)
+
+    def _run(self, job: Callable[[], object], on_done: Callable[[object], None]) -> None:
+        self._running = True
+        self.worker.submit(job, on_done=lambda result: self._finish(on_done, result), on_error=self._failed)
+
+    def _finish(self, on_done: Callable[[object], None], result: object) -> None:
+        on_done(result)
+        self._running = False
+        while self._waiting and not self._running:
+            self._waiting.pop(0)()
+
+    def _failed(self, exc: Exception) -> None:
+        self._running = False
+        self._waiting.clear()  # keys typed for a step that failed must not land elsewhere
+        self.notice.emit(f"Not saved: {exc}")
+
+    # results --------------------------------------------------------------------------------------
+
+    def _show(self, state: ItemState | None) -> None:
+        self.state = state
+        self._shown_at = time.monotonic()
+        self._started_at = datetime.now(timezone.utc)
+        self.panel.set_model_hint(None)
+        if state is not None:
+            self.panel.set_state(state.label.values if state.label else None, state.label.spans if state.label else None, state.context.comment.text)
+            self._ask_hint(state.item.id)
+        self.shown.emit(state)
+
+    def _ask_hint(self, comment_id: int) -> None:
+        """The assist model's score, read after the item is on screen (a key lookup, never in the way)."""
+
+        def show(score: float | None) -> None:
+            if score is not None and self.state is not None and self.state.item.id == comment_id:
+                self.panel.set_model_hint(assist.hint(score))
+
+        self.worker.submit(score_of, self.engine, comment_id, on_done=show, on_error=lambda _exc: None)
+
+    def _advanced(self, step: Advance) -> None:
+        if self.state is not None and self.state.item.status is None:
+            self.done += 1
+        self.session += 1
+        self.item_changed.emit(step.item)
+        self._emit_progress()
+        if step.next is None:
+            self.notice.emit("Every comment is answered. Thank you!")
+            # Stay on the comment just answered, showing its answer, rather than go blank.
+            self._show(ItemState(step.item, self.state.context, step.label))
+        else:
+            self._show(step.next)
+
+    def _undone(self, state: ItemState | None) -> None:
+        if state is None:
+            self.notice.emit("Nothing to undo.")
+            return
+        if state.item.status is None:
+            self.done = max(0, self.done - 1)
+        self.session = max(0, self.session - 1)
+        self.item_changed.emit(state.item)
+        self._emit_progress()
+        self.notice.emit(f"Undone: comment #{state.item.position + 1} is back as it was.")
+        self._show(state)
+
+    def _renew(self) -> None:
+        if self.state is not None and not self.closed:
+            self.worker.submit(renew, self.engine, self.state.item.id, self.annotator_id)
+
+    def _emit_progress(self) -> None:
+        self.progress.emit(self.done, self.total, self.session)
+
