@@ -14,7 +14,7 @@ from moderator.core.labelling.claims import configure as configure_project
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.export.writer import write_export
 from moderator.core.importing.writer import import_drafts
-from moderator.core.labelling.log import SKIP_REASON, current_label, ensure_annotator, skip_reason, submit
+from moderator.core.labelling.log import SKIP_REASON_KEY, current_label, ensure_annotator, skip_reason, submit
 from moderator.core.wellbeing.lexicon import Severity
 from moderator.core.store.tables import Comment
 from moderator.core.schema.definition import LabelError
@@ -211,7 +211,7 @@ def test_a_skip_for_wellbeing_keeps_its_reason_returns_to_the_pool_and_is_never_
     configure_project(engine, overlap=1)
     ana, bo, cy = (ensure_annotator(engine, n) for n in ("ana", "bo", "cy"))
     assert claim_item(engine, ana, None).item.id == thread[0]
-    label = submit(engine, thread[0], ana, {SKIP_REASON: wellbeing.SKIP_REASON}, status="skipped")
+    label = submit(engine, thread[0], ana, {SKIP_REASON_KEY: wellbeing.WELLBEING_SKIP}, status="skipped")
     assert skip_reason(current_label(engine, thread[0], ana)) == "wellbeing" and label.status == "skipped"
     assert claim_item(engine, bo, None).item.id == thread[0]  # back in the pool for someone else
     submit(engine, thread[0], bo, {"toxicity": 4, "dehumanization": "explicit"})
@@ -230,9 +230,9 @@ def test_a_skip_for_wellbeing_keeps_its_reason_returns_to_the_pool_and_is_never_
 def test_only_a_skip_carries_a_reason(engine, thread):
     ana = ensure_annotator(engine, "ana")
     with pytest.raises(LabelError):
-        submit(engine, thread[1], ana, {"toxicity": 1, SKIP_REASON: "wellbeing"})
+        submit(engine, thread[1], ana, {"toxicity": 1, SKIP_REASON_KEY: "wellbeing"})
     with pytest.raises(LabelError):
-        submit(engine, thread[1], ana, {SKIP_REASON: "bored"}, status="skipped")
+        submit(engine, thread[1], ana, {SKIP_REASON_KEY: "bored"}, status="skipped")
 
 
 def test_command_line_sets_the_projects_options(tmp_path, capsys):

@@ -17,7 +17,7 @@ from moderator.core.demo import load_demo
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.export.writer import write_export
 from moderator.core.importing.writer import import_drafts
-from moderator.core.labelling.log import SKIP_REASON, active_schema, current_label, ensure_annotator
+from moderator.core.labelling.log import SKIP_REASON_KEY, active_schema, current_label, ensure_annotator
 from moderator.core.store.tables import Comment
 from moderator.core.labelling.browse import comment_key
 from moderator.gui.main_window import MainWindow
@@ -129,7 +129,7 @@ def test_skip_for_wellbeing_records_why_returns_the_comment_and_is_no_label(qtbo
     show(qtbot, window, engine, "Vermin")
     press(qtbot, window, K.Key_3, K.Key_W)  # a half-given answer is not kept with the skip
     label = current_label(engine, vermin, window.account.id)
-    assert label.status == "skipped" and label.values == {SKIP_REASON: "wellbeing"} and label.spans == []
+    assert label.status == "skipped" and label.values == {SKIP_REASON_KEY: "wellbeing"} and label.spans == []
     assert window.labelling.state.item.id != vermin  # moved on
     out = io.StringIO()
     write_export(engine, out, "jsonl")
@@ -233,7 +233,7 @@ def test_at_the_cap_w_skips_the_covered_comment_for_wellbeing(qtbot, engine):
     show(qtbot, window, engine, "If they will not")
     press(qtbot, window, K.Key_W)
     assert not window.wellbeing.stop_screen.isVisible()
-    assert current_label(engine, second, window.account.id).values == {SKIP_REASON: "wellbeing"}
+    assert current_label(engine, second, window.account.id).values == {SKIP_REASON_KEY: "wellbeing"}
     assert window.labelling.state.context.comment.text == "See you Saturday."
 
 

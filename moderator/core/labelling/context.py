@@ -25,7 +25,7 @@ class Quote:
 
 
 @dataclass(frozen=True)
-class CommentView:
+class CommentInThread:
     id: int
     thread_id: int
     position: int
@@ -40,11 +40,11 @@ class CommentView:
 class CommentContext:
     """A comment with what an annotator needs to judge it."""
 
-    comment: CommentView
+    comment: CommentInThread
     thread_title: str | None
     dateline: str | None
     article: str
-    parents: list[CommentView] = field(default_factory=list)  # nearest parent first
+    parents: list[CommentInThread] = field(default_factory=list)  # nearest parent first
     quotes: list[Quote] = field(default_factory=list)  # spans of this comment that quote something
 
 
@@ -52,8 +52,8 @@ def source_status(meta: dict | None) -> str | None:
     return next((key for key in SOURCE_STATUSES if (meta or {}).get(key) is True), None)
 
 
-def _view(c) -> CommentView:
-    return CommentView(c.id, c.thread_id, c.position, c.depth, c.author, c.text, c.external_id, source_status(c.meta))
+def _view(c) -> CommentInThread:
+    return CommentInThread(c.id, c.thread_id, c.position, c.depth, c.author, c.text, c.external_id, source_status(c.meta))
 
 
 def comment_context(engine: Engine, comment_id: int) -> CommentContext:
@@ -73,7 +73,7 @@ def comment_context(engine: Engine, comment_id: int) -> CommentContext:
     return CommentContext(_view(c), thread.title, thread.dateline, thread.article, parents, quotes)
 
 
-def siblings(engine: Engine, comment_id: int, limit: int = 10) -> list[CommentView]:
+def siblings(engine: Engine, comment_id: int, limit: int = 10) -> list[CommentInThread]:
     """Comments replying to the same parent (or other top-level comments), nearest in the thread first."""
     with engine.connect() as conn:
         c = conn.execute(select(Comment.thread_id, Comment.parent_id, Comment.position).where(Comment.id == comment_id)).one()

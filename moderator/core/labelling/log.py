@@ -22,7 +22,7 @@ ACTIVE_SCHEMA = "active_schema_id"
 STATUSES = ("submitted", "skipped", "flagged")
 # Why a comment was skipped, kept in the skipped row's values under a key no question may use: the skip
 # declines the slot (the comment returns to the pool for others) and is never counted as a label.
-SKIP_REASON = "_skip_reason"
+SKIP_REASON_KEY = "_skip_reason"
 SKIP_REASONS = ("wellbeing",)
 
 
@@ -128,12 +128,12 @@ def submit(
         raise LabelError(f"status must be one of {', '.join(STATUSES)}")
     schema_id, schema = active_schema(engine)
     values = dict(values or {})
-    reason = values.pop(SKIP_REASON, None)
+    reason = values.pop(SKIP_REASON_KEY, None)
     if reason is not None and (status != "skipped" or reason not in SKIP_REASONS):
-        raise LabelError(f"{SKIP_REASON}: only a skip has a reason, one of {', '.join(SKIP_REASONS)}")
+        raise LabelError(f"{SKIP_REASON_KEY}: only a skip has a reason, one of {', '.join(SKIP_REASONS)}")
     clean = validate_values(schema, values, complete=status == "submitted")
     if reason is not None:
-        clean[SKIP_REASON] = reason
+        clean[SKIP_REASON_KEY] = reason
     with writer(engine) as conn, conn.begin():
         text = conn.scalar(select(Comment.text).where(Comment.id == comment_id))
         if text is None:
@@ -167,7 +167,7 @@ def submit(
 
 def skip_reason(label: Label) -> str | None:
     """Why a skipped label was skipped (e.g. "wellbeing"), or None."""
-    return label.values.get(SKIP_REASON) if label.status == "skipped" else None
+    return label.values.get(SKIP_REASON_KEY) if label.status == "skipped" else None
 
 
 def undo_last(engine: Engine, annotator_id: int) -> tuple[int, Label | None] | None:

@@ -26,7 +26,7 @@ from moderator.core.wellbeing.lexicon import Lexicon, Severity, active_lexicon
 from moderator.core.store.tables import Annotation, Comment
 
 SETTING = "wellbeing"  # one project setting holding every option below, as a JSON object
-SKIP_REASON = "wellbeing"  # the reason stored with a "skip for my wellbeing"
+WELLBEING_SKIP = "wellbeing"  # the reason stored with a "skip for my wellbeing"
 SCORE_SEVERE, SCORE_MILD = 0.8, 0.5  # a model's P(toxic) from which an item counts as severe / mild
 
 

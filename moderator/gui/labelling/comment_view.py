@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
-from moderator.core.labelling.context import CommentContext, CommentView as Comment
+from moderator.core.labelling.context import CommentContext, CommentInThread
 
 
 def _plain_label(object_name: str, word_wrap: bool = True) -> QLabel:
@@ -86,7 +86,7 @@ class CommentView(QWidget):
             self._style_title()
         super().changeEvent(event)
 
-    def show_siblings(self, siblings: list[Comment] | None) -> None:
+    def show_siblings(self, siblings: list[CommentInThread] | None) -> None:
         """Other replies to the same comment (or other top-level comments); None hides the pane."""
         self.siblings.setVisible(siblings is not None)
         if siblings is not None:

@@ -17,8 +17,8 @@ from moderator.core.labelling.session import Advance, ItemState, answer_and_adva
 from moderator.core.assist import model as assist
 from moderator.core.assist.scores import score_of
 from moderator.core.labelling.claims import release, renew
-from moderator.core.labelling.log import SKIP_REASON
-from moderator.core.wellbeing.session import SKIP_REASON as WELLBEING
+from moderator.core.labelling.log import SKIP_REASON_KEY
+from moderator.core.wellbeing.session import WELLBEING_SKIP
 from moderator.core.labelling.browse import progress_counts
 from moderator.gui.labelling.label_panel import LabelPanel
 from moderator.gui.background.workers import DbWorker
@@ -107,7 +107,7 @@ class LabellingController(QObject):
 
     def skip_for_wellbeing(self) -> None:
         """Skip with the reason kept, and nothing of a half-given answer: it returns to the pool for others."""
-        self.dispatch(lambda: self._answer("skipped", {SKIP_REASON: WELLBEING}))
+        self.dispatch(lambda: self._answer("skipped", {SKIP_REASON_KEY: WELLBEING_SKIP}))
 
     def undo(self) -> None:
         self.dispatch(lambda: self._run(lambda: undo_and_load(self.engine, self.annotator_id), self._undone))
