@@ -1,16 +1,60 @@
+"""Fixtures for every tier: the shared real data, and project databases on SQLite and PostgreSQL.
+
+Every test that takes ``engine`` runs on SQLite and, when $MODERATOR_TEST_POSTGRES_URL is set, PostgreSQL.
+"""
+
+from __future__ import annotations
+
 import os
 from pathlib import Path
 
 import pytest
+from helpers.databases import PG_ENV, PG_SKIP, throwaway_postgres
+from helpers.paths import SHARED_DATA
+
+from moderator.core.store.engine import open_database
 
 
 @pytest.fixture
 def shared_data() -> Path:
     """The shared test data next to the repository (../shared/data); skipped when absent, except in CI."""
-    path = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    path = SHARED_DATA
     if not path.is_dir():
         reason = f"shared test data not found at {path} (see ../shared/data/README.md)"
         if os.environ.get("MODERATOR_REQUIRE_SHARED_DATA") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
     return path
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    engine = open_database(str(tmp_path / "test.sqlite"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_engine():
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(PG_SKIP)
+    with throwaway_postgres(url) as engine:
+        yield engine
+
+
+@pytest.fixture
+def second_engine(request, tmp_path):
+    """A second, empty database on the same backend as ``engine``."""
+    if request.node.callspec.params["engine"] == "sqlite":
+        engine = open_database(str(tmp_path / "second.sqlite"))
+        yield engine
+        engine.dispose()
+        return
+    with throwaway_postgres(os.environ[PG_ENV]) as engine:  # set, or ``engine`` would have skipped
+        yield engine
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request):
+    return request.getfixturevalue(f"{request.param}_engine")

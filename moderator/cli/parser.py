@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import argparse
 
-COMMANDS = ("gui", "import", "export", "stats", "schema", "annotators", "project", "agreement", "bench", "backup", "restore", "lexicon")
+COMMANDS = (
+    "gui",
+    "import",
+    "export",
+    "stats",
+    "schema",
+    "annotators",
+    "project",
+    "agreement",
+    "bench",
+    "backup",
+    "restore",
+    "lexicon",
+)
 _VALUED_GLOBALS = ("--db", "--annotator")
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--db", default=default, help="database file or SQLAlchemy URL (default: $MODERATOR_DB, else a file in your user data folder)")
+    parser.add_argument(
+        "--db",
+        default=default,
+        help="database file or SQLAlchemy URL (default: $MODERATOR_DB, else a file in your user data folder)",
+    )
     parser.add_argument("--annotator", default=default, help="your annotator name (default: your login name)")
 
 
@@ -25,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = sub.add_parser("gui", help="open the annotation window (the default command)")
     _global_options(gui, suppress=True)
-    gui.add_argument("--demo", action="store_true", help="open on the bundled demo thread (in a demo database unless --db is given)")
+    gui.add_argument(
+        "--demo", action="store_true", help="open on the bundled demo thread (in a demo database unless --db is given)"
+    )
     gui.add_argument("--screenshot", metavar="PATH", help="render the window on the first queue item to a PNG and exit")
 
     imp = sub.add_parser("import", help="import threads from files")
@@ -36,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="export comments with their labels")
     _global_options(exp, suppress=True)
     exp.add_argument("--format", required=True, choices=("jsonl", "csv", "parquet"))
-    exp.add_argument("--level", default="comment", choices=("comment", "annotation"), help="one record per comment (default) or per annotation")
+    exp.add_argument(
+        "--level", default="comment", choices=("comment", "annotation"), help="one record per comment (default) or per annotation"
+    )
     exp.add_argument("--out", metavar="PATH", help="output file (default: standard output; parquet and --card need it)")
     exp.add_argument("--keep-authors", action="store_true", help="real author names instead of pseudonyms")
     exp.add_argument("--card", action="store_true", help="also write a dataset card (README.md) and its charts beside --out")
@@ -73,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     proj.add_argument("--break-minutes", type=int, metavar="N", help="suggest a break after N minutes (default 45)")
     proj.add_argument("--break-severe", type=int, metavar="N", help="… or after N severe comments (default 25)")
     proj.add_argument("--break-length", type=int, metavar="N", help="minutes a break lasts (default 5)")
-    proj.add_argument("--daily-cap", type=int, metavar="N", help="severe comments a day before a gentle stop (default 150; 0 = none)")
+    proj.add_argument(
+        "--daily-cap", type=int, metavar="N", help="severe comments a day before a gentle stop (default 150; 0 = none)"
+    )
 
     lexicon = sub.add_parser("lexicon", help="the lexicon of highlighted words: path of your copy, check it, show it")
     lexicon.add_argument("action", choices=("path", "check", "show"))
@@ -89,11 +112,22 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     bench.add_argument("--no-gui", action="store_true", help="skip the window measurements")
     bench.add_argument("--workdir", metavar="DIR", help="keep the generated files here (default: a temporary folder)")
-    bench.add_argument("--assist", action="store_true", help="replay LeWiDi labels: how soon each queue order finds the positives")
+    bench.add_argument(
+        "--assist", action="store_true", help="replay LeWiDi labels: how soon each queue order finds the positives"
+    )
     bench.add_argument("--data", metavar="DIR", help="--assist: folder of the LeWiDi JSON files (default: ../shared/data/lewidi)")
-    bench.add_argument("--crash", action="store_true", help="SIGKILL labelling (core and window) at random moments; check nothing is lost")
-    bench.add_argument("--kills", type=int, default=300, metavar="N", help="--crash: how many kills (a fifth of them in the window)")
-    bench.add_argument("--seed", type=int, metavar="S", help="--crash: repeat a run's random delays")
+    bench.add_argument(
+        "--crash", action="store_true", help="SIGKILL labelling (core and window) at random moments; check nothing is lost"
+    )
+    bench.add_argument(
+        "--kills", type=int, default=300, metavar="N", help="--crash: how many kills (a fifth of them in the window)"
+    )
+    bench.add_argument(
+        "--seed",
+        type=int,
+        metavar="S",
+        help="--crash: seed of the random kill schedule (default: $MODERATOR_CRASH_SEED, else a fixed one)",
+    )
 
     back = sub.add_parser("backup", help="write a consistent copy of the (SQLite) database to PATH")
     _global_options(back, suppress=True)

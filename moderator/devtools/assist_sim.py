@@ -93,7 +93,9 @@ def labels_to_goal(items: Items, ordering: str, seed: int, goal: float = GOAL) -
     return len(labelled)
 
 
-def measure(items: Items, seeds: Sequence[int] = SEEDS, orderings: Sequence[str] = ORDERINGS, say: Callable[[str], None] | None = None) -> dict:
+def measure(
+    items: Items, seeds: Sequence[int] = SEEDS, orderings: Sequence[str] = ORDERINGS, say: Callable[[str], None] | None = None
+) -> dict:
     n, positives = len(items.texts), sum(items.positive)
     result = {"items": n, "positives": positives, "positives_to_find": math.ceil(GOAL * positives), "orderings": {}}
     for ordering in orderings:
@@ -121,7 +123,9 @@ def run_all(data_dir: str | Path | None = None, seeds: Sequence[int] = SEEDS, sa
 
 
 def format_report(report: dict) -> str:
-    lines = [f"labels needed to find {report['goal']:.0%} of the positives (mean over seeds {report['seeds']}; retrain every {report['retrain_every']})"]
+    lines = [
+        f"labels needed to find {report['goal']:.0%} of the positives (mean over seeds {report['seeds']}; retrain every {report['retrain_every']})"
+    ]
     for name, d in report["datasets"].items():
         lines.append(f"{name}: {d['items']} items, {d['positives']} positive, {d['positives_to_find']} to find")
         for ordering, f in d["orderings"].items():

@@ -57,7 +57,7 @@ def import_seconds(engine: Engine, jsonl: Path) -> float:
 def next_item_latency(engine: Engine, steps: int) -> dict[str, float]:
     """Claim + load + context after each submission, as the window's Enter does, in the core."""
     from moderator.core.labelling.session import answer_and_advance, load_resume
-    from moderator.core.labelling.log import ensure_annotator
+    from moderator.core.team.accounts import ensure_annotator
 
     annotator = ensure_annotator(engine, f"bench-{random.randrange(10**9)}")
     state = load_resume(engine, annotator)
@@ -75,7 +75,7 @@ def next_item_latency(engine: Engine, steps: int) -> dict[str, float]:
 def open_to_first_item(engine_url: str) -> float:
     """A fresh engine (as a new app would have) to the first item on screen, minus the window."""
     from moderator.core.labelling.session import load_resume
-    from moderator.core.labelling.log import ensure_annotator
+    from moderator.core.team.accounts import ensure_annotator
 
     start = time.perf_counter()
     engine = open_database(engine_url)
@@ -87,8 +87,9 @@ def open_to_first_item(engine_url: str) -> float:
 
 def add_synthetic_labels(engine: Engine, per_comment: int, limit: int) -> int:
     """Answers from ``per_comment`` annotators on up to ``limit`` comments, bulk-inserted."""
-    from moderator.core.labelling.log import active_schema, ensure_annotator
+    from moderator.core.labelling.log import active_schema
     from moderator.core.store.tables import Annotation, Comment, utcnow
+    from moderator.core.team.accounts import ensure_annotator
 
     schema_id, _ = active_schema(engine)
     annotators = [ensure_annotator(engine, f"synthetic{i}") for i in range(per_comment)]
@@ -187,7 +188,11 @@ def agreement_figures(engine: Engine, labels: int) -> dict:
     start = time.perf_counter()
     report = agreement_report(engine, ["toxicity"])
     seconds = time.perf_counter() - start
-    return {"seconds": round(seconds, 2), "annotations": labels, "alpha_ordinal": report["toxicity"].get("krippendorff_alpha_ordinal")}
+    return {
+        "seconds": round(seconds, 2),
+        "annotations": labels,
+        "alpha_ordinal": report["toxicity"].get("krippendorff_alpha_ordinal"),
+    }
 
 
 def gui_figures(db_url: str) -> dict:

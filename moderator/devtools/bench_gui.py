@@ -39,7 +39,7 @@ def wait_until(app: QApplication, condition, timeout_s: float = 10.0) -> None:
     deadline = time.perf_counter() + timeout_s
     while not condition():
         if time.perf_counter() > deadline:
-            raise TimeoutError("the window did not respond within 10 s")
+            raise TimeoutError(f"the window did not respond within {timeout_s:g} s")
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
 
 
@@ -60,17 +60,18 @@ def peak_rss_kb() -> int:
 
 
 def measure(db_url: str) -> dict:
-    from moderator.core.team.accounts import Account
-    from moderator.devtools.bench import percentiles
+    from moderator.core.labelling.log import active_schema
+    from moderator.core.project import Project
     from moderator.core.store.engine import open_database
-    from moderator.core.labelling.log import active_schema, ensure_annotator
+    from moderator.core.team.accounts import Account, ensure_annotator
+    from moderator.devtools.bench import percentiles
     from moderator.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     start = time.perf_counter()
     engine = open_database(db_url)
     account = Account(ensure_annotator(engine, "bench-gui"), "bench-gui", "admin")
-    window = MainWindow(engine, "bench", account, active_schema(engine)[1])
+    window = MainWindow(Project(engine), "bench", account, active_schema(engine)[1])
     window.show()
     window.activateWindow()
     while window.busy or window.labelling.state is None:
@@ -84,20 +85,28 @@ def measure(db_url: str) -> dict:
     for _ in range(ENTERS):
         QTest.keyClick(window, Qt.Key.Key_2)
         shown: list[float] = []
-        record = lambda _state: shown.append(time.perf_counter())  # noqa: E731
+        record = lambda _state, shown=shown: shown.append(time.perf_counter())  # noqa: E731
         window.labelling.shown.connect(record)
         clock.paints.clear()
         pressed = time.perf_counter()
         QTest.keyClick(window, Qt.Key.Key_Return)
         # The first paint after the new comment was handed to the view (earlier ones show the old one).
-        wait_until(app, lambda: bool(shown) and clock.first_after(shown[0]) is not None)
+        wait_until(app, lambda shown=shown: bool(shown) and clock.first_after(shown[0]) is not None)
         window.labelling.shown.disconnect(record)
         samples.append((clock.first_after(shown[0]) - pressed) * 1000)
 
     model = window.queue_model
     model.set_query("all")
-    while model.canFetchMore():
-        model.fetchMore()
+
+    def paged_to_the_end() -> bool:  # pages arrive from the worker thread, one asked for at a time
+        if model.busy:
+            return False
+        if model.canFetchMore():
+            model.fetchMore()
+            return False
+        return True
+
+    wait_until(app, paged_to_the_end, timeout_s=600)
     rows = model.rowCount()
     window.close()
     peak_kb = peak_rss_kb()

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from moderator.devtools.crash_drive import spawn
+from moderator.devtools.crash_drive import SEED_ENV, crash_seed, seed_note, spawn
 
 CORE_MODULE = "moderator.devtools.crash_drive"
 
 
 def run(kills: int, workdir: Path, say: Callable[[str], None], seed: int | None = None, gui_module: str | None = None) -> dict:
     """``kills`` in all, a fifth of them in the window (``gui_module``) when given; both run at once."""
-    seed = seed if seed is not None else random.randrange(2**31)
+    seed = crash_seed(seed)  # --seed, else $MODERATOR_CRASH_SEED, else a fixed one: a run repeats by default
     gui_kills = kills // 5 if gui_module else 0
     plan = {"core": (CORE_MODULE, kills - gui_kills)}
     if gui_kills:
         plan["gui"] = (gui_module, gui_kills)
-    say(f"crash: seed {seed}; {kills} kills ({', '.join(f'{n} {name}' for name, (_, n) in plan.items())})")
+    shares = ", ".join(f"{n} {name}" for name, (_, n) in plan.items())
+    say(f"{seed_note(seed, f'set {SEED_ENV} or --seed to vary')}; {kills} kills ({shares})")
     start = time.perf_counter()
     with ThreadPoolExecutor(len(plan)) as pool:  # one zygote per campaign, each on its own database
         futures = {

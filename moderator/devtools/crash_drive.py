@@ -5,6 +5,10 @@ ms, where a fresh interpreter costs 0.4 s). The child reports on a pipe, unbuffe
 submit returns; the zygote kills it after a random delay, reads what it reported and checks the
 database (crash_check). ``python -m moderator.devtools.crash_drive`` runs the core write path;
 ``moderator.devtools.crash_window`` runs the real window with the same campaign. A run prints one JSON line.
+
+The seed is fixed unless asked otherwise (--seed, else $MODERATOR_CRASH_SEED, else DEFAULT_SEED): the
+same seed gives the same kill schedule (which kills come while the child starts, every delay, every
+child's answers); where each kill lands still depends on how fast the machine is.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from moderator.devtools.crash_check import Confirmed, check
@@ -28,8 +32,36 @@ ANNOTATOR = "crash"
 # compiling is pure CPU, and the time is better spent labelling and being killed.
 COMPILED: dict = {}
 TOP_UP_BELOW = 1000  # unanswered comments left before the campaign imports more
+DEFAULT_SEED = 12345
+SEED_ENV = "MODERATOR_CRASH_SEED"
 # Labeller(db path, annotator name, report, seed): labels until killed; report(*fields) writes one line.
 Labeller = Callable[[str, str, Callable[..., None], int], None]
+
+
+def crash_seed(explicit: int | None = None) -> int:
+    """The campaign's seed: ``explicit`` (--seed), else $MODERATOR_CRASH_SEED, else DEFAULT_SEED."""
+    if explicit is not None:
+        return explicit
+    value = os.environ.get(SEED_ENV, "").strip()
+    if not value:
+        return DEFAULT_SEED
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{SEED_ENV} must be an integer, not {value!r}") from None
+
+
+def seed_note(seed: int, vary: str = f"set {SEED_ENV} to vary") -> str:
+    return f"crash test seed {seed} ({vary})"
+
+
+def kill_schedule(seed: int, max_delay_ms: float) -> Iterator[tuple[int, bool, float]]:
+    """Kill after kill: the child's seed, whether it dies while starting, and the delay (s) before its kill."""
+    rng = random.Random(seed)
+    while True:
+        child_seed = rng.randrange(2**32)
+        at_startup = rng.random() < 0.15  # kill while it opens the database and claims its first item
+        yield child_seed, at_startup, rng.uniform(0, 0.03 if at_startup else max_delay_ms / 1000)
 
 
 def pipe_reporter(fd: int) -> Callable[..., None]:
@@ -41,10 +73,11 @@ def pipe_reporter(fd: int) -> Callable[..., None]:
 
 def core_labeller(db: str, annotator: str, report: Callable[..., None], seed: int) -> None:
     """The app's write path without the window: resume, then answer (now and then skip) and move on."""
+    from moderator.core.labelling.browse import item_for
+    from moderator.core.labelling.log import submit
     from moderator.core.labelling.session import claim_item, load_resume
     from moderator.core.store.engine import open_database
-    from moderator.core.labelling.log import ensure_annotator, submit
-    from moderator.core.labelling.browse import item_for
+    from moderator.core.team.accounts import ensure_annotator
 
     rng = random.Random(seed)
     engine = open_database(db).execution_options(compiled_cache=COMPILED)
@@ -109,9 +142,9 @@ class _Child:
 def campaign(db: str, kills: int, seed: int, labeller: Labeller, max_delay_ms: float, say=print) -> dict:
     """Kill ``kills`` labelling children; returns the figures (and any failures, with the kill number)."""
     from moderator.core.store.engine import open_database
-    from moderator.core.labelling.log import ensure_annotator
+    from moderator.core.team.accounts import ensure_annotator
 
-    rng = random.Random(seed)
+    schedule = kill_schedule(seed, max_delay_ms)
     path = Path(db)
     engine = open_database(db)
     annotator_id = ensure_annotator(engine, ANNOTATOR)
@@ -124,9 +157,8 @@ def campaign(db: str, kills: int, seed: int, labeller: Labeller, max_delay_ms: f
     expected_first: int | None = None
     unconfirmed = 0  # answers committed by a child killed before it could report them
     for n in range(kills):
-        child = _Child(labeller, db, rng.randrange(2**32))
-        at_startup = rng.random() < 0.15  # kill while it opens the database and claims its first item
-        delay = rng.uniform(0, 0.03 if at_startup else max_delay_ms / 1000)
+        child_seed, at_startup, delay = next(schedule)
+        child = _Child(labeller, db, child_seed)
         deadline = time.monotonic() + delay if at_startup else None
         give_up = time.monotonic() + 60
         while not child.eof and time.monotonic() < (deadline or give_up):
@@ -183,9 +215,9 @@ def prepare(db: str, comments: int, batch: int = 0) -> None:
     """A synthetic corpus in ``db``; each ``batch`` adds new threads, after the earlier ones in the queue."""
     import tempfile
 
-    from moderator.core.store.engine import open_database
     from moderator.core.importing.writer import import_paths
     from moderator.core.labelling.log import active_schema
+    from moderator.core.store.engine import open_database
     from moderator.devtools.synthetic import write_bulk_jsonl
 
     engine = open_database(db)
@@ -205,14 +237,14 @@ def main(labeller: Labeller = core_labeller, argv: list[str] | None = None, max_
     parser = argparse.ArgumentParser(description="SIGKILL a labelling process again and again; check nothing is lost")
     parser.add_argument("--db", required=True, help="a new SQLite file (created with a synthetic corpus)")
     parser.add_argument("--kills", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=None, help=f"default: ${SEED_ENV}, else {DEFAULT_SEED}")
     parser.add_argument("--comments", type=int, default=None, help="corpus size (default: enough for the kills)")
     parser.add_argument("--max-delay-ms", type=float, default=max_delay_ms)
     args = parser.parse_args(argv)
-    seed = args.seed if args.seed is not None else random.randrange(2**31)
+    seed = crash_seed(args.seed)
     name = Path(sys.argv[0]).stem  # crash_drive or crash_window: two campaigns may share a terminal
     say = lambda line: print(f"{name}: {line}", file=sys.stderr, flush=True)  # noqa: E731
-    say(f"seed {seed} ({args.kills} kills; rerun with --seed {seed} to repeat the same delays)")
+    say(f"{seed_note(seed, f'set {SEED_ENV} or --seed to vary')}; {args.kills} kills")
     # A child answers some 3 (window) to 15 (core) comments before its kill; the campaign adds more
     # when they run low. A small file keeps each check quick (integrity_check reads all of it).
     comments = args.comments or max(2000, args.kills * 15)
@@ -222,7 +254,9 @@ def main(labeller: Labeller = core_labeller, argv: list[str] | None = None, max_
     return 0
 
 
-def spawn(module: str, db: Path, kills: int, seed: int, timeout: float = 600, extra: list[str] | None = None, progress: bool = False) -> dict:
+def spawn(
+    module: str, db: Path, kills: int, seed: int, timeout: float = 600, extra: list[str] | None = None, progress: bool = False
+) -> dict:
     """Run a campaign in a fresh zygote (``python -m module``): nothing of the caller leaks into the children.
 
     ``progress``: let its progress lines through to this terminal instead of keeping them for an error.

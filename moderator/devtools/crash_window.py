@@ -17,10 +17,11 @@ from PySide6.QtCore import QSettings, Qt, QTimer, qInstallMessageHandler
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from moderator.core.team.accounts import Account
-from moderator.devtools.crash_drive import COMPILED, main
+from moderator.core.labelling.log import active_schema
+from moderator.core.project import Project
 from moderator.core.store.engine import open_database
-from moderator.core.labelling.log import active_schema, ensure_annotator
+from moderator.core.team.accounts import Account, ensure_annotator
+from moderator.devtools.crash_drive import COMPILED, main
 from moderator.gui.background.backup_scheduler import BackupScheduler
 from moderator.gui.main_window import MainWindow
 
@@ -39,9 +40,11 @@ def gui_labeller(db: str, annotator: str, report, seed: int) -> None:
     rng = random.Random(seed)
     engine = open_database(db).execution_options(compiled_cache=COMPILED)
     _, schema = active_schema(engine)
-    window = MainWindow(engine, Path(db).name, Account(ensure_annotator(engine, annotator), annotator, "annotator"), schema)
+    window = MainWindow(
+        Project(engine), Path(db).name, Account(ensure_annotator(engine, annotator), annotator, "annotator"), schema
+    )
     # A backup at start, as the app makes one, racing the labelling (and sometimes the kill).
-    backups = BackupScheduler(engine, interval_minutes=10, folder=work / "backups", keep=3, parent=window)
+    backups = BackupScheduler(window.project, interval_minutes=10, folder=work / "backups", keep=3, parent=window)
     window.show()
     window.activateWindow()
     typed: deque[tuple[str, int | None]] = deque()  # answers typed, not yet confirmed, in order

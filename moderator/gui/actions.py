@@ -61,9 +61,15 @@ def schema_actions(schema: LabelSchema) -> tuple[ActionSpec, ...]:
     specs = []
     for q in schema.questions:
         if q.kind == "spans":
-            specs.append(ActionSpec(f"label.{q.id}.mark", f"Mark selection as {q.label.lower()}", (q.key,) if q.key else (), q.label))
+            specs.append(
+                ActionSpec(f"label.{q.id}.mark", f"Mark selection as {q.label.lower()}", (q.key,) if q.key else (), q.label)
+            )
         for option in q.options:
-            specs.append(ActionSpec(f"label.{q.id}.{option.value}", f"{q.label}: {option.label}", (option.key,) if option.key else (), q.label))
+            specs.append(
+                ActionSpec(
+                    f"label.{q.id}.{option.value}", f"{q.label}: {option.label}", (option.key,) if option.key else (), q.label
+                )
+            )
     return tuple(specs)
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
+if TYPE_CHECKING:
+    from moderator.core.project import Project
 
-def run(engine: Engine, db_url: URL, annotator: str | None = None, screenshot: str | None = None) -> int:
+
+def run(project: Project, db_url: URL | None = None, annotator: str | None = None, screenshot: str | None = None) -> int:
+    """The window on ``project``; ``db_url`` names it in the title (default: its own URL)."""
     from moderator.gui.platform_check import DisplayError, choose_platform
 
     try:
@@ -23,25 +27,25 @@ def run(engine: Engine, db_url: URL, annotator: str | None = None, screenshot: s
     from PySide6.QtWidgets import QApplication
 
     from moderator.core.store.engine import display_name
-    from moderator.core.labelling.log import active_schema
+    from moderator.gui.background.workers import run_and_wait
     from moderator.gui.main_window import MainWindow
     from moderator.gui.sign_in import sign_in
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Moderator")
     app.setOrganizationName("Moderator")
-    account = sign_in(engine, annotator or getpass.getuser())
+    account = sign_in(project, annotator or getpass.getuser())
     if account is None:
         print("moderator: not signed in", file=sys.stderr)
         return 1
-    _, schema = active_schema(engine)
-    window = MainWindow(engine, display_name(db_url), account, schema)
+    _, schema = run_and_wait(project.active_schema)
+    window = MainWindow(project, display_name(db_url) if db_url is not None else project.display_name, account, schema)
     window.show()
     if not screenshot:  # a rolling backup now and every N minutes, copied on a thread of its own
         from moderator.gui import settings
         from moderator.gui.background.backup_scheduler import BackupScheduler
 
-        backups = BackupScheduler(engine, settings.backup_interval_minutes(), parent=window)
+        backups = BackupScheduler(project, settings.backup_interval_minutes(), parent=window)
         backups.failed.connect(lambda text: window.statusBar().showMessage(text, 15000))
         backups.start()
     if screenshot:

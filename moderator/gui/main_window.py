@@ -1,7 +1,8 @@
 """The main window: queue on the left, the comment in context in the centre, labels on the right.
 
 It lays widgets out and forwards actions; the labelling loop lives in LabellingController and the
-work itself in moderator.core.
+work itself in moderator.core, reached through the Project on the database worker: the GUI thread
+runs no SQL.
 """
 
 from __future__ import annotations
@@ -9,47 +10,47 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QComboBox, QHeaderView, QLineEdit, QMainWindow, QSplitter, QTableView, QVBoxLayout,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHeaderView,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import Engine
 
-from moderator.core.team.accounts import Account, AuthError
-from moderator.core.labelling.session import ItemState
-from moderator.core.labelling.claims import ORDERING, ORDERINGS
-from moderator.core.labelling.claims import configure as configure_claims
-from moderator.core.labelling.claims import settings as claim_settings
 from moderator.core.labelling.browse import FILTERS, QueueItem
+from moderator.core.labelling.session import ItemState
+from moderator.core.project import Project
 from moderator.core.schema.definition import LabelSchema
-from moderator.core.labelling.context import siblings
+from moderator.core.store.settings import ORDERINGS
+from moderator.core.team.accounts import Account, AuthError
 from moderator.gui import settings
 from moderator.gui.actions import action_table, apply_keys, conflicts, make_actions
 from moderator.gui.background.assist_trainer import AssistTrainer
+from moderator.gui.background.workers import DbWorker
 from moderator.gui.dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
 from moderator.gui.dialogs.preferences import PreferencesDialog
-from moderator.gui.wellbeing.preferences_page import WellbeingPage
-from moderator.gui.review.window import ReviewWindow
 from moderator.gui.importing.flow import ImportController
-from moderator.gui.labelling.controller import LabellingController
-from moderator.gui.labelling.queue_model import QueueModel
 from moderator.gui.labelling.comment_view import CommentView
+from moderator.gui.labelling.controller import LabellingController
 from moderator.gui.labelling.label_panel import LabelPanel
+from moderator.gui.labelling.queue_model import QueueModel
 from moderator.gui.labelling.status_bar import StatusBar
+from moderator.gui.review.window import ReviewWindow
 from moderator.gui.wellbeing.controller import WellbeingController
-from moderator.gui.background.workers import DbWorker
+from moderator.gui.wellbeing.preferences_page import WellbeingPage
 
 SEARCH_DELAY_MS = 300
 
 
-def _project_ordering(engine: Engine) -> str:
-    with engine.connect() as conn:
-        return claim_settings(conn)[ORDERING]
-
-
 class MainWindow(QMainWindow):
-    def __init__(self, engine: Engine, db_name: str, account: Account, schema: LabelSchema, *, clock=None):
+    def __init__(self, project: Project, db_name: str, account: Account, schema: LabelSchema, *, clock=None):
         super().__init__()
-        self.engine = engine
+        self.project = project
         self.schema = schema
         self.account = account
         annotator, annotator_id = account.name, account.id
@@ -68,8 +69,11 @@ class MainWindow(QMainWindow):
         self.search_box.setObjectName("queue_search")
         self.search_box.setPlaceholderText("Search comments and authors")
         self.search_box.setClearButtonEnabled(True)
-        self.queue_model = QueueModel(engine, annotator_id, settings.queue_filter("unlabelled"), parent=self)
-        self.filter_box.setCurrentIndex(FILTERS.index(self.queue_model.filter_name) if self.queue_model.filter_name in FILTERS else 0)
+        self.queue_model = QueueModel(self.project, self.worker, annotator_id, settings.queue_filter("unlabelled"), parent=self)
+        self.queue_model.failed.connect(lambda exc: self.statusBar().showMessage(f"Could not read the queue: {exc}", 10000))
+        self.filter_box.setCurrentIndex(
+            FILTERS.index(self.queue_model.filter_name) if self.queue_model.filter_name in FILTERS else 0
+        )
         # A one-column table, not a list view: with fixed row heights its layout costs nothing per row,
         # where QListView lays out every loaded row again on each selection (0.2 s at 200k rows).
         self.queue = QTableView()
@@ -102,12 +106,12 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(annotator)
         self.setStatusBar(self.status)
 
-        self.labelling = LabellingController(engine, self.worker, annotator_id, self.label_panel, self)
+        self.labelling = LabellingController(self.project, self.worker, annotator_id, self.label_panel, self)
         # Before the first item is asked for: the project's wellbeing options load first on the worker.
         self.wellbeing = WellbeingController(self, clock) if clock else WellbeingController(self)
-        self.assist_trainer = AssistTrainer(engine, self)
+        self.assist_trainer = AssistTrainer(self.project, self)
         self.charts_dialog = None
-        self.importer = ImportController(self, engine, self.worker)
+        self.importer = ImportController(self, self.project, self.worker)
         self.importer.install_drop_target(self)
         self.cheat_sheet: CheatSheetDialog | None = None
         self.review: ReviewWindow | None = None
@@ -177,11 +181,13 @@ class MainWindow(QMainWindow):
             action.setEnabled(self.account.sees_all)  # a project setting: reviewers and admins choose
             self._order_group.addAction(action)
             action.triggered.connect(lambda _=False, o=ordering: self.set_ordering(o))
-        self.worker.submit(_project_ordering, self.engine, on_done=self._show_ordering)
+        self.worker.submit(self.project.ordering, on_done=self._show_ordering)
         a["view.charts"].triggered.connect(self.show_charts)
         c.item_changed.connect(self.assist_trainer.note_label)
         self.assist_trainer.trained.connect(
-            lambda facts: self.status.showMessage(f"Model retrained on {facts['labels_trained_on']} labels ({facts['positives']} comments positive).", 5000)
+            lambda facts: self.status.showMessage(
+                f"Model retrained on {facts.labels_trained_on} labels ({facts.positives} comments positive).", 5000
+            )
         )
         a["file.import"].triggered.connect(self.importer.choose_files)
         a["file.paste_thread"].triggered.connect(self.importer.paste_from_clipboard)
@@ -218,18 +224,22 @@ class MainWindow(QMainWindow):
 
     @property
     def busy(self) -> bool:
-        return self.labelling.busy
+        """The labelling loop or the queue list waits for the database worker."""
+        return self.labelling.busy or self.queue_model.busy
 
     def step(self, delta: int) -> None:
-        """Previous/next comment in the queue list."""
-        rows = self.queue_model.rowCount()
+        """Previous/next comment in the queue list.
+
+        Past the rows loaded, the next page comes first (from the worker); keys typed meanwhile wait.
+        """
+        model = self.queue_model
         row = self.queue.currentIndex().row() + delta
-        if row >= rows and self.queue_model.canFetchMore():
-            self.queue_model.fetchMore()
-            rows = self.queue_model.rowCount()
-        item = self.queue_model.item(min(max(row, 0), rows - 1))
-        if item is not None and (self.labelling.state is None or item.id != self.labelling.state.item.id):
-            self.labelling.open(item.id)
+        if row >= model.rowCount() and model.more_to_come:
+            self.labelling.hold(lambda done: model.fetch_more(then=done), lambda: self.step(delta))
+            return
+        comment_id = model.comment_id(min(max(row, 0), model.rowCount() - 1))
+        if comment_id is not None and (self.labelling.state is None or comment_id != self.labelling.state.item.id):
+            self.labelling.open(comment_id)
 
     def mark_rationale(self, qid: str) -> None:
         span = self.comment_view.selected_span()
@@ -244,7 +254,7 @@ class MainWindow(QMainWindow):
         if state is None or self.comment_view.siblings.isVisible():
             self.comment_view.show_siblings(None)
             return
-        self.worker.submit(siblings, self.engine, state.item.id, on_done=self.comment_view.show_siblings)
+        self.worker.submit(self.project.siblings, state.item.id, on_done=self.comment_view.show_siblings)
 
     def zoom(self, steps: int) -> None:
         font = self.font()
@@ -290,7 +300,7 @@ class MainWindow(QMainWindow):
     def open_review(self) -> None:
         try:
             if self.review is None:
-                self.review = ReviewWindow(self.engine, self.worker, self.account, self.schema, self)
+                self.review = ReviewWindow(self.project, self.worker, self.account, self.schema, self)
                 self.review.label_panel.guideline_requested.connect(self.show_guidelines)
             else:
                 self.review.refresh()
@@ -302,27 +312,27 @@ class MainWindow(QMainWindow):
         self.review.activateWindow()
 
     def show_agreement(self) -> None:
-        from moderator.core.agreement.report import agreement_report
         from moderator.gui.review.agreement import AgreementDialog
 
         if not self.account.sees_all:
             return
         self.status.showMessage("Computing agreement…")
+
         def show(report: dict) -> None:
             self.status.clearMessage()
             self.agreement_dialog = AgreementDialog(report, self)  # kept: the dialog is not modal
             self.agreement_dialog.show()
 
-        self.worker.submit(agreement_report, self.engine, on_done=show)
+        self.worker.submit(self.project.agreement_report, on_done=show)
 
     def set_ordering(self, ordering: str) -> None:
         """The queue order for everyone on this database, from the next comment on."""
         name = self.actions_by_id[f"view.order.{ordering}"].text().replace("&", "")
 
-        def done(_settings: dict) -> None:
+        def done(_settings) -> None:
             self.status.showMessage(f"Queue order: {name}.", 5000)
 
-        self.worker.submit(configure_claims, self.engine, None, None, ordering, on_done=done)
+        self.worker.submit(lambda: self.project.configure_claims(ordering=ordering), on_done=done)
 
     def _show_ordering(self, ordering: str) -> None:
         action = self.actions_by_id.get(f"view.order.{ordering}")
@@ -333,7 +343,7 @@ class MainWindow(QMainWindow):
         from moderator.gui.review.charts import ChartsDialog
 
         if self.charts_dialog is None:  # the core keeps an annotator's charts to their own labels
-            self.charts_dialog = ChartsDialog(self.engine, self.account, self)
+            self.charts_dialog = ChartsDialog(self.project, self.account, self)
         self.charts_dialog.show()
         self.charts_dialog.raise_()
 
@@ -350,7 +360,9 @@ class MainWindow(QMainWindow):
         name = FILTERS[self.filter_box.currentIndex()]
         settings.set_queue_filter(name)
         self.queue_model.set_query(name, self.search_box.text())
-        self.queue_model.fetchMore()
+        self.queue_model.fetch_more(then=self._select_on_screen)  # the comment on screen, if in the first page
+
+    def _select_on_screen(self) -> None:
         if self.labelling.state is not None:
             self._select(self.labelling.state.item, load=False)
 
@@ -374,7 +386,18 @@ class MainWindow(QMainWindow):
         QApplication.beep()
 
     def _select(self, item: QueueItem, load: bool = True) -> None:
-        row = self.queue_model.row_of(item.id, load=load)
+        """Make ``item`` the queue's current row. Below the rows loaded, the list first pages on to it on
+        the worker (``load``), then selects it if it is still the comment on screen."""
+        model = self.queue_model
+        row = model.row_of(item.id, item.key)
+        if row is None and load and model.could_hold(item.key):
+
+            def loaded() -> None:
+                if self.labelling.state is not None and self.labelling.state.item.id == item.id:
+                    self._select(item, load=False)
+
+            model.load_through(item.id, item.key, then=loaded)
+            return
         self._syncing = True
         try:
             if row is None:
@@ -389,9 +412,9 @@ class MainWindow(QMainWindow):
     def _on_queue_current(self, current, _previous) -> None:
         if self._syncing or not current.isValid():
             return
-        item = self.queue_model.item(current.row())
-        if item is not None and (self.labelling.state is None or item.id != self.labelling.state.item.id):
-            self.labelling.open(item.id)
+        comment_id = self.queue_model.comment_id(current.row())
+        if comment_id is not None and (self.labelling.state is None or comment_id != self.labelling.state.item.id):
+            self.labelling.open(comment_id)
 
     def closeEvent(self, event) -> None:
         settings.set_window_geometry(self.saveGeometry())

@@ -3,9 +3,10 @@
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
-CORE = Path(__file__).resolve().parents[2] / "moderator" / "core"
+from helpers.paths import REPO
+
+CORE = REPO / "moderator" / "core"
 FORBIDDEN = ("PySide6", "shiboken6", "moderator.gui")
 
 

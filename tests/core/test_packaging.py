@@ -1,9 +1,10 @@
 """An installed wheel must carry every package: the package list in pyproject.toml is explicit."""
 
 import tomllib
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers.paths import REPO
+
+ROOT = REPO
 
 
 def test_every_package_is_listed_for_the_wheel():

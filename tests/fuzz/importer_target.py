@@ -37,7 +37,7 @@ SEEDS: dict[str, bytes] = {
         b'{"thread_id": "t1", "id": "2", "parent_id": "1", "text": "reply", "created_at": 1700000000}\n'
         b'{"thread_id": 7, "id": 3, "text": "other thread"}\n'
     ),
-    "csv": b"thread_id,id,parent_id,author,text,created_at,score\nt1,1,,ann,hello,2026-01-01,3\nt1,2,1,bob,\"a, reply\",1700000000,1\n",
+    "csv": b'thread_id,id,parent_id,author,text,created_at,score\nt1,1,,ann,hello,2026-01-01,3\nt1,2,1,bob,"a, reply",1700000000,1\n',
     "tsv": b"title\tcomment\tuser\nBridge\tfirst comment\tann\nBridge\tsecond\tbob\n",
     "lewidi": (
         b'{"1": {"text": "some text", "annotation task": "hate speech detection", "number of annotations": 2,\n'
@@ -74,10 +74,8 @@ ADVERSARIAL: dict[str, bytes] = {
     "deep_comments": b'{"id": "t", "comments": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n",
     "billion_laughs": (
         b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-        + b"".join(
-            b' <!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
-        )
-        + b']>\n<disqus><post><message>&lol9;</message></post></disqus>\n'
+        + b"".join(b' <!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+        + b"]>\n<disqus><post><message>&lol9;</message></post></disqus>\n"
     ),
     "external_entity": (
         b'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<disqus><post><message>&x;</message></post></disqus>\n'
@@ -100,7 +98,7 @@ ADVERSARIAL: dict[str, bytes] = {
     "utf16_no_bom": "text,author\nhello,ann\n".encode("utf-16-le"),
     "truncated_utf8": "comment,author\nna\u00ef".encode()[:-1],
     "truncated_json": b'{"thread_id": "t", "id": "1", "text": "cut off he',
-    "csv_injection": b"text,author\n\"=cmd|' /C calc'!A0\",=HYPERLINK(\"http://x\")\n+1+1,@SUM(A1)\n",
+    "csv_injection": b'text,author\n"=cmd|\' /C calc\'!A0",=HYPERLINK("http://x")\n+1+1,@SUM(A1)\n',
     "csv_open_quote": b'text,author\n"never closed,ann\nmore,bob\n',
     "csv_mixed_newlines": b"text,author\r\nfirst,ann\rsecond,bob\n",
     "only_bom": b"\xef\xbb\xbf",

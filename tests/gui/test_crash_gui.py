@@ -5,18 +5,19 @@ worker, and is killed at a random moment; the window it opens next must show the
 last answer stored. With tests/core/test_crash_safety.py the kills pass 200.
 """
 
-import os
-import random
+import pytest
 
 from moderator.devtools.crash_check import integrity
-from moderator.devtools.crash_drive import spawn
+from moderator.devtools.crash_drive import crash_seed, seed_note, spawn
+
+pytestmark = pytest.mark.slow  # the slow tier: pytest -m 'not slow' leaves it out
 
 GUI_KILLS = 30
 
 
 def test_sigkill_of_the_window_loses_no_confirmed_label_and_reopens_where_it_was(tmp_path):
-    seed = int(os.environ.get("MODERATOR_CRASH_SEED") or random.randrange(2**31))
-    print(f"crash seed {seed} (MODERATOR_CRASH_SEED={seed} repeats it)")
+    seed = crash_seed()  # fixed, unless MODERATOR_CRASH_SEED says otherwise
+    print(seed_note(seed))
     figures = spawn("moderator.devtools.crash_window", tmp_path / "crash.sqlite", GUI_KILLS, seed, timeout=300)
     print(figures)
     assert figures["failures"] == [], f"seed {seed}"

@@ -13,24 +13,25 @@ import json
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QTextDocument
 from PySide6.QtGui import Qt as GuiQt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QPlainTextEdit, QTextEdit, QWidget
 from sqlalchemy import select
 
-from moderator.core.team.accounts import Account
 from moderator.core.agreement.report import agreement_report
-from moderator.core.labelling.claims import configure
-from moderator.core.store.engine import open_database
 from moderator.core.importing.formats.paste.reader import analyse
 from moderator.core.importing.writer import import_paths
-from moderator.core.labelling.log import active_schema, ensure_annotator, submit
+from moderator.core.labelling.claims import configure
+from moderator.core.labelling.log import active_schema, submit
+from moderator.core.project import Project
+from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Comment
-from moderator.gui.review.agreement import AgreementDialog
-from moderator.gui.importing.paste_preview import PastePreviewDialog
-from moderator.gui.review.window import ReviewWindow
-from moderator.gui.main_window import MainWindow
+from moderator.core.team.accounts import Account, ensure_annotator
 from moderator.gui.background.workers import DbWorker
+from moderator.gui.importing.paste_preview import PastePreviewDialog
+from moderator.gui.main_window import MainWindow
+from moderator.gui.review.agreement import AgreementDialog
+from moderator.gui.review.window import ReviewWindow
 
 HOSTILE = '<img src=x onerror=alert(1)> <a href="http://x">link</a> <b>bold</b> \u202eevil'
 MARKERS = ("<img src=x onerror=alert(1)>", '<a href="http://x">link</a>', "<b>bold</b>", "\u202e")
@@ -134,7 +135,7 @@ def hostile(tmp_path):
 
 def test_main_window_shows_thread_text_literally(qtbot, hostile):
     engine, lead, ids = hostile
-    window = MainWindow(engine, "hostile.sqlite", lead, active_schema(engine)[1])
+    window = MainWindow(Project(engine), "hostile.sqlite", lead, active_schema(engine)[1])
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()
@@ -162,7 +163,7 @@ def test_main_window_shows_thread_text_literally(qtbot, hostile):
 def test_review_window_shows_thread_text_and_names_literally(qtbot, hostile):
     engine, lead, ids = hostile
     worker = DbWorker()
-    review = ReviewWindow(engine, worker, lead, active_schema(engine)[1])
+    review = ReviewWindow(Project(engine), worker, lead, active_schema(engine)[1])
     qtbot.addWidget(review)
     review.show()
     try:

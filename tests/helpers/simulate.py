@@ -8,15 +8,14 @@ from __future__ import annotations
 import random
 import time
 
+from moderator.core.labelling.claims import claim_next_item
+from moderator.core.labelling.log import submit
 from moderator.core.store.engine import make_engine
-from moderator.core.labelling.log import ensure_annotator, submit
-from moderator.core.labelling.browse import item_for
+from moderator.core.team.accounts import ensure_annotator
 
 
 def label_until_done(db_url: str, name: str, seed: int = 0, limit: int | None = None) -> dict:
     """Claim, answer, repeat. Returns the comment ids answered and the claim latencies (ms)."""
-    from moderator.core.labelling.claims import claim_next
-
     engine = make_engine(db_url)
     rng = random.Random(seed)
     annotator_id = ensure_annotator(engine, name)
@@ -26,13 +25,13 @@ def label_until_done(db_url: str, name: str, seed: int = 0, limit: int | None = 
     try:
         while limit is None or len(answered) < limit:
             start = time.perf_counter()
-            comment_id = claim_next(engine, annotator_id, after)
+            item = claim_next_item(engine, annotator_id, after)
             claims_ms.append((time.perf_counter() - start) * 1000)
-            if comment_id is None:
+            if item is None:
                 break
-            submit(engine, comment_id, annotator_id, {"toxicity": rng.randint(1, 4)})
-            answered.append(comment_id)
-            after = item_for(engine, annotator_id, comment_id).key  # go on from here, as the app does
+            submit(engine, item.id, annotator_id, {"toxicity": rng.randint(1, 4)})
+            answered.append(item.id)
+            after = item.key  # go on from here, as the app does
     finally:
         engine.dispose()
     return {"name": name, "answered": answered, "claims_ms": claims_ms}

@@ -224,7 +224,5 @@ def majority_agreement(data: Reliability) -> dict[Any, tuple[float, int]]:
     hits = np.bincount(data.annotator, weights=(match & eligible), minlength=data.n_annotators)
     seen = np.bincount(data.annotator, weights=eligible, minlength=data.n_annotators)
     return {
-        data.annotator_ids[i].item(): (float(hits[i] / seen[i]), int(seen[i]))
-        for i in range(data.n_annotators)
-        if seen[i] > 0
+        data.annotator_ids[i].item(): (float(hits[i] / seen[i]), int(seen[i])) for i in range(data.n_annotators) if seen[i] > 0
     }

@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, Text, cast, func, select
 
-from moderator.core.team.accounts import Account, AuthError
 from moderator.core.agreement import metrics as ag
 from moderator.core.store.tables import Annotation, Annotator, LabelSchemaRow
+from moderator.core.team.accounts import Account, AuthError
 
 CHUNK = 100_000
 ALPHAS = ("krippendorff_alpha_nominal", "krippendorff_alpha_ordinal", "krippendorff_alpha_interval")

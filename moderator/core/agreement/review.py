@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from moderator.core.team.accounts import Account, AuthError
-from moderator.core.store.engine import writer
+from moderator.core.labelling.context import CommentContext, comment_context
 from moderator.core.labelling.log import active_schema, current_rows_clause
-from moderator.core.store.tables import Annotation, Annotator, Comment, GoldLabel
 from moderator.core.schema.definition import validate_values
+from moderator.core.store.engine import writer
+from moderator.core.store.tables import Annotation, Annotator, Comment, GoldLabel
+from moderator.core.team.accounts import Account, AuthError
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,16 @@ class Answer:
     values: dict[str, Any]
     status: str
     submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One disputed comment as the review window shows it: in context, every answer, its gold label."""
+
+    comment_id: int
+    context: CommentContext
+    answers: list[Answer]
+    gold: dict[str, Any] | None
 
 
 def _require_reviewer(viewer: Account) -> None:
@@ -107,6 +118,18 @@ def gold_labels(conn: Connection, comment_ids: list[int]) -> dict[int, dict[str,
 def gold_for(engine: Engine, comment_ids: list[int]) -> dict[int, dict[str, Any]]:
     with engine.connect() as conn:
         return gold_labels(conn, comment_ids)
+
+
+def review_list(engine: Engine, reviewer: Account, question: str) -> tuple[list[Disagreement], set[int]]:
+    """The comments disputed on ``question``, most disputed first, and which of them have a gold label."""
+    found = disagreements(engine, reviewer, question)
+    return found, set(gold_for(engine, [d.comment_id for d in found]))
+
+
+def review_item(engine: Engine, comment_id: int, reviewer: Account) -> ReviewItem:
+    """A disputed comment in context with every answer in force and its latest gold label (reviewers only)."""
+    given = answers(engine, comment_id, reviewer)
+    return ReviewItem(comment_id, comment_context(engine, comment_id), given, gold_for(engine, [comment_id]).get(comment_id))
 
 
 def aggregate(answer_values: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:

@@ -13,10 +13,11 @@ import json
 import subprocess
 import sys
 import threading
-from typing import Any
+
+from moderator.core.store.settings import AssistModelInfo
 
 
-def retrain_in_child(url: str, stop: threading.Event | None = None, force: bool = False) -> dict[str, Any] | None:
+def retrain_in_child(url: str, stop: threading.Event | None = None, force: bool = False) -> AssistModelInfo | None:
     """Run one retraining pass in a child process; None if nothing was due or ``stop`` was set."""
     command = [sys.executable, "-m", __name__, url] + (["--force"] if force else [])
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -32,16 +33,16 @@ def retrain_in_child(url: str, stop: threading.Event | None = None, force: bool 
     if child.returncode != 0:
         reason = (err.strip().splitlines() or [f"exit status {child.returncode}"])[-1]
         raise RuntimeError(f"retraining the assist model failed: {reason}")
-    return json.loads(out.strip().splitlines()[-1])
+    return AssistModelInfo.from_dict(json.loads(out.strip().splitlines()[-1]))
 
 
-def retrain_if_due(engine, stop: threading.Event | None = None) -> dict[str, Any] | None:
+def retrain_if_due(engine, stop: threading.Event | None = None) -> AssistModelInfo | None:
     """Check in this process (one count) whether a new model is due; only then start the child."""
     from moderator.core.assist import model as assist
     from moderator.core.assist.scores import activity_mark, model_info
 
-    info = model_info(engine) or {}
-    if not assist.retrain_due(activity_mark(engine), info.get("mark")):
+    info = model_info(engine) or AssistModelInfo()
+    if not assist.retrain_due(activity_mark(engine), info.mark):
         return None
     return retrain_in_child(engine.url.render_as_string(hide_password=False), stop)
 
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         facts = retrain(engine, force="--force" in args)
     finally:
         engine.dispose()
-    print(json.dumps(facts))
+    print(json.dumps(None if facts is None else facts.as_dict()))
     return 0
 
 

@@ -8,20 +8,19 @@ search walks that table in score order, and finished comments would only be step
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select
 
 from moderator.core.assist import model as assist
-from moderator.core.store import settings as project
-from moderator.core.labelling.claims import OVERLAP, answers_count, settings
-from moderator.core.store.engine import writer
+from moderator.core.labelling.claims import answers_count
 from moderator.core.labelling.log import current_rows_clause
+from moderator.core.progress import Cancelled, Progress
+from moderator.core.store.engine import writer
+from moderator.core.store.settings import AssistModelInfo, assist_model_info, claim_settings, set_assist_model_info
 from moderator.core.store.tables import Annotation, Comment, ModelScore
 
-MODEL_INFO = "assist_model"  # project setting: version, labels and positives trained on, when
 BATCH = 2000
 # The newest labelled comments a model learns from: a few thousand already rank well (see bench
 # --assist), and character n-grams over a million texts would need gigabytes.
@@ -30,13 +29,11 @@ TRAIN_COMMENTS = 10_000
 # corpus is covered over several passes and no pass keeps a core busy for minutes.
 SCORE_PER_PASS = 50_000
 
-Progress = Callable[[float], None] | None
-Cancel = Callable[[], bool] | None
 
-
-def model_info(engine: Engine) -> dict[str, Any] | None:
+def model_info(engine: Engine) -> AssistModelInfo | None:
+    """The newest model's facts, or None before the first model."""
     with engine.connect() as conn:
-        return project.get_setting(conn, MODEL_INFO)
+        return assist_model_info(conn)
 
 
 def activity_mark(engine: Engine) -> int:
@@ -115,7 +112,7 @@ def _upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def write_scores(engine: Engine, scores: dict[int, float], version: int) -> None:
     """Store (or replace) the scores of the given comments, in short transactions."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     items = sorted(scores.items())
     for i in range(0, len(items), BATCH):
         rows = [
@@ -127,8 +124,13 @@ def write_scores(engine: Engine, scores: dict[int, float], version: int) -> None
 
 
 def score_comments(
-    engine: Engine, model: assist.Model, version: int, progress: Progress = None, cancel: Cancel = None,
-    start_after: int = -1, budget: int | None = None,
+    engine: Engine,
+    model: assist.Model,
+    version: int,
+    progress: Progress | None = None,
+    cancel: Cancelled | None = None,
+    start_after: int = -1,
+    budget: int | None = None,
 ) -> tuple[int, int]:
     """Score the comments still short of k answers after id ``start_after``, ``budget`` (default
     ``SCORE_PER_PASS``) comments at most; drop the scores of finished ones.
@@ -137,7 +139,7 @@ def score_comments(
     """
     budget = SCORE_PER_PASS if budget is None else budget
     with engine.connect() as conn:
-        k = settings(conn)[OVERLAP]
+        k = claim_settings(conn).overlap
     query = select(Comment.id, Comment.text, answers_count()).order_by(Comment.id)
     last, scored, seen = start_after, 0, 0
     while not (cancel and cancel()):
@@ -152,7 +154,7 @@ def score_comments(
         open_rows = [(cid, text) for cid, text, answers in rows if (answers or 0) < k]
         done = [cid for cid, _text, answers in rows if (answers or 0) >= k]
         scores = model.score([text for _cid, text in open_rows])
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         with writer(engine) as conn, conn.begin():
             if open_rows:
                 _upsert(conn, [
@@ -167,29 +169,32 @@ def score_comments(
     return scored, -1
 
 
-def retrain(engine: Engine, force: bool = False, progress: Progress = None, cancel: Cancel = None) -> dict[str, Any] | None:
+def retrain(
+    engine: Engine, force: bool = False, progress: Progress | None = None, cancel: Cancelled | None = None
+) -> AssistModelInfo | None:
     """Train and rescore when ``RETRAIN_EVERY`` labels arrived since the last model (or ``force``).
 
     Returns the new model's facts, or None when nothing was due or both classes are not present yet.
     """
-    info = model_info(engine) or {}
+    info = model_info(engine) or AssistModelInfo()
     mark = activity_mark(engine)
-    if not force and not assist.retrain_due(mark, info.get("mark")):
+    if not force and not assist.retrain_due(mark, info.mark):
         return None
     trained = train(engine)
     if trained is None:
         return None
     model, facts = trained
-    version = int(info.get("version", 0)) + 1
-    facts |= {"mark": mark, "version": version, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    facts["scored"], facts["scored_through"] = score_comments(
-        engine, model, version, progress, cancel, start_after=int(info.get("scored_through", -1))
-    )
+    version = info.version + 1
+    scored, scored_through = score_comments(engine, model, version, progress, cancel, start_after=info.scored_through)
     if cancel is not None and cancel():
         return None  # unrecorded, so the next start trains again and finishes the scores
+    new = AssistModelInfo(
+        version=version, mark=mark, trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        scored=scored, scored_through=scored_through, **facts,
+    )  # fmt: skip
     with writer(engine) as conn, conn.begin():
-        project.set_setting(conn, MODEL_INFO, facts)
-    return facts
+        set_assist_model_info(conn, new)
+    return new
 
 
 def score_of(engine: Engine, comment_id: int) -> float | None:

@@ -9,8 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderator.core.export.pages import A_ANNOTATOR, A_DURATION, A_ID, A_SCHEMA, A_SPANS, A_STATUS, A_SUBMITTED, A_VALUES, C_AUTHOR, C_ID, C_POS, C_THREAD, HEAD_COLUMNS, Page  # fmt: skip
 from moderator.core.export.layout import arrow_value_type
+from moderator.core.export.pages import (  # fmt: skip
+    A_ANNOTATOR,
+    A_DURATION,
+    A_ID,
+    A_SCHEMA,
+    A_SPANS,
+    A_STATUS,
+    A_SUBMITTED,
+    A_VALUES,
+    C_AUTHOR,
+    C_ID,
+    C_POS,
+    C_THREAD,
+    HEAD_COLUMNS,
+    Page,
+)
 from moderator.core.export.records import LineBuilder, value_names
 
 
@@ -85,7 +100,9 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
         "duration_ms": pa.array([r[A_DURATION] for r in rows], pa.int64()),
     }
     value_column = values.column(pa.struct([(c.id, arrow_value_type(c)) for c in builder.columns]))
-    span_type = schema.field("spans").type if level == "annotation" else schema.field("annotations").type.value_type.field("spans").type
+    span_type = (
+        schema.field("spans").type if level == "annotation" else schema.field("annotations").type.value_type.field("spans").type
+    )
     span_column = spans.column(span_type)
 
     if level == "annotation":
@@ -115,9 +132,9 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
             else:
                 mine = rows[first:last]
                 key = tuple(sorted((r[A_SCHEMA], r[A_VALUES]) for r in mine if r[A_STATUS] == "submitted"))
-                summaries.add(key, lambda: builder.summary_of(mine)[:2])
+                summaries.add(key, lambda: builder.summary_of(mine)[:2])  # noqa: B023  (called at once, or never)
             stored = page.gold.get(cid) if page.gold else None
-            gold.add(stored, lambda: None if stored is None else builder.values(*stored)[0])
+            gold.add(stored, lambda: None if stored is None else builder.values(*stored)[0])  # noqa: B023
         pairs = summaries.values
         take = pa.array(summaries.rows, pa.int32())
         arrays["majority"] = pa.array([p[0] for p in pairs], schema.field("majority").type).take(take)
@@ -132,4 +149,3 @@ def _head_array(values: list, arrow_type):
     if pa.types.is_timestamp(arrow_type):
         return _time(values, arrow_type)
     return pa.array(values, arrow_type)
-

@@ -8,16 +8,16 @@ question, the annotators, where the comments came from and how authors were pseu
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
 from moderator.core.export import charts
-from moderator.core.team.accounts import Account
 from moderator.core.labelling.log import active_schema, current_rows_clause
 from moderator.core.store.tables import Annotation, Comment, ImportBatch, Thread
+from moderator.core.team.accounts import Account
 
 MARKER = "<!-- written by moderator export --card: rewritten on every export -->"
 FIELD_DOCS = {
@@ -137,7 +137,7 @@ def card_text(engine: Engine, data_file: str, fmt: str, viewer: Account | None, 
     sees_all = viewer is None or viewer.sees_all
     export = Export(engine, viewer, level=level, keep_authors=keep_authors)
     fields = export.fields
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
         "---",
         "configs:",

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import Engine, Text, cast, func, select
 
-from moderator.core.team.accounts import Account, AuthError
 from moderator.core.export.layout import label_columns
 from moderator.core.labelling.log import current_rows_clause
 from moderator.core.store.tables import Annotation, Annotator
+from moderator.core.team.accounts import Account, AuthError
 
 CHARTS = ("labels", "progress", "agreement", "time")
 TITLES = {"labels": "Labels per question", "progress": "Progress", "agreement": "Agreement", "time": "Time per item"}
@@ -76,7 +76,9 @@ def label_counts(engine: Engine, mine: int | None = None) -> dict[str, Counter]:
     with engine.connect() as conn:
         columns = [c for c in label_columns(conn) if c.choice]
         rows = conn.execute(
-            select(Annotation.schema_id, cast(Annotation.values, Text), func.count()).where(*_current(mine)).group_by(Annotation.schema_id, cast(Annotation.values, Text))
+            select(Annotation.schema_id, cast(Annotation.values, Text), func.count())
+            .where(*_current(mine))
+            .group_by(Annotation.schema_id, cast(Annotation.values, Text))
         ).all()
     counts: dict[str, Counter] = {c.id: Counter({o: 0 for o in c.options}) for c in columns}
     for schema_id, raw, n in rows:  # one row per distinct answer combination
@@ -150,7 +152,11 @@ def _agreement(engine: Engine, mine: int | None, question: str | None) -> bytes:
     report = agreement_report(engine, [question] if question else None)
     bars = []
     for qid, entry in report.items():
-        alpha = entry.get("krippendorff_alpha_ordinal") if entry.get("krippendorff_alpha_ordinal") is not None else entry.get("krippendorff_alpha_nominal")
+        alpha = (
+            entry.get("krippendorff_alpha_ordinal")
+            if entry.get("krippendorff_alpha_ordinal") is not None
+            else entry.get("krippendorff_alpha_nominal")
+        )
         if alpha is not None:
             bars.append((qid, alpha, entry.get("pairable_items", 0)))
     if not bars:

@@ -14,10 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select, union
 
-from moderator.core.store import settings as project
-from moderator.core.labelling.log import ACTIVE_SCHEMA
-from moderator.core.store.tables import Annotation, GoldLabel, LabelSchemaRow
 from moderator.core.schema.definition import CHOICE_KINDS, load_schema
+from moderator.core.store.settings import active_schema_id
+from moderator.core.store.tables import Annotation, GoldLabel, LabelSchemaRow
 
 VALUE_KINDS = ("ordinal", "nominal", "multi", "text")
 
@@ -33,7 +32,7 @@ class LabelColumn:
 
     @property
     def scalar(self) -> str:
-        """"int", "float" or "str": the type of one answer (a multi question's list holds these)."""
+        """ "int", "float" or "str": the type of one answer (a multi question's list holds these)."""
         if self.kind == "text" or not self.options:
             return "str"
         if all(isinstance(v, int) and not isinstance(v, bool) for v in self.options):
@@ -72,7 +71,7 @@ def used_schema_ids(conn: Connection) -> list[int]:
     """Schema versions of the labels and gold labels in the database; the active one when there are none."""
     ids = set(conn.scalars(union(select(Annotation.schema_id).distinct(), select(GoldLabel.schema_id).distinct())))
     if not ids:
-        active = project.get_setting(conn, ACTIVE_SCHEMA)
+        active = active_schema_id(conn)
         ids = {active} if active is not None else set()
     return sorted(ids)
 

@@ -70,7 +70,7 @@ _QUOTES = """
 SELECT comment_id, start, "end", source, source_comment_id, source_start, source_end
 FROM quote_spans WHERE comment_id BETWEEN ? AND ? ORDER BY comment_id, start
 """
-_GOLD = 'SELECT comment_id, schema_id, {values} FROM gold_labels WHERE comment_id BETWEEN ? AND ? ORDER BY id'
+_GOLD = "SELECT comment_id, schema_id, {values} FROM gold_labels WHERE comment_id BETWEEN ? AND ? ORDER BY id"
 
 
 def _source_status(pg: bool) -> str:

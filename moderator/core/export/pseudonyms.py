@@ -1,6 +1,6 @@
 """Pseudonymous author keys for exports: a keyed hash with the project's own secret.
 
-The secret (``project.author_key_secret``: 32 random bytes from ``secrets``, stored once in the
+The secret (``store.settings.author_key_secret``: 32 random bytes from ``secrets``, stored once in the
 project settings table) makes the keys stable across exports of one project and impossible to guess
 back from a list of likely names without the database.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from moderator.core.store import settings as project
 from moderator.core.store.engine import writer
+from moderator.core.store.settings import author_key, author_key_secret
 
 
 class Pseudonyms(dict):
@@ -22,11 +22,11 @@ class Pseudonyms(dict):
         self[None] = None
 
     def __missing__(self, author: str) -> str | None:
-        key = self[author] = project.author_key(self.secret, author)
+        key = self[author] = author_key(self.secret, author)
         return key
 
 
 def project_pseudonyms(engine: Engine) -> Pseudonyms:
     """The project's pseudonymiser; creates the secret on first use (the same one imports use)."""
     with writer(engine) as conn, conn.begin():
-        return Pseudonyms(project.author_key_secret(conn))
+        return Pseudonyms(author_key_secret(conn))

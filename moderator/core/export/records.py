@@ -13,10 +13,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from moderator.core.agreement.review import aggregate
 from moderator.core.export.layout import LabelColumn
 from moderator.core.export.pages import A_JSON, A_SCHEMA, A_SPANS, A_STATUS, A_VALUES, C_AUTHOR, C_ID, C_JSON, Page
 from moderator.core.export.pseudonyms import Pseudonyms
-from moderator.core.agreement.review import aggregate
 
 LEVELS = ("comment", "annotation")
 HEAD_FIELDS = ("thread_id", "thread_external_id", "thread_title", "thread_url", "comment_id", "external_id",
@@ -132,10 +132,10 @@ class LineBuilder:
             if self.sees_all:
                 gold = page.gold.get(cid)
                 summary = self.summary(rows) if rows else unlabelled
-                tail = f",{summary},\"gold\":{'null' if gold is None else values(*gold)[1]}"
+                tail = f',{summary},"gold":{"null" if gold is None else values(*gold)[1]}'
             yield (
-                f"{c[C_JSON][:-1]},{authors.get(c[C_AUTHOR]) or author(c[C_AUTHOR])},\"quotes\":{_dumps(quotes) if quotes else '[]'},"
-                f"\"annotations\":[{labels}]{tail}}}\n"
+                f'{c[C_JSON][:-1]},{authors.get(c[C_AUTHOR]) or author(c[C_AUTHOR])},"quotes":{_dumps(quotes) if quotes else "[]"},'
+                f'"annotations":[{labels}]{tail}}}\n'
             )
 
     def annotation_lines(self, page: Page) -> Iterator[str]:
@@ -146,7 +146,7 @@ class LineBuilder:
             head = f"{c[C_JSON][:-1]},{self.author(c[C_AUTHOR])},"
             for r in rows:
                 flat = self.values(r[A_SCHEMA], r[A_VALUES])[2]
-                yield f"{head}{r[A_JSON][1:-1]},\"spans\":{self.spans(r[A_SPANS])}{',' if flat else ''}{flat}}}\n"
+                yield f'{head}{r[A_JSON][1:-1]},"spans":{self.spans(r[A_SPANS])}{"," if flat else ""}{flat}}}\n'
 
     def lines(self, page: Page, level: str) -> Iterator[str]:
         return self.comment_lines(page) if level == "comment" else self.annotation_lines(page)

@@ -9,24 +9,23 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Engine, func, select
 
-from moderator.core.team.accounts import Account
 from moderator.core.export.layout import label_columns
 from moderator.core.export.pages import pages
-from moderator.core.export.records import LEVELS, LineBuilder, record_fields
-from moderator.core.store.tables import Comment
 from moderator.core.export.pseudonyms import project_pseudonyms
+from moderator.core.export.records import LEVELS, LineBuilder, record_fields
+from moderator.core.progress import Progress
+from moderator.core.store.tables import Comment
+from moderator.core.team.accounts import Account
 
 FORMATS = ("jsonl", "csv", "parquet")
 # OWASP: a cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-Progress = Callable[[float], None] | None
 
 
 class Export:
@@ -44,7 +43,7 @@ class Export:
         self.fields = record_fields(self.columns, level, self.sees_all)
         self.builder = LineBuilder(self.columns, project_pseudonyms(engine), keep_authors=keep_authors, sees_all=self.sees_all)
 
-    def pages(self, progress: Progress = None, columns: bool = False):
+    def pages(self, progress: Progress | None = None, columns: bool = False):
         """Pages of driver tuples (see export_read): the comments' fields as JSON objects, or as ``columns``."""
         done = 0
         for page in pages(self.engine, self.annotator_id, columns=columns):
@@ -53,25 +52,30 @@ class Export:
             if progress and self.total:
                 progress(min(1.0, done / self.total))
 
-    def line_pages(self, progress: Progress = None) -> Iterator[list[str]]:
+    def line_pages(self, progress: Progress | None = None) -> Iterator[list[str]]:
         """The JSON lines, a page at a time (a page of comments; its annotations at annotation level)."""
         for page in self.pages(progress):
             yield list(self.builder.lines(page, self.level))
 
-    def records(self, progress: Progress = None) -> Iterator[dict[str, Any]]:
+    def records(self, progress: Progress | None = None) -> Iterator[dict[str, Any]]:
         for lines in self.line_pages(progress):
             yield from map(json.loads, lines)
 
 
 def iter_records(
-    engine: Engine, progress: Progress = None, viewer: Account | None = None, *, level: str = "comment", keep_authors: bool = False
+    engine: Engine,
+    progress: Progress | None = None,
+    viewer: Account | None = None,
+    *,
+    level: str = "comment",
+    keep_authors: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Every record in thread order (keyset pages on (thread_id, position), never OFFSET)."""
     return Export(engine, viewer, level=level, keep_authors=keep_authors).records(progress)
 
 
 def write_export(
-    engine: Engine, out: IO, fmt: str, progress: Progress = None, viewer: Account | None = None,
+    engine: Engine, out: IO, fmt: str, progress: Progress | None = None, viewer: Account | None = None,
     *, level: str = "comment", keep_authors: bool = False,
 ) -> int:  # fmt: skip
     """Write every record to ``out`` (text for jsonl/csv, binary for parquet); returns the number of records."""
@@ -92,7 +96,7 @@ def write_export(
 
 
 def export_file(
-    engine: Engine, path: str | Path, fmt: str, progress: Progress = None, viewer: Account | None = None,
+    engine: Engine, path: str | Path, fmt: str, progress: Progress | None = None, viewer: Account | None = None,
     *, level: str = "comment", keep_authors: bool = False,
 ) -> int:  # fmt: skip
     """Write the export to ``path`` through ``path.part``, renamed at the end: never half a file under the real name."""

@@ -1,10 +1,10 @@
 """The fast path of an import: a one-comment-per-line JSON Lines file straight into the database.
 
-``ingest`` uses this for the bulk JSONL shape instead of building a draft per comment and inserting
+The import writer uses this for the bulk JSONL shape instead of building a draft per comment and inserting
 through SQLAlchemy's per-row parameter processing. The rows are the same: ids are allocated in the
 same order (threads in first-appearance order, then each thread's comments in file order), values go
 through the columns' own bind processors (or provably identical shortcuts), so a database filled
-here reads back exactly as one filled through the generic ``_ThreadWriter``. The guarantees are the
+here reads back exactly as one filled through the generic ``DraftWriter``. The guarantees are the
 generic path's too: one transaction, ``path:line: reason`` errors, content hashes that make a
 re-import add nothing, new comments joining an existing thread after its last one, orphans kept at
 top level and counted, reply cycles refused.
@@ -20,22 +20,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import DBAPIError
 
-from moderator.core.store import settings as project
-from moderator.core.importing.formats import ImportCancelled
+from moderator.core.importing.errors import ImportCancelled
 from moderator.core.importing.formats import jsonl
+from moderator.core.importing.keys import comment_hash, lock_comments, thread_key
+from moderator.core.importing.summary import ImportSummary
+from moderator.core.progress import Cancelled, Progress
+from moderator.core.store import settings as project
 from moderator.core.store.tables import Comment, Thread
-
-if TYPE_CHECKING:
-    from moderator.core.importing.writer import ImportSummary
-
-Progress = Callable[[float], None]
-Cancelled = Callable[[], bool]
 
 CHUNK = 20_000  # comments per executemany on SQLite (whole threads, so a chunk may hold more)
 IN_CHUNK = 500  # values per IN (...) list, well under every backend's parameter limit
@@ -53,29 +50,6 @@ COLUMNS = (
     "id", "thread_id", "external_id", "parent_id", "position", "depth", "author", "author_key", "text", "created_at",
     "content_hash", "meta",
 )  # fmt: skip
-
-
-def thread_key(source: str, external_id: str | None, title: str | None, url: str | None, article: str) -> str:
-    """A thread's identity: its source's id when it has one, with title, url and article (sha256, hex)."""
-    parts = (source if external_id else "", external_id or "", title or "", url or "", article)
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def comment_hash(thread_key: str, identity: str, author: str | None, text: str) -> str:
-    """A comment's identity within its thread: BLAKE2b with a 16-byte digest (32 hex characters).
-
-    ``identity`` is the source's comment id, else ``#`` and the comment's index in the thread. The
-    hash is stable across runs and machines; it need not resist attacks, only accidental collisions
-    among one thread's comments (the unique key is thread id + hash), so 128 bits are plenty and the
-    index on it stays half the size of a sha256 one.
-    """
-    return hashlib.blake2b("\x1f".join((thread_key, identity, author or "", text)).encode(), digest_size=16).hexdigest()
-
-
-def lock_comments(conn: Connection) -> None:
-    """Keep concurrent importers from allocating the same comment ids (SQLite: BEGIN IMMEDIATE did)."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("LOCK TABLE comments IN EXCLUSIVE MODE")
 
 
 def write_bulk(
@@ -189,7 +163,7 @@ class _Rows:
             self.to_time = columns.created_at.type.dialect_impl(dialect).bind_processor(dialect)
         # Shortcuts, used only when they give exactly what the processors give.
         self.plain_meta = self.to_json({"source_line": 12}) == '{"source_line": 12}'
-        probes = [datetime(2001, 2, 3, 4, 5, 6, us, tz) for us in (0, 789) for tz in (None, timezone.utc)]
+        probes = [datetime(2001, 2, 3, 4, 5, 6, us, tz) for us in (0, 789) for tz in (None, UTC)]
         self.iso_slice = self.to_time is not None and all(self.to_time(m) == _sqlite_time(m) for m in probes)
 
     def stored_time(self, raw: str | int | float) -> Any:
@@ -253,7 +227,13 @@ class _Rows:
             if author_key is None and author is not None:
                 author_key = self.author_key(author)
             if created is not None:
-                if iso_slice and type(created) is str and len(created) in _ISO_LENGTHS and created[19:] in _UTC and created[4:17:3] in _ISO_MARKS:
+                if (
+                    iso_slice
+                    and type(created) is str
+                    and len(created) in _ISO_LENGTHS
+                    and created[19:] in _UTC
+                    and created[4:17:3] in _ISO_MARKS
+                ):
                     created = f"{created[:10]} {created[11:19]}.000000"  # as stored_time() would, inline
                 else:
                     created = self.stored_time(created)
@@ -329,7 +309,7 @@ class _Rows:
 
 def _sqlite_time(moment: datetime) -> str:
     """SQLAlchemy's SQLite DATETIME storage format, without its per-value dict (used once checked equal)."""
-    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031  (the fastest way, a million times)
         moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second, moment.microsecond,
     )  # fmt: skip
 

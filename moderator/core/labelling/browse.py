@@ -95,21 +95,6 @@ def _item_columns(annotator_id):
     )  # fmt: skip
 
 
-def queue_page(
-    engine: Engine,
-    annotator_id: int,
-    filter_name: str = "all",
-    search: str = "",
-    after: tuple[int, int] | None = None,
-    limit: int = 200,
-) -> list[QueueItem]:
-    """The next ``limit`` queue items after (thread_id, position), in thread order."""
-    query = _where(select(*_item_columns(annotator_id)), annotator_id, filter_name, search, after)
-    with engine.connect() as conn:
-        rows = conn.execute(query.limit(limit)).all()
-    return [_item(r) for r in rows]
-
-
 def queue_keys(
     engine: Engine,
     annotator_id: int,
@@ -168,8 +153,10 @@ def answered_count(conn: Connection, annotator_id: int) -> int:
         .where(newer.comment_id == Annotation.comment_id, newer.annotator_id == annotator_id, newer.id > Annotation.id)
         .exists()
     )
-    query = select(func.count()).select_from(Annotation).where(
-        Annotation.annotator_id == annotator_id, Annotation.status != "retracted", ~superseded
+    query = (
+        select(func.count())
+        .select_from(Annotation)
+        .where(Annotation.annotator_id == annotator_id, Annotation.status != "retracted", ~superseded)
     )
     return conn.scalar(query) or 0
 
@@ -180,3 +167,32 @@ def progress_counts(engine: Engine, annotator_id: int) -> tuple[int, int]:
         total = conn.scalar(select(func.count()).select_from(Comment)) or 0
         done = answered_count(conn, annotator_id)
     return done, total
+
+
+SEEK_PAGE = 20_000  # the largest keyset page when paging ahead to a far comment
+
+
+def queue_keys_through(
+    engine: Engine,
+    annotator_id: int,
+    filter_name: str,
+    search: str,
+    after: tuple[int, int] | None,
+    key: tuple[int, int],
+    limit: int,
+    most: int = SEEK_PAGE,
+) -> tuple[list[tuple[int, int, int]], bool]:
+    """``queue_keys`` pages from ``after`` until one reaches ``key``: (rows, whether the queue ended).
+
+    Pages double from ``limit`` up to ``most`` rows, so a comment far down costs a few queries.
+    """
+    rows: list[tuple[int, int, int]] = []
+    while True:
+        page = queue_keys(engine, annotator_id, filter_name, search, after, limit)
+        rows += page
+        if len(page) < limit:
+            return rows, True
+        after = (page[-1][1], page[-1][2])
+        if after >= key:
+            return rows, False
+        limit = min(limit * 2, most)

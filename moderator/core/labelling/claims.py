@@ -11,49 +11,47 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import BigInteger, Connection, Engine, and_, bindparam, cast, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import aliased
 
-from moderator.core.store import settings as project
-from moderator.core.store.engine import writer
-from moderator.core.store.tables import Annotation, Assignment, Comment, ModelScore, ProjectSetting
 from moderator.core.labelling.browse import PREVIEW_CHARS, QueueItem, my_status, unanswered
+from moderator.core.store.engine import writer
+from moderator.core.store.settings import ClaimSettings, claim_settings, set_claim_settings
+from moderator.core.store.tables import Annotation, Assignment, Comment, ModelScore
 
-OVERLAP = "overlap"
-LEASE_MINUTES = "lease_minutes"
-ORDERING = "ordering"
-# toxic-first / uncertain walk the assist model's scores (model_scores), then thread order for the
-# comments the model has not scored yet (new imports, or before the first model).
-ORDERINGS = ("thread", "random", "least", "toxic-first", "uncertain")
+# Of the orderings a project may choose (store.settings.ORDERINGS), these walk the assist model's scores
+# (model_scores), then thread order for the comments the model has not scored yet (new imports, or
+# before the first model).
 SCORED_ORDERINGS = ("toxic-first", "uncertain")
-DEFAULTS = {OVERLAP: 1, LEASE_MINUTES: 30, ORDERING: "thread"}
-MIN_LEASE_MINUTES = 10
 
 
-def settings(conn: Connection) -> dict:
-    stored = dict(conn.execute(select(ProjectSetting.key, ProjectSetting.value).where(ProjectSetting.key.in_(list(DEFAULTS)))).all())
-    return {key: default if stored.get(key) is None else stored[key] for key, default in DEFAULTS.items()}
-
-
-def configure(engine: Engine, overlap: int | None = None, lease_minutes: int | None = None, ordering: str | None = None) -> dict:
-    if overlap is not None and overlap < 1:
-        raise ValueError("overlap must be at least 1")
-    if lease_minutes is not None and lease_minutes < MIN_LEASE_MINUTES:
-        raise ValueError(f"a lease lasts at least {MIN_LEASE_MINUTES} minutes (the app renews it every 3)")
-    if ordering is not None and ordering not in ORDERINGS:
-        raise ValueError(f"ordering must be one of {', '.join(ORDERINGS)}")
+def configure(
+    engine: Engine, overlap: int | None = None, lease_minutes: int | None = None, ordering: str | None = None
+) -> ClaimSettings:
+    """Change the project's overlap, lease length or ordering (None leaves one as it is); returns them all."""
     with writer(engine) as conn, conn.begin():
-        for key, value in ((OVERLAP, overlap), (LEASE_MINUTES, lease_minutes), (ORDERING, ordering)):
-            if value is not None:
-                project.set_setting(conn, key, value)
-        return settings(conn)
+        return set_claim_settings(conn, overlap, lease_minutes, ordering)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def answers_count():
@@ -118,27 +116,22 @@ def _lease_transaction(engine: Engine) -> Iterator[Connection]:
                     raise
 
 
-def claim_next(engine: Engine, annotator_id: int, after: tuple[int, int] | None = None) -> int | None:
-    """Atomically take a slot on the next comment for this annotator; returns its id, or None when done.
+def claim_next_item(engine: Engine, annotator_id: int, after: tuple[int, int] | None = None) -> QueueItem | None:
+    """Atomically take a slot on the next comment for this annotator; returns it as a queue item (not
+    answered by this annotator), or None when there is nothing left for them.
 
     With thread ordering the search starts after ``after`` (thread_id, position) and wraps round once.
     """
-    item = claim_next_item(engine, annotator_id, after)
-    return item.id if item is not None else None
-
-
-def claim_next_item(engine: Engine, annotator_id: int, after: tuple[int, int] | None = None) -> QueueItem | None:
-    """``claim_next``, returning the claimed comment as a queue item (not answered by this annotator)."""
     with _lease_transaction(engine) as conn:
-        config = settings(conn)
+        config = claim_settings(conn)
         passed: list[int] = []
-        for ordering, start in _search_plan(config[ORDERING], after):
+        for ordering, start in _search_plan(config.ordering, after):
             while (row := _find(conn, annotator_id, config, ordering, start, passed)) is not None:
                 # SQLite took its write lock at BEGIN IMMEDIATE, so _find saw every commit there is.
                 # PostgreSQL judged the row on the snapshot taken before it got the lock; now that the
                 # row is ours, count again with what has been committed since (READ COMMITTED).
-                if conn.dialect.name == "sqlite" or _taken(conn, row[0], annotator_id) < config[OVERLAP]:
-                    _lease(conn, row[0], annotator_id, config[LEASE_MINUTES])
+                if conn.dialect.name == "sqlite" or _taken(conn, row[0], annotator_id) < config.overlap:
+                    _lease(conn, row[0], annotator_id, config.lease_minutes)
                     return QueueItem(row[0], row[1], row[2], row[3], row[4], " ".join((row[5] or "").split()), None)
                 passed.append(row[0])
         return None
@@ -185,7 +178,9 @@ def _find_query(ordering: str, has_after: bool, has_passed: bool, lock: bool):
         query = query.where(Comment.id.not_in(bindparam("passed", expanding=True)))
     if ordering == "thread":
         if has_after:
-            query = query.where(tuple_(Comment.thread_id, Comment.position) > tuple_(bindparam("after_thread"), bindparam("after_position")))
+            query = query.where(
+                tuple_(Comment.thread_id, Comment.position) > tuple_(bindparam("after_thread"), bindparam("after_position"))
+            )
         query = query.order_by(Comment.thread_id, Comment.position)
     elif ordering in SCORED_ORDERINGS:
         # Walk the score index from its best end: a finished comment's row is dropped at rescoring,
@@ -206,11 +201,13 @@ def _find_query(ordering: str, has_after: bool, has_passed: bool, lock: bool):
     return query.limit(1)
 
 
-def _find(conn: Connection, annotator_id: int, config: dict, ordering: str, after: tuple[int, int] | None, passed: list[int]):
+def _find(
+    conn: Connection, annotator_id: int, config: ClaimSettings, ordering: str, after: tuple[int, int] | None, passed: list[int]
+):
     """(id, thread_id, position, depth, author, preview) of the next comment to offer, or None."""
     has_after = after is not None and ordering == "thread"
     query = _find_query(ordering, has_after, bool(passed), conn.dialect.name == "postgresql")
-    params = {"annotator_id": annotator_id, "now": _now(), "overlap": config[OVERLAP]}
+    params = {"annotator_id": annotator_id, "now": _now(), "overlap": config.overlap}
     if passed:
         params["passed"] = list(passed)
     if has_after:
@@ -245,13 +242,13 @@ def slot_free(conn: Connection, comment_id: int, annotator_id: int) -> bool:
     )
     if own_lease is not None:
         return True
-    return _taken(conn, comment_id, annotator_id) < settings(conn)[OVERLAP]
+    return _taken(conn, comment_id, annotator_id) < claim_settings(conn).overlap
 
 
 def renew(engine: Engine, comment_id: int, annotator_id: int) -> None:
     """Keep the slot while the comment is on screen (the GUI calls this every few minutes)."""
     with _lease_transaction(engine) as conn:
-        _lease(conn, comment_id, annotator_id, settings(conn)[LEASE_MINUTES])
+        _lease(conn, comment_id, annotator_id, claim_settings(conn).lease_minutes)
 
 
 def release(engine: Engine, annotator_id: int, comment_id: int | None = None) -> None:
@@ -261,12 +258,3 @@ def release(engine: Engine, annotator_id: int, comment_id: int | None = None) ->
         if comment_id is not None:
             clause = and_(clause, Assignment.comment_id == comment_id)
         conn.execute(delete(Assignment).where(clause))
-
-
-def over_k(engine: Engine) -> list[tuple[int, int]]:
-    """(comment id, answers) for comments with more submitted answers than the overlap allows."""
-    with engine.connect() as conn:
-        k = settings(conn)[OVERLAP]
-        counted = answers_count().label("answers")
-        rows = conn.execute(select(Comment.id, counted).where(answers_count() > k)).all()
-    return [(r[0], r[1]) for r in rows]

@@ -12,13 +12,19 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 from sqlalchemy.orm import aliased
 
-from moderator.core.store import settings as project
 from moderator.core.labelling.claims import slot_free
+from moderator.core.schema.definition import (
+    LabelError,
+    LabelSchema,
+    load_schema,
+    schema_from_dict,
+    validate_spans,
+    validate_values,
+)
 from moderator.core.store.engine import insert_or_find, writer
-from moderator.core.store.tables import Annotation, Annotator, Assignment, Comment, LabelSchemaRow, utcnow
-from moderator.core.schema.definition import LabelError, LabelSchema, load_schema, schema_from_dict, validate_spans, validate_values
+from moderator.core.store.settings import active_schema_id, set_active_schema_id
+from moderator.core.store.tables import Annotation, Assignment, Comment, LabelSchemaRow, utcnow
 
-ACTIVE_SCHEMA = "active_schema_id"
 STATUSES = ("submitted", "skipped", "flagged")
 # Why a comment was skipped, kept in the skipped row's values under a key no question may use: the skip
 # declines the slot (the comment returns to the pool for others) and is never counted as a label.
@@ -40,18 +46,6 @@ class Label:
 
 def _label(row: Annotation) -> Label:
     return Label(row.id, row.comment_id, row.annotator_id, row.values, row.spans, row.status, row.submitted_at, row.duration_ms)
-
-
-def ensure_annotator(engine: Engine, name: str, role: str = "annotator") -> int:
-    name = name.strip()
-    if not name:
-        raise ValueError("an annotator needs a name")
-    with writer(engine) as conn, conn.begin():
-        return insert_or_find(
-            conn,
-            select(Annotator.id).where(Annotator.name == name),
-            insert(Annotator).values(name=name, role=role).returning(Annotator.id),
-        )
 
 
 def store_schema(conn: Connection, schema: LabelSchema) -> int:
@@ -80,14 +74,14 @@ def store_schema(conn: Connection, schema: LabelSchema) -> int:
 def activate_schema(engine: Engine, schema: LabelSchema) -> int:
     with writer(engine) as conn, conn.begin():
         schema_id = store_schema(conn, schema)
-        project.set_setting(conn, ACTIVE_SCHEMA, schema_id)
+        set_active_schema_id(conn, schema_id)
     return schema_id
 
 
 def active_schema(engine: Engine) -> tuple[int, LabelSchema]:
     """The project's label schema; the bundled default until a project loads its own."""
     with engine.connect() as conn:
-        schema_id = project.get_setting(conn, ACTIVE_SCHEMA)
+        schema_id = active_schema_id(conn)
         if schema_id is not None:
             definition = conn.scalar(select(LabelSchemaRow.definition).where(LabelSchemaRow.id == schema_id))
             return schema_id, schema_from_dict(definition, f"database schema #{schema_id}")
@@ -213,17 +207,6 @@ def undo_last(engine: Engine, annotator_id: int) -> tuple[int, Label | None] | N
         new_id = conn.scalar(insert(Annotation).values(**restored).returning(Annotation.id))
         row = conn.execute(select(Annotation).where(Annotation.id == new_id)).one()
     return target.comment_id, (None if row.status == "retracted" else _label(row))
-
-
-def history(engine: Engine, comment_id: int, annotator_id: int) -> list[Label]:
-    """Every row of the pair, oldest first: the audit trail of one annotator's answers."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(Annotation)
-            .where(Annotation.comment_id == comment_id, Annotation.annotator_id == annotator_id)
-            .order_by(Annotation.id)
-        ).all()
-    return [_label(r) for r in rows]
 
 
 def current_rows_clause():

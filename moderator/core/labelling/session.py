@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from moderator.core.labelling.browse import QueueItem, item_for
 from moderator.core.labelling.claims import claim_next_item
+from moderator.core.labelling.context import CommentContext, comment_context
 from moderator.core.labelling.log import Label, current_label, submit, undo_last
 from moderator.core.store.tables import Annotation, Comment
-from moderator.core.labelling.browse import QueueItem, item_for
-from moderator.core.labelling.context import CommentContext, comment_context
 
 
 @dataclass

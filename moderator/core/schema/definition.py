@@ -117,7 +117,7 @@ def schema_from_dict(data: dict[str, Any], origin: str = "<schema>") -> LabelSch
         if key is None:
             return None
         if not isinstance(key, str) or not key.strip():
-            raise fail(where, "must be a non-empty string such as \"1\", \"A\" or \"Shift+N\"")
+            raise fail(where, 'must be a non-empty string such as "1", "A" or "Shift+N"')
         normal = key.strip().upper()
         if normal in keys:
             raise fail(where, f"key {key!r} is already used by {keys[normal]}")

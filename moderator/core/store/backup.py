@@ -14,7 +14,7 @@ import sqlite3
 import time
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import URL
@@ -42,7 +42,11 @@ def sqlite_file(url: URL, action: str) -> Path:
     if url.get_backend_name() != "sqlite":
         # As libpq spells it, without the password (pg_dump asks for it, or reads ~/.pgpass).
         target = URL.create("postgresql", url.username, None, url.host, url.port, url.database).render_as_string()
-        tool = f"pg_dump -Fc -d {target} -f moderator.dump" if action == "backup" else f"pg_restore --clean -d {target} moderator.dump"
+        tool = (
+            f"pg_dump -Fc -d {target} -f moderator.dump"
+            if action == "backup"
+            else f"pg_restore --clean -d {target} moderator.dump"
+        )
         raise BackupError(f"{action} works on SQLite projects; this one is on PostgreSQL: use {tool} (see README, Backups)")
     if not url.database or url.database == ":memory:":
         raise BackupError(f"an in-memory database has nothing to {action}")
@@ -50,7 +54,7 @@ def sqlite_file(url: URL, action: str) -> Path:
 
 
 def _stamp(moment: datetime | None = None) -> str:
-    moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (moment or datetime.now(UTC)).astimezone(UTC)
     return moment.strftime("%Y%m%d-%H%M%S-") + f"{moment.microsecond // 1000:03d}"  # sorts by time
 
 
@@ -133,7 +137,9 @@ def inspect(path: Path) -> str:
             raise BackupError(f"{path}: damaged, integrity_check says: {'; '.join(problems[:3])}")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not REQUIRED_TABLES <= tables:
-            raise BackupError(f"{path}: a SQLite database, but not a Moderator project (no {', '.join(sorted(REQUIRED_TABLES - tables))})")
+            raise BackupError(
+                f"{path}: a SQLite database, but not a Moderator project (no {', '.join(sorted(REQUIRED_TABLES - tables))})"
+            )
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{path}: damaged, SQLite cannot read it ({exc})") from exc

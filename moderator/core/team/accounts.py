@@ -12,9 +12,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from moderator.core.store.engine import writer
+from moderator.core.store.engine import insert_or_find, writer
 from moderator.core.store.tables import ROLES, Annotator
 
 _N, _R, _P = 2**14, 8, 1  # scrypt cost: ~50 ms per check, memory-hard, in the standard library
@@ -42,6 +42,28 @@ class AccountInfo:
     role: str
     has_password: bool
     created_at: datetime
+
+
+def ensure_annotator(target: Connection | Engine, name: str, role: str = "annotator") -> int:
+    """The id of the annotator called ``name`` (surrounding spaces dropped), created with ``role`` if new.
+
+    An existing account keeps its role and password. Given a Connection, runs in the caller's
+    transaction; given an Engine, in a writing transaction of its own. Safe when another process
+    creates the same name at the same moment.
+    """
+    name = name.strip()
+    if not name:
+        raise ValueError("an annotator needs a name")
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if isinstance(target, Engine):
+        with writer(target) as conn, conn.begin():
+            return ensure_annotator(conn, name, role)
+    return insert_or_find(
+        target,
+        select(Annotator.id).where(Annotator.name == name),
+        insert(Annotator).values(name=name, role=role).returning(Annotator.id),
+    )
 
 
 def hash_password(password: str) -> str:
@@ -106,19 +128,18 @@ def add_account(engine: Engine, name: str, role: str, password: str | None, by: 
             raise AuthError("only an admin may create another admin")
     hashed = hash_password(password) if password else None
     with writer(engine) as conn, conn.begin():
-        row = conn.execute(select(Annotator.id, Annotator.password_hash).where(Annotator.name == name)).first()
-        if row is not None:
-            if row.password_hash is not None:
-                raise ValueError(f"an account named {name!r} already exists")
-            conn.execute(update(Annotator).where(Annotator.id == row.id).values(role=role, password_hash=hashed))
-            return Account(row.id, name, role)
-        new_id = conn.scalar(insert(Annotator).values(name=name, role=role, password_hash=hashed).returning(Annotator.id))
-    return Account(new_id, name, role)
+        account_id = ensure_annotator(conn, name, role)
+        if conn.scalar(select(Annotator.password_hash).where(Annotator.id == account_id)) is not None:
+            raise ValueError(f"an account named {name!r} already exists")
+        conn.execute(update(Annotator).where(Annotator.id == account_id).values(role=role, password_hash=hashed))
+    return Account(account_id, name, role)
 
 
 def list_accounts(engine: Engine) -> list[AccountInfo]:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(Annotator.name, Annotator.role, Annotator.password_hash.is_not(None), Annotator.created_at).order_by(Annotator.name)
+            select(Annotator.name, Annotator.role, Annotator.password_hash.is_not(None), Annotator.created_at).order_by(
+                Annotator.name
+            )
         ).all()
     return [AccountInfo(*row) for row in rows]

@@ -222,7 +222,9 @@ def parse_lexicon(text: str, origin: str) -> Lexicon:
         unknown = set(raw) - {"label", "severity", "terms", "inflect"}
         if unknown:
             key = sorted(unknown)[0]
-            raise fail(_line_of(lines, key, header), f"categories.{cid}: unknown key {key!r} (expected label, severity, inflect, terms)")
+            raise fail(
+                _line_of(lines, key, header), f"categories.{cid}: unknown key {key!r} (expected label, severity, inflect, terms)"
+            )
         label = raw.get("label", cid)
         severity = raw.get("severity", "severe")
         kind = raw.get("inflect", "verb" if cid == "violence" else "noun")
@@ -241,7 +243,7 @@ def parse_lexicon(text: str, origin: str) -> Lexicon:
                 term, term_severity = entry.get("term"), entry.get("severity", severity)
             where = _line_of(lines, str(term), header) if isinstance(term, str) and term else header + 1
             if not isinstance(term, str) or term_severity not in SEVERITY_NAMES:
-                raise fail(where, f"categories.{cid}.terms: each term is text or {{ term = \"...\", severity = \"mild\"|\"severe\" }}")
+                raise fail(where, f'categories.{cid}.terms: each term is text or {{ term = "...", severity = "mild"|"severe" }}')
             try:
                 lexicon.add(category, term, Severity.named(term_severity), kind)
             except ValueError as exc:

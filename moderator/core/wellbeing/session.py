@@ -14,68 +14,32 @@ without a table of its own. A comment shown and left without any answer is count
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, time as day_time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import time as day_time
 from typing import Any
 
 from sqlalchemy import Engine, select
 
-from moderator.core.store import settings as project
 from moderator.core.store.engine import writer
-from moderator.core.wellbeing.lexicon import Lexicon, Severity, active_lexicon
+from moderator.core.store.settings import WellbeingConfig, check_wellbeing_changes, set_wellbeing_config, wellbeing_config
 from moderator.core.store.tables import Annotation, Comment
+from moderator.core.wellbeing.lexicon import Lexicon, Severity, active_lexicon
 
-SETTING = "wellbeing"  # one project setting holding every option below, as a JSON object
 WELLBEING_SKIP = "wellbeing"  # the reason stored with a "skip for my wellbeing"
 SCORE_SEVERE, SCORE_MILD = 0.8, 0.5  # a model's P(toxic) from which an item counts as severe / mild
 
 
-@dataclass(frozen=True)
-class WellbeingConfig:
-    blur: bool = True  # blur likely severe comments until revealed
-    greyscale: bool = False  # no colour highlights, a desaturated window
-    breaks: bool = True  # suggest a break after break_minutes or break_severe severe items
-    break_minutes: int = 45
-    break_severe: int = 25
-    break_length_minutes: int = 5
-    daily_cap: int = 150  # severe items a day before the stop screen; 0 = no cap
-
-    @classmethod
-    def from_dict(cls, raw: Any) -> WellbeingConfig:
-        """Stored options over the defaults; unknown or mistyped values are ignored, not fatal."""
-        config = cls()
-        if isinstance(raw, dict):
-            config = replace(config, **{name: value for name, value in raw.items() if _valid(name, value)})
-        return config
-
-
-_MINIMUM = {"break_minutes": 1, "break_severe": 1, "break_length_minutes": 1, "daily_cap": 0}
-_SWITCHES = ("blur", "greyscale", "breaks")
-
-
-def _valid(name: str, value: Any) -> bool:
-    if name in _SWITCHES:
-        return isinstance(value, bool)
-    return name in _MINIMUM and isinstance(value, int) and not isinstance(value, bool) and value >= _MINIMUM[name]
-
-
 def load_config(engine: Engine) -> WellbeingConfig:
+    """The project's wellbeing options (``WellbeingConfig``, kept with the other settings in store.settings)."""
     with engine.connect() as conn:
-        return WellbeingConfig.from_dict(project.get_setting(conn, SETTING))
+        return wellbeing_config(conn)
 
 
 def configure(engine: Engine, **changes: Any) -> WellbeingConfig:
     """Change some options (None leaves one as it is); returns the project's options after the change."""
-    for name, value in changes.items():
-        if name not in _SWITCHES and name not in _MINIMUM:
-            raise ValueError(f"unknown wellbeing option {name!r}")
-        if value is not None and not _valid(name, value):
-            raise ValueError(f"{name} is on or off" if name in _SWITCHES else f"{name} must be a whole number of at least {_MINIMUM[name]}")
+    check_wellbeing_changes(changes)  # before taking the write lock
     with writer(engine) as conn, conn.begin():
-        config = WellbeingConfig.from_dict(project.get_setting(conn, SETTING))
-        config = replace(config, **{k: v for k, v in changes.items() if v is not None})
-        project.set_setting(conn, SETTING, asdict(config))
-    return config
+        return set_wellbeing_config(conn, **changes)
 
 
 def severity(text: str, score: float | None = None, lexicon: Lexicon | None = None) -> Severity:
@@ -91,7 +55,7 @@ def should_blur(config: WellbeingConfig, level: Severity) -> bool:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def day_bounds(day: date, tz: tzinfo | None) -> tuple[datetime, datetime]:
@@ -100,10 +64,12 @@ def day_bounds(day: date, tz: tzinfo | None) -> tuple[datetime, datetime]:
     start = start.replace(tzinfo=tz) if tz is not None else start.astimezone()
     end = datetime.combine(day + timedelta(days=1), day_time.min)
     end = end.replace(tzinfo=tz) if tz is not None else end.astimezone()
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def severe_answered_on(engine: Engine, annotator_id: int, day: date, tz: tzinfo | None, level_of: Callable[[str], Severity]) -> set[int]:
+def severe_answered_on(
+    engine: Engine, annotator_id: int, day: date, tz: tzinfo | None, level_of: Callable[[str], Severity]
+) -> set[int]:
     """Ids of severe comments this annotator answered, skipped or flagged on a local day (any row counts).
 
     Reads only that annotator's rows of one day (their index), then judges each comment's text once.
@@ -111,8 +77,7 @@ def severe_answered_on(engine: Engine, annotator_id: int, day: date, tz: tzinfo 
     start, end = day_bounds(day, tz)
     with engine.connect() as conn:
         rows = conn.execute(
-            select(Comment.id, Comment.text)
-            .where(
+            select(Comment.id, Comment.text).where(
                 Comment.id.in_(
                     select(Annotation.comment_id).where(
                         Annotation.annotator_id == annotator_id, Annotation.submitted_at >= start, Annotation.submitted_at < end

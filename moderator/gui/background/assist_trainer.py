@@ -1,6 +1,6 @@
 """Retrain the assist model in the background as labels arrive.
 
-Training and scoring run in a child process (``core.assist_run``), watched from a thread of their
+Training and scoring run in a child process (``core.assist.run``), watched from a thread of their
 own, never on the DB worker the labelling loop waits on: they take seconds and would hold the
 interpreter lock, the labelling jobs milliseconds. The core writes the scores in short
 transactions, so submissions go on meanwhile. One pass at a time; labels arriving during a pass
@@ -13,23 +13,22 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from sqlalchemy import Engine
 
 from moderator.core.assist import model as assist
-from moderator.core.assist.run import retrain_if_due
+from moderator.core.project import Project
+from moderator.core.store.settings import AssistModelInfo
 from moderator.gui.background.workers import DbWorker
-
 
 LAUNCH_DELAY_MS = 5000
 
 
 class AssistTrainer(QObject):
-    trained = Signal(object)  # the new model's facts (dict)
+    trained = Signal(object)  # the new model's facts (AssistModelInfo)
     failed = Signal(str)
 
-    def __init__(self, engine: Engine, parent=None, every: int = assist.RETRAIN_EVERY):
+    def __init__(self, project: Project, parent=None, every: int = assist.RETRAIN_EVERY):
         super().__init__(parent)
-        self.engine = engine
+        self.project = project
         self.every = every
         self._thread = DbWorker(self)  # a single-thread executor that reports back on the GUI thread
         self._thread.failed.connect(lambda exc: self.failed.emit(str(exc)))
@@ -63,9 +62,9 @@ class AssistTrainer(QObject):
             self._again = True
             return
         self._running = True
-        self._thread.submit(retrain_if_due, self.engine, self._stop, on_done=self._done, on_error=self._error)
+        self._thread.submit(self.project.retrain_if_due, self._stop, on_done=self._done, on_error=self._error)
 
-    def _done(self, facts: dict | None) -> None:
+    def _done(self, facts: AssistModelInfo | None) -> None:
         self._running = False
         if facts is not None:
             self.trained.emit(facts)

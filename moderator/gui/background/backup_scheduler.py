@@ -1,7 +1,7 @@
 """Rolling backups while the app runs: one at start, then every N minutes, copied off the GUI thread.
 
 The copy runs on a worker of its own, not the labelling worker, so a long copy of a big project never
-queues a submission behind it. The core does the work (moderator.core.store.backup); this only schedules.
+queues a submission behind it. The core does the work (Project.rolling_backup); this only schedules.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from sqlalchemy import Engine
 
-from moderator.core.store.backup import KEEP, rolling_backup
+from moderator.core.project import Project
+from moderator.core.store.backup import KEEP
 from moderator.gui.background.workers import DbWorker
 
 
@@ -19,11 +19,11 @@ class BackupScheduler(QObject):
     done = Signal(object)  # Path of the new backup
     failed = Signal(str)
 
-    def __init__(self, engine: Engine, interval_minutes: int, folder: Path | None = None, keep: int = KEEP, parent=None):
+    def __init__(self, project: Project, interval_minutes: int, folder: Path | None = None, keep: int = KEEP, parent=None):
         super().__init__(parent)
-        url = engine.url
+        self.project = project
         # Only a SQLite file can be copied here; a PostgreSQL project is backed up with pg_dump.
-        self.database = Path(url.database) if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") else None
+        self.database = self.project.backup_file
         self.folder = folder
         self.keep = keep
         self.running = False
@@ -41,7 +41,7 @@ class BackupScheduler(QObject):
         if self.running or self.database is None:
             return  # one copy at a time: a slow disk must not pile them up
         self.running = True
-        self.worker.submit(rolling_backup, self.database, self.folder, self.keep, on_done=self._done, on_error=self._failed)
+        self.worker.submit(self.project.rolling_backup, self.folder, self.keep, on_done=self._done, on_error=self._failed)
 
     def stop(self) -> None:
         """No more backups; wait for one under way (a killed copy would only leave a .part file)."""

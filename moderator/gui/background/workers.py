@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEventLoop, QObject, Signal
 
 Callback = Callable[[Any], None] | None
 
@@ -35,6 +35,7 @@ class DbWorker(QObject):
         self._bridge.ready.connect(self._on_ready)
         self._pending = 0
         self._lock = threading.Lock()
+        self._closed = False
 
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None) -> Future:
         """Run ``fn(*args)`` on the worker; ``on_done(result)`` or ``on_error(exc)`` run in the GUI thread."""
@@ -61,6 +62,11 @@ class DbWorker(QObject):
         with self._lock:
             return self._pending > 0
 
+    @property
+    def closed(self) -> bool:
+        """Shut down: it takes no more jobs."""
+        return self._closed
+
     def _post(self, callback: Callable[[Any], None], payload: Any) -> None:
         self._results.put((callback, payload))
         self._bridge.ready.emit()
@@ -75,4 +81,22 @@ class DbWorker(QObject):
 
     def shutdown(self) -> None:
         """Finish every queued job (committing pending submissions), then stop the thread."""
+        self._closed = True
         self._pool.shutdown(wait=True)
+
+
+def run_and_wait(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` on a thread of its own while the GUI thread goes on handling events; its result.
+
+    For the few steps before any window is up (signing in, reading the label schema), which have
+    nothing to show until the answer is in; exceptions are raised here, in the caller's thread.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="moderator-db") as pool:
+        future = pool.submit(fn, *args)
+        bridge = _Bridge()
+        loop = QEventLoop()
+        bridge.ready.connect(loop.quit)  # queued: the bridge lives in this thread, the emit is the pool's
+        future.add_done_callback(lambda _: bridge.ready.emit())
+        if not future.done():
+            loop.exec()
+        return future.result()

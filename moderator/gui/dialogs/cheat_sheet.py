@@ -24,16 +24,14 @@ from PySide6.QtWidgets import (
 
 from moderator.core.schema.definition import LabelSchema
 from moderator.gui.actions import ActionSpec, effective_keys
-from moderator.gui.widgets import plain_label
 from moderator.gui.dialogs.preferences import NATIVE, short_text
+from moderator.gui.widgets import plain_label
 
 # App-level groups a labeller rarely needs go after the labelling keys.
 LAST_GROUPS = ("Help", "File", "View")
 KIND_HINT = {"ordinal": "pick one", "nominal": "pick one", "multi": "pick any", "spans": "select text first"}
 KIND_TEXT = {"ordinal": "pick one (a scale)", "text": "free text", "spans": "select words in the comment"}
 KEYCAP = "QLabel#keycap { border: 1px solid palette(mid); border-radius: 3px; padding: 0px 5px; background: palette(base); }"
-
-
 
 
 def balance(sizes: list[int], columns: int) -> list[list[int]]:

@@ -10,8 +10,23 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QKeySequence
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QKeySequenceEdit, QLabel,
-                               QLineEdit, QPushButton, QStyle, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequenceEdit,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyle,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from moderator.gui.actions import ActionSpec, conflicts
 
@@ -31,7 +46,7 @@ def short_text(spec: ActionSpec) -> str:
     """Text under its group heading: "Toxicity: Toxic" reads "Toxic" below "Toxicity"."""
     text = plain_text(spec)
     prefix = f"{spec.group}: "
-    return text[len(prefix):] if text.startswith(prefix) else text
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def portable(key: str) -> str:
@@ -270,8 +285,12 @@ class PreferencesDialog(QDialog):
                 item.setData(1, Qt.ItemDataRole.ForegroundRole, None)
                 item.setToolTip(1, "")
         n = len(clashes)
-        self.banner.setText(f"⚠ {n} key{'s are' if n > 1 else ' is'} bound to more than one action (marked in red). "
-                            "Such a key does nothing until one of its actions gets another key." if n else "")
+        self.banner.setText(
+            f"⚠ {n} key{'s are' if n > 1 else ' is'} bound to more than one action (marked in red). "
+            "Such a key does nothing until one of its actions gets another key."
+            if n
+            else ""
+        )
         self.banner.setVisible(bool(n))
 
     def _show_selected(self) -> None:

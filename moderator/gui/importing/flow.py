@@ -1,6 +1,6 @@
 """Importing threads from the GUI: files (chosen, dropped) and the clipboard, with a preview for pastes.
 
-The main window owns one ``ImportController(window, engine, worker)`` and calls ``choose_files()``,
+The main window owns one ``ImportController(window, project, worker)`` and calls ``choose_files()``,
 ``paste_from_clipboard()`` and ``install_drop_target(self)``; it listens to ``imported`` to refresh.
 
 Reading, analysing and writing run on the database worker; the GUI thread only shows dialogs. No
@@ -20,15 +20,16 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog, QWidget
-from sqlalchemy import Engine
 
 from moderator.core.importing.drafts import ThreadDraft
 from moderator.core.importing.formats import ImportCancelled, ImportFailure, SourceText, detect_format, read_source, text_source
-from moderator.core.importing.formats.paste.reader import analyse
 from moderator.core.importing.formats.paste.layout import PasteLayout
-from moderator.core.importing.writer import ImportSummary, import_drafts, import_sources, previous_import
-from moderator.gui.importing.paste_preview import PastePreviewDialog
+from moderator.core.importing.formats.paste.reader import analyse
+from moderator.core.importing.writer import ImportSummary
+from moderator.core.progress import Progress
+from moderator.core.project import Project
 from moderator.gui.background.workers import DbWorker
+from moderator.gui.importing.paste_preview import PastePreviewDialog
 
 log = logging.getLogger(__name__)
 FILE_FILTERS = "Threads (*.txt *.jsonl *.ndjson *.csv *.tsv);;All files (*)"
@@ -48,44 +49,45 @@ class Prepared:
 
 
 # ------------------------------------------------------------------------------ worker-thread jobs
+# Run on the database worker, never the GUI thread: the database work is the Project's.
 
 
-def _classify(engine: Engine, source: SourceText, fmt: str) -> Prepared:
+def _classify(project: Project, source: SourceText, fmt: str) -> Prepared:
     prepared = Prepared(source, fmt)
     if fmt == "paste":  # analysed here, as a 10 MB paste takes a while; not at all if imported before
-        prepared.previous_batch = previous_import(engine, source.sha256)
+        prepared.previous_batch = project.previous_import(source.sha256)
         prepared.layout = analyse(source.text) if prepared.previous_batch is None else None
     return prepared
 
 
-def _prepare_files(engine: Engine, paths: Sequence[str], progress, cancelled) -> list[Prepared]:
+def _prepare_files(project: Project, paths: Sequence[str], progress, cancelled) -> list[Prepared]:
     out = []
     for i, path in enumerate(paths):
         if cancelled():
             raise ImportCancelled()
         source = read_source(path)
-        out.append(_classify(engine, source, detect_format(source)))
+        out.append(_classify(project, source, detect_format(source)))
         progress((i + 1) / len(paths))
     return out
 
 
-def _prepare_text(engine: Engine, text: str, progress, cancelled) -> list[Prepared]:
+def _prepare_text(project: Project, text: str, progress, cancelled) -> list[Prepared]:
     """Clipboard text always goes through the paste importer and its preview."""
-    return [_classify(engine, text_source("<clipboard>", text), "paste")]
+    return [_classify(project, text_source("<clipboard>", text), "paste")]
 
 
-def _write(engine: Engine, direct: list[SourceText], drafts: list[tuple[SourceText, ThreadDraft]], progress, cancelled):
+def _write(project: Project, direct: list[SourceText], drafts: list[tuple[SourceText, ThreadDraft]], progress, cancelled):
     """Files in one transaction, then each previewed paste in its own; returns (summaries, error)."""
     summaries: list[ImportSummary] = []
     units = (len(direct) + len(drafts)) or 1
     try:
         if direct:
             share = len(direct) / units
-            summaries += import_sources(engine, direct, "auto", lambda f: progress(share * f), cancelled)
+            summaries += project.import_sources(direct, "auto", lambda f: progress(share * f), cancelled)
         for n, (source, draft) in enumerate(drafts, len(direct) + 1):
             if cancelled():
                 raise ImportCancelled()
-            summaries.append(import_drafts(engine, [draft], name=source.name, fmt="paste", sha256=source.sha256))
+            summaries.append(project.import_drafts([draft], name=source.name, fmt="paste", sha256=source.sha256))
             progress(n / units)
     except Exception as exc:  # noqa: BLE001 - keep what was committed before the failure
         if not isinstance(exc, (ImportFailure, ImportCancelled)):
@@ -103,10 +105,10 @@ class ImportController(QObject):
     progressed = Signal(float)  # 0..1 of the running job, throttled (for a status bar)
     _progress = Signal(int, float)  # (job, fraction), emitted on the worker thread
 
-    def __init__(self, parent_widget: QWidget, engine: Engine, worker: DbWorker):
+    def __init__(self, parent_widget: QWidget, project: Project, worker: DbWorker):
         super().__init__(parent_widget)
         self.parent_widget = parent_widget
-        self.engine = engine
+        self.project = project
         self.worker = worker
         self.preview: PastePreviewDialog | None = None  # the open preview, for tests
         self.progress_dialog: QProgressDialog | None = None
@@ -137,7 +139,7 @@ class ImportController(QObject):
     def import_files(self, paths: Sequence[str]) -> None:
         paths = [str(p) for p in paths if str(p)]
         if paths and self._start("Reading files…"):
-            self._run(_prepare_files, self.engine, paths, on_done=self._prepared)
+            self._run(_prepare_files, self.project, paths, on_done=self._prepared)
 
     def paste_from_clipboard(self) -> None:
         self.paste_text(QGuiApplication.clipboard().text())
@@ -147,7 +149,7 @@ class ImportController(QObject):
             self._warn(EMPTY_CLIPBOARD, QMessageBox.Icon.Information)
             return
         if self._start("Reading the pasted text…"):
-            self._run(_prepare_text, self.engine, text, on_done=self._prepared)
+            self._run(_prepare_text, self.project, text, on_done=self._prepared)
 
     def install_drop_target(self, widget: QWidget) -> None:
         """Let ``widget`` (the main window: ``controller.install_drop_target(self)``) take dropped files."""
@@ -208,7 +210,7 @@ class ImportController(QObject):
             self._finish(([], None))
             return
         self._show_progress("Importing…")
-        self._run(_write, self.engine, self._direct, self._drafts, on_done=self._finish)
+        self._run(_write, self.project, self._direct, self._drafts, on_done=self._finish)
 
     def _finish(self, outcome: tuple[list[ImportSummary], BaseException | None]) -> None:
         self._close_progress()
@@ -237,7 +239,7 @@ class ImportController(QObject):
 
     # ------------------------------------------------------------------------------------ feedback
 
-    def _reporter(self, job: int) -> Callable[[float], None]:
+    def _reporter(self, job: int) -> Progress:
         """A progress callback for the worker thread: at most one signal per percent and 50 ms."""
         last = [-1.0, 0.0]
 

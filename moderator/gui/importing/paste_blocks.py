@@ -11,7 +11,8 @@ import html
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from moderator.core.importing.formats.paste.layout import Block, PasteLayout, Structure, structure
+from moderator.core.importing.formats.paste.blocks import Block, Structure, structure
+from moderator.core.importing.formats.paste.layout import PasteLayout
 
 COLUMNS = ("Line", "Role", "Score", "Text")
 LINE, ROLE, SCORE, TEXT = range(4)

@@ -7,6 +7,8 @@ from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
 from moderator.core.labelling.context import CommentContext, CommentInThread
+from moderator.gui.colours import desaturate
+from moderator.gui.text_positions import qt_position, text_offset
 
 
 def _plain_label(object_name: str, word_wrap: bool = True) -> QLabel:
@@ -24,15 +26,6 @@ def _plain_box(object_name: str) -> QPlainTextEdit:
     box.setReadOnly(True)
     box.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
     return box
-
-
-def qt_position(text: str, offset: int) -> int:
-    """Qt counts UTF-16 units; the core counts code points (they differ after an emoji)."""
-    return len(text[:offset].encode("utf-16-le")) // 2
-
-
-def text_offset(text: str, position: int) -> int:
-    return len(text.encode("utf-16-le")[: 2 * position].decode("utf-16-le", "ignore"))
 
 
 def _highlight(box: QPlainTextEdit, spans: list[tuple[int, int, QColor]]) -> None:
@@ -128,8 +121,6 @@ class CommentView(QWidget):
 
     def set_greyscale(self, on: bool) -> None:
         """Wellbeing: quote and rationale marks in shades of grey, told apart by lightness."""
-        from moderator.gui.wellbeing.highlight import desaturate
-
         for name in ("QUOTE_COLOR", "RATIONALE_COLOR"):
             colour = getattr(CommentView, name)
             setattr(self, name, desaturate(colour) if on else colour)

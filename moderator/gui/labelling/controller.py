@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
-from sqlalchemy import Engine
 
-from moderator.core.labelling.session import Advance, ItemState, answer_and_advance, load_item, load_resume, undo_and_load
 from moderator.core.assist import model as assist
-from moderator.core.assist.scores import score_of
-from moderator.core.labelling.claims import release, renew
 from moderator.core.labelling.log import SKIP_REASON_KEY
+from moderator.core.labelling.session import Advance, ItemState
+from moderator.core.project import Project
 from moderator.core.wellbeing.session import WELLBEING_SKIP
-from moderator.core.labelling.browse import progress_counts
-from moderator.gui.labelling.label_panel import LabelPanel
 from moderator.gui.background.workers import DbWorker
-
+from moderator.gui.labelling.label_panel import LabelPanel
 
 RENEW_EVERY_MS = 3 * 60 * 1000  # well inside the shortest lease (10 minutes; 30 by default)
 
@@ -34,9 +30,9 @@ class LabellingController(QObject):
     notice = Signal(str)  # a short message for the status bar
     refused = Signal(list)  # question ids that must be answered first
 
-    def __init__(self, engine: Engine, worker: DbWorker, annotator_id: int, panel: LabelPanel, parent=None):
+    def __init__(self, project: Project, worker: DbWorker, annotator_id: int, panel: LabelPanel, parent=None):
         super().__init__(parent)
-        self.engine = engine
+        self.project = project
         self.worker = worker
         self.annotator_id = annotator_id
         self.panel = panel
@@ -66,7 +62,7 @@ class LabellingController(QObject):
         The worker runs jobs in order, so the count lands before the result of any answer typed after
         the first item appeared, and the running tally (``done``) stays right.
         """
-        self._run(lambda: load_resume(self.engine, self.annotator_id), self._show)
+        self._run(lambda: self.project.load_resume(self.annotator_id), self._show)
         self.refresh_progress()
 
     def refresh_progress(self) -> None:
@@ -82,7 +78,7 @@ class LabellingController(QObject):
             self._counting -= 1
             self.notice.emit(f"Could not count progress: {exc}")
 
-        self.worker.submit(progress_counts, self.engine, self.annotator_id, on_done=counted, on_error=failed)
+        self.worker.submit(self.project.progress_counts, self.annotator_id, on_done=counted, on_error=failed)
 
     def dispatch(self, step: Callable[[], None]) -> None:
         """Run a user step now, or after the job under way has shown its result."""
@@ -94,7 +90,7 @@ class LabellingController(QObject):
             step()
 
     def open(self, comment_id: int) -> None:
-        self.dispatch(lambda: self._run(lambda: load_item(self.engine, self.annotator_id, comment_id), self._show))
+        self.dispatch(lambda: self._run(lambda: self.project.load_item(self.annotator_id, comment_id), self._show))
 
     def submit(self) -> None:
         self.dispatch(lambda: self._answer("submitted"))
@@ -110,10 +106,22 @@ class LabellingController(QObject):
         self.dispatch(lambda: self._answer("skipped", {SKIP_REASON_KEY: WELLBEING_SKIP}))
 
     def undo(self) -> None:
-        self.dispatch(lambda: self._run(lambda: undo_and_load(self.engine, self.annotator_id), self._undone))
+        self.dispatch(lambda: self._run(lambda: self.project.undo_and_load(self.annotator_id), self._undone))
 
     def choose(self, qid: str, value) -> None:
         self.dispatch(lambda: self.panel.choose(qid, value) if self.state else None)
+
+    def hold(self, start: Callable[[Callable[[], None]], None], then: Callable[[], None]) -> None:
+        """Hold the keys typed from now on while ``start(done)`` waits for work of the window's own (a
+        queue page loading); once it calls ``done()``, run ``then`` and replay the held keys in order."""
+        self._running = True
+
+        def done() -> None:
+            self._running = False
+            then()  # may start a job of its own, which the held keys then wait for
+            self._replay()
+
+        start(done)
 
     def after_pending(self, step: Callable[[], None]) -> None:
         """Run ``step`` once every key typed so far has been handled (e.g. quit after "1 Enter")."""
@@ -127,7 +135,7 @@ class LabellingController(QObject):
         self.closed = True
         self._waiting.clear()
         self._renewal.stop()
-        self.worker.submit(release, self.engine, self.annotator_id)  # give unanswered slots back now
+        self.worker.submit(self.project.release, self.annotator_id)  # give unanswered slots back now
 
     # jobs -----------------------------------------------------------------------------------------
 
@@ -142,8 +150,8 @@ class LabellingController(QObject):
                 return
         values, spans = (self.panel.values(), self.panel.spans()) if values is None else (values, [])
         duration = int((time.monotonic() - self._shown_at) * 1000)
-        args = (self.engine, self.annotator_id, self.state.item.id, values, spans, status, self._started_at, duration)
-        self._run(lambda: answer_and_advance(*args), self._advanced)
+        args = (self.annotator_id, self.state.item.id, values, spans, status, self._started_at, duration)
+        self._run(lambda: self.project.answer_and_advance(*args), self._advanced)
 
     def _run(self, job: Callable[[], object], on_done: Callable[[object], None]) -> None:
         self._running = True
@@ -152,6 +160,9 @@ class LabellingController(QObject):
     def _finish(self, on_done: Callable[[object], None], result: object) -> None:
         on_done(result)
         self._running = False
+        self._replay()
+
+    def _replay(self) -> None:
         while self._waiting and not self._running:
             self._waiting.pop(0)()
 
@@ -165,10 +176,14 @@ class LabellingController(QObject):
     def _show(self, state: ItemState | None) -> None:
         self.state = state
         self._shown_at = time.monotonic()
-        self._started_at = datetime.now(timezone.utc)
+        self._started_at = datetime.now(UTC)
         self.panel.set_model_hint(None)
         if state is not None:
-            self.panel.set_state(state.label.values if state.label else None, state.label.spans if state.label else None, state.context.comment.text)
+            self.panel.set_state(
+                state.label.values if state.label else None,
+                state.label.spans if state.label else None,
+                state.context.comment.text,
+            )
             self._ask_hint(state.item.id)
         self.shown.emit(state)
 
@@ -179,7 +194,7 @@ class LabellingController(QObject):
             if score is not None and self.state is not None and self.state.item.id == comment_id:
                 self.panel.set_model_hint(assist.hint(score))
 
-        self.worker.submit(score_of, self.engine, comment_id, on_done=show, on_error=lambda _exc: None)
+        self.worker.submit(self.project.score_of, comment_id, on_done=show, on_error=lambda _exc: None)
 
     def _advanced(self, step: Advance) -> None:
         if self.state is not None and self.state.item.status is None:
@@ -208,8 +223,7 @@ class LabellingController(QObject):
 
     def _renew(self) -> None:
         if self.state is not None and not self.closed:
-            self.worker.submit(renew, self.engine, self.state.item.id, self.annotator_id)
+            self.worker.submit(self.project.renew, self.state.item.id, self.annotator_id)
 
     def _emit_progress(self) -> None:
         self.progress.emit(self.done, self.total, self.session)
-

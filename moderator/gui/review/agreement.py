@@ -12,7 +12,13 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QSplitter, QTableView, QVBoxLayout,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
     QWidget,
 )  # fmt: skip
 
@@ -127,8 +133,6 @@ def _fit(view: QTableView) -> None:
         view.resizeColumnsToContents()
     if header.count():
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-
-
 
 
 class AgreementDialog(QDialog):

@@ -7,34 +7,34 @@ slow chart never holds up the labelling worker, and shows the image.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QScrollArea, QTabWidget, QVBoxLayout
-from sqlalchemy import Engine
 
-from moderator.gui.widgets import plain_label
+from moderator.core.project import Project
 from moderator.gui.background.workers import DbWorker
+from moderator.gui.widgets import plain_label
 
 TITLES = {"labels": "Labels", "progress": "Progress", "agreement": "Agreement", "time": "Time"}
 
 
-def _charts():
-    from moderator.core.export import charts  # matplotlib and friends load when the dialog is first used
-
-    return charts
+def _kinds() -> tuple[str, ...]:
+    charts = importlib.import_module("moderator.core.export.charts")  # matplotlib loads when the dialog is first used
+    return tuple(charts.CHARTS)
 
 
 class ChartsDialog(QDialog):
-    def __init__(self, engine: Engine, viewer: Any = None, parent=None):
+    def __init__(self, project: Project, viewer: Any = None, parent=None):
         super().__init__(parent)
         self.setObjectName("charts_dialog")
         self.setWindowTitle("Charts")
         self.resize(820, 620)
-        self.engine = engine
+        self.project = project
         self.viewer = viewer
-        self.kinds: tuple[str, ...] = tuple(_charts().CHARTS)
+        self.kinds: tuple[str, ...] = _kinds()
         self.images: dict[str, QLabel] = {}
         self._asked: set[str] = set()
         self._renderer = DbWorker(self)
@@ -79,7 +79,7 @@ class ChartsDialog(QDialog):
         image.setPixmap(QPixmap())
         image.setText("Drawing…")
         self._renderer.submit(
-            _charts().render, self.engine, kind, self.viewer,
+            self.project.render_chart, kind, self.viewer,
             on_done=lambda png, k=kind: self._show(k, png),
             on_error=lambda exc, k=kind: self._failed(k, exc),
         )  # fmt: skip

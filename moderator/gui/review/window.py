@@ -1,30 +1,41 @@
 """Review disagreements: the disputed comments, every annotator's answer side by side, and a gold label.
 
 Only reviewers and admins may open it; the core checks again on every query. All database work runs
-on the DbWorker; everything shown is plain text, since comments and answers are user data.
+on the DbWorker (the jobs are core.agreement.review's, through the Project); everything shown is plain
+text, since comments and answers are user data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QGroupBox, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QGroupBox,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )  # fmt: skip
-from sqlalchemy import Engine
 
-from moderator.core.team.accounts import Account, AuthError
-from moderator.core.agreement.review import Answer, Disagreement, aggregate, answers, decide, disagreements, gold_for
+from moderator.core.agreement.review import Answer, Disagreement, ReviewItem, aggregate
+from moderator.core.project import Project
 from moderator.core.schema.definition import CHOICE_KINDS, LabelSchema, Question
-from moderator.core.labelling.context import CommentContext, comment_context
+from moderator.core.team.accounts import Account, AuthError
 from moderator.gui import settings
 from moderator.gui.actions import ActionSpec, conflicts, effective_keys, schema_actions
+from moderator.gui.background.workers import DbWorker
 from moderator.gui.labelling.comment_view import CommentView
 from moderator.gui.labelling.label_panel import LabelPanel
-from moderator.gui.background.workers import DbWorker
 from moderator.gui.widgets import plain_label, plain_tooltip
 
 REVIEW_ACTIONS = (
@@ -35,25 +46,6 @@ REVIEW_ACTIONS = (
 DECIDED = "✓ "
 DISPUTE, IS_DECIDED = Qt.ItemDataRole.UserRole, Qt.ItemDataRole.UserRole + 1
 MAX_COLUMN = 150  # pixels
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    comment_id: int
-    context: CommentContext
-    answers: list[Answer]
-    gold: dict[str, Any] | None
-
-
-# Run on the worker thread: plain core calls, no Qt.
-def load_list(engine: Engine, reviewer: Account, question: str) -> tuple[list[Disagreement], set[int]]:
-    found = disagreements(engine, reviewer, question)
-    return found, set(gold_for(engine, [d.comment_id for d in found]))
-
-
-def load_item(engine: Engine, comment_id: int, reviewer: Account) -> ReviewItem:
-    given = answers(engine, comment_id, reviewer)
-    return ReviewItem(comment_id, comment_context(engine, comment_id), given, gold_for(engine, [comment_id]).get(comment_id))
 
 
 def majority(schema: LabelSchema, given: list[Answer]) -> dict[str, Any]:
@@ -77,17 +69,18 @@ def describe(q: Question, value: Any) -> str:
 
 def summary(d: Disagreement, decided: bool) -> str:
     counts = " ".join(
-        f"{'+'.join(map(str, v)) if isinstance(v, tuple) else v}:{n}" for v, n in sorted(d.values.items(), key=lambda kv: str(kv[0]))
+        f"{'+'.join(map(str, v)) if isinstance(v, tuple) else v}:{n}"
+        for v, n in sorted(d.values.items(), key=lambda kv: str(kv[0]))
     )
     return f"{DECIDED if decided else ''}#{d.comment_id} · {d.answers} answers · {d.majority_share:.0%} agree · {counts}"
 
 
 class ReviewWindow(QDialog):
-    def __init__(self, engine: Engine, worker: DbWorker, reviewer: Account, schema: LabelSchema, parent=None):
+    def __init__(self, project: Project, worker: DbWorker, reviewer: Account, schema: LabelSchema, parent=None):
         if not reviewer.sees_all:
             raise AuthError("only reviewers and admins review disagreements (labelling is blind)")
         super().__init__(parent)
-        self.engine, self.worker, self.reviewer, self.schema = engine, worker, reviewer, schema
+        self.project, self.worker, self.reviewer, self.schema = project, worker, reviewer, schema
         self.setObjectName("review_window")
         self.setWindowTitle("Review disagreements")
         self.setModal(False)
@@ -217,7 +210,7 @@ class ReviewWindow(QDialog):
     def refresh(self) -> None:
         """Reload the disputed comments for the chosen question (e.g. when the window is shown again)."""
         self._say("Loading disputed comments…")
-        self._run(load_list, self.engine, self.reviewer, self.question, on_done=self._on_list)
+        self._run(self.project.review_list, self.reviewer, self.question, on_done=self._on_list)
 
     def _on_list(self, result: tuple[list[Disagreement], set[int]]) -> None:
         found, decided = result
@@ -232,7 +225,9 @@ class ReviewWindow(QDialog):
             self.list.addItem(entry)
         self.list.blockSignals(False)
         label = self.question_box.currentText()
-        self._say(f"{len(found)} comments disputed on {label}, {len(decided)} decided." if found else f"No disagreements on {label}.")
+        self._say(
+            f"{len(found)} comments disputed on {label}, {len(decided)} decided." if found else f"No disagreements on {label}."
+        )
         ids = [d.comment_id for d in found]
         self.centre.setEnabled(bool(found))
         self.right.setEnabled(bool(found))
@@ -250,7 +245,7 @@ class ReviewWindow(QDialog):
             return
         comment_id = entry.data(DISPUTE).comment_id
         self._loading_id = comment_id
-        self._run(load_item, self.engine, comment_id, self.reviewer, on_done=self._on_item)
+        self._run(self.project.review_item, comment_id, self.reviewer, on_done=self._on_item)
 
     def _on_item(self, item: ReviewItem) -> None:
         if item.comment_id != self._loading_id:
@@ -309,7 +304,7 @@ class ReviewWindow(QDialog):
             return
         self._saving = True
         comment_id, note = self.item.comment_id, self.note.text().strip() or None
-        self._run(decide, self.engine, comment_id, self.reviewer, self.label_panel.values(), note,
+        self._run(self.project.decide, comment_id, self.reviewer, self.label_panel.values(), note,
                   on_done=lambda _id: self._on_saved(comment_id))  # fmt: skip
 
     def _on_saved(self, comment_id: int) -> None:
@@ -333,7 +328,6 @@ class ReviewWindow(QDialog):
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setStyleSheet("color: #c9302c;" if error else "")
-
 
 
 def _column(*widgets: QWidget, stretch: QWidget) -> QWidget:

@@ -75,7 +75,9 @@ class BlurCover(QObject):
         size = shot.size()
         small = shot.scaled(max(1, size.width() // BLUR_SCALE), max(1, size.height() // BLUR_SCALE),
                             Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)  # fmt: skip
-        self.picture.setPixmap(small.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        self.picture.setPixmap(
+            small.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        )
         self._sync()
 
     def eventFilter(self, obj, event) -> bool:

@@ -79,4 +79,3 @@ class BreakScreen(Cover):
     def open(self) -> None:
         super().open()
         self.back_button.setFocus()  # Enter or Space comes back; labelling keys are off meanwhile
-

@@ -14,15 +14,24 @@ from datetime import datetime, tzinfo
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 
-from moderator.core.wellbeing import session as wellbeing
 from moderator.core.labelling.session import ItemState
-from moderator.core.wellbeing.lexicon import Lexicon, Match, Severity, active_lexicon, ensure_user_lexicon, hint, user_lexicon_path
+from moderator.core.wellbeing import session as wellbeing
+from moderator.core.wellbeing.lexicon import (
+    Lexicon,
+    Match,
+    Severity,
+    active_lexicon,
+    ensure_user_lexicon,
+    hint,
+    user_lexicon_path,
+)
 from moderator.core.wellbeing.session import Session, WellbeingConfig
-from moderator.gui.wellbeing.break_prompt import BreakPrompt, BreakScreen
-from moderator.gui.wellbeing.stop_screen import StopScreen
+from moderator.gui.colours import greyscale_palette
 from moderator.gui.wellbeing.blur import BlurCover
 from moderator.gui.wellbeing.blur_delegate import BlurredPreviewDelegate
-from moderator.gui.wellbeing.highlight import LexiconHighlighter, greyscale_palette
+from moderator.gui.wellbeing.break_prompt import BreakPrompt, BreakScreen
+from moderator.gui.wellbeing.highlight import LexiconHighlighter
+from moderator.gui.wellbeing.stop_screen import StopScreen
 
 # Actions that go quiet while a cover (break, stop screen) is up; the skip stays on the stop screen.
 PAUSED_PREFIXES = ("label.", "nav.", "wellbeing.reveal", "wellbeing.take_break", "wellbeing.dismiss_break")
@@ -60,10 +69,10 @@ class WellbeingController(QObject):
         self.apply_config(self.session.config)
         if error:
             window.status.showMessage(error, 20000)
-        window.worker.submit(wellbeing.load_config, window.engine, on_done=self.apply_config)
+        window.worker.submit(window.project.wellbeing_config, on_done=self.apply_config)
         day = self.session.today()
         window.worker.submit(
-            wellbeing.severe_answered_on, window.engine, window.account.id, day, tz, self.level_of,
+            window.project.severe_answered_on, window.account.id, day, tz, self.level_of,
             on_done=lambda ids: (self.session.add_stored(day, ids), self._show_counts()),
         )  # fmt: skip
 
@@ -120,7 +129,9 @@ class WellbeingController(QObject):
         hidden = state is not None and state.item.id not in self.revealed
         blur_text = hidden and wellbeing.should_blur(self.session.config, self.level)
         found = ", ".join(dict.fromkeys(m.category.label for m in matches))
-        self.text_blur.set_blurred(blur_text, f"Likely severe: {found}\nSpace or a click reveals it · W skips it for your wellbeing")
+        self.text_blur.set_blurred(
+            blur_text, f"Likely severe: {found}\nSpace or a click reveals it · W skips it for your wellbeing"
+        )
         parent = state.context.parents[0] if state is not None and state.context.parents else None
         blur_parent = hidden and parent is not None and wellbeing.should_blur(self.session.config, self.level_of(parent.text))
         self.parent_blur.set_blurred(blur_parent, "The comment replied to is likely severe\nSpace or a click reveals it")
@@ -208,8 +219,8 @@ class WellbeingController(QObject):
             self._apply_blur(self.lexicon.find(self.state.context.comment.text))
 
     def save_config(self, changes: dict) -> None:
-        engine = self.window.engine
-        self.window.worker.submit(lambda: wellbeing.configure(engine, **changes), on_done=self.apply_config)
+        project = self.window.project
+        self.window.worker.submit(lambda: project.configure_wellbeing(**changes), on_done=self.apply_config)
 
     def edit_lexicon(self) -> None:
         path = ensure_user_lexicon()

@@ -11,44 +11,20 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 from moderator.core.wellbeing.lexicon import Match, Severity
-from moderator.gui.labelling.comment_view import qt_position
+from moderator.gui.colours import mix
+from moderator.gui.text_positions import qt_position
 
 SEVERE_TINT = QColor(220, 50, 47)  # red
 MILD_TINT = QColor(147, 112, 219)  # violet: apart from the amber quotes and blue rationale
-
-
-def mix(base: QColor, tint: QColor, share: float) -> QColor:
-    """``share`` of ``tint`` over ``base``, opaque: a background the palette's text stays readable on."""
-    return QColor(
-        round(base.red() + (tint.red() - base.red()) * share),
-        round(base.green() + (tint.green() - base.green()) * share),
-        round(base.blue() + (tint.blue() - base.blue()) * share),
-    )
-
-
-def desaturate(color: QColor) -> QColor:
-    """The same lightness and transparency, without colour."""
-    grey = round(0.299 * color.red() + 0.587 * color.green() + 0.114 * color.blue())
-    return QColor(grey, grey, grey, color.alpha())
-
-
-def greyscale_palette(palette: QPalette) -> QPalette:
-    """Every role of every colour group desaturated (selection, links, buttons…)."""
-    grey = QPalette(palette)
-    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive, QPalette.ColorGroup.Disabled):
-        for role in range(QPalette.ColorRole.NColorRoles.value):
-            role = QPalette.ColorRole(role)
-            if role == QPalette.ColorRole.NoRole:
-                continue
-            grey.setColor(group, role, desaturate(palette.color(group, role)))
-    return grey
 
 
 def lexicon_format(palette: QPalette, severity: Severity, greyscale: bool) -> QTextCharFormat:
     base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
     tint = text if greyscale else (SEVERE_TINT if severity >= Severity.SEVERE else MILD_TINT)
     fmt = QTextCharFormat()
-    fmt.setBackground(mix(base, tint, (0.22 if greyscale else 0.3) if severity >= Severity.SEVERE else 0.14 if greyscale else 0.22))
+    fmt.setBackground(
+        mix(base, tint, (0.22 if greyscale else 0.3) if severity >= Severity.SEVERE else 0.14 if greyscale else 0.22)
+    )
     fmt.setUnderlineStyle(
         QTextCharFormat.UnderlineStyle.SingleUnderline if severity >= Severity.SEVERE else QTextCharFormat.UnderlineStyle.DotLine
     )

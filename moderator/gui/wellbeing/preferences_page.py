@@ -55,7 +55,15 @@ class WellbeingPage(QWidget):
             note += " Only reviewers and admins change them."
         self.note = plain_label(note, grey=True)
         self.note.setWordWrap(True)
-        for widget in (self.blur, self.greyscale, self.breaks, self.break_minutes, self.break_severe, self.break_length, self.daily_cap):
+        for widget in (
+            self.blur,
+            self.greyscale,
+            self.breaks,
+            self.break_minutes,
+            self.break_severe,
+            self.break_length,
+            self.daily_cap,
+        ):
             widget.setEnabled(editable and (widget not in (self.break_minutes, self.break_severe) or config.breaks))
         self.lexicon_button = QPushButton("Edit l&exicon…")
         self.lexicon_button.setObjectName("edit_lexicon")

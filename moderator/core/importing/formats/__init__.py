@@ -7,7 +7,7 @@ that the text is its format) and ``parse(source, progress=None) -> Iterator[Thre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import PurePath
 from types import ModuleType
 
@@ -17,6 +17,7 @@ from moderator.core.importing.formats import convokit, csv_table, disqus, jsonl,
 from moderator.core.importing.formats.paste import reader as paste
 from moderator.core.importing.formats.reddit import reader as reddit
 from moderator.core.importing.sources.reading import SourceText, read_source, text_source
+from moderator.core.progress import Progress
 
 FORMATS = ("paste", "jsonl", "csv", "lewidi", "convokit", "reddit", "disqus")
 _MODULES: dict[str, ModuleType] = {
@@ -28,7 +29,6 @@ _MODULES: dict[str, ModuleType] = {
 _BY_CONTENT = ("convokit", "reddit")
 SURE = 0.97
 
-Progress = Callable[[float], None]
 
 __all__ = [
     "FORMATS",

@@ -10,17 +10,18 @@ each thread its title and metadata.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
-from moderator.core.importing.formats.jsonl import _kind, _objects, paused_gc
-from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
 from moderator.core.importing.linking.quote_links import link_quotes, markdown_quotes
+from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
+from moderator.core.importing.sources.json_lines import first_object, json_objects, kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText, decode
+from moderator.core.progress import Progress
 
 NAME = "convokit"
 EXTENSIONS: tuple[str, ...] = ()  # utterances.jsonl shares .jsonl with the jsonl format: found by content
@@ -50,26 +51,26 @@ def _looks_like_utterance(obj: Any) -> bool:
 def sniff(source: SourceText) -> float:
     if source.compressed:
         return 0.0
-    from moderator.core.importing.formats.jsonl import _first_object
-
-    return 0.98 if _looks_like_utterance(_first_object(source.text)) else 0.0
+    return 0.98 if _looks_like_utterance(first_object(source.text)) else 0.0
 
 
-def parse(source: SourceText, progress: Callable[[float], None] | None = None) -> Iterator[ThreadDraft]:
+def parse(source: SourceText, progress: Progress | None = None) -> Iterator[ThreadDraft]:
     name = source.name
     conversations = _conversations(name)
     threads: dict[str, PendingThread] = {}
     marked: dict[str, dict[int, list[tuple[int, int]]]] = {}
     with paused_gc():
-        for lineno, obj in _objects(source, progress):
+        for lineno, obj in json_objects(source, progress):
             if type(obj) is not dict:
-                raise ImportFailure(name, lineno, f"expected a JSON object (an utterance), found {_kind(obj)}")
+                raise ImportFailure(name, lineno, f"expected a JSON object (an utterance), found {kind_of(obj)}")
             uid = _ident(name, lineno, obj, ("id", "id"), required=True)
             conv = _ident(name, lineno, obj, _CONVERSATION, required=True)
             parent = _ident(name, lineno, obj, _REPLY_TO, required=False)
             text = obj.get("text")
             if type(text) is not str:
-                raise ImportFailure(name, lineno, 'missing "text"' if text is None else f'"text" must be a string, found {_kind(text)}')
+                raise ImportFailure(
+                    name, lineno, 'missing "text"' if text is None else f'"text" must be a string, found {kind_of(text)}'
+                )
             speaker = _get(obj, _SPEAKER)
             if speaker is not None and type(speaker) is not str:
                 speaker = _ident(name, lineno, obj, _SPEAKER, required=False)
@@ -83,7 +84,9 @@ def parse(source: SourceText, progress: Callable[[float], None] | None = None) -
                 metadata[text.strip().strip("[]")] = True
             if speaker in _GONE:
                 speaker = None
-            comment = CommentDraft(text, speaker or None, uid, None, _when(name, lineno, obj.get("timestamp")), metadata=metadata, line=lineno)
+            comment = CommentDraft(
+                text, speaker or None, uid, None, _when(name, lineno, obj.get("timestamp")), metadata=metadata, line=lineno
+            )
             spans = markdown_quotes(text) if ">" in text else []
             if spans:
                 marked[conv][len(thread.draft.comments)] = spans
@@ -138,7 +141,7 @@ def _conversations(name: str) -> dict[str, Any]:
     except RecursionError:
         raise ImportFailure(where, None, "invalid JSON (nested too deeply)") from None
     if type(data) is not dict:
-        raise ImportFailure(where, 1, f"expected an object keyed by conversation id, found {_kind(data)}")
+        raise ImportFailure(where, 1, f"expected an object keyed by conversation id, found {kind_of(data)}")
     return data
 
 
@@ -150,7 +153,7 @@ def _ident(name: str, lineno: int, obj: dict[str, Any], keys: tuple[str, str], r
         return None
     if type(value) is str or type(value) is int:
         return str(value)
-    raise ImportFailure(name, lineno, f'"{keys[0]}" must be a string or an integer, found {_kind(value)}')
+    raise ImportFailure(name, lineno, f'"{keys[0]}" must be a string or an integer, found {kind_of(value)}')
 
 
 def _when(name: str, lineno: int, value: Any) -> datetime | None:
@@ -159,12 +162,12 @@ def _when(name: str, lineno: int, value: Any) -> datetime | None:
         return None
     try:
         if type(value) is int or type(value) is float:
-            return datetime.fromtimestamp(value, timezone.utc)
+            return datetime.fromtimestamp(value, UTC)
         if type(value) is str:
             if value.strip().lstrip("-").replace(".", "", 1).isdigit():
-                return datetime.fromtimestamp(float(value), timezone.utc)
+                return datetime.fromtimestamp(float(value), UTC)
             moment = datetime.fromisoformat(value)
-            return moment if moment.tzinfo is None else moment.astimezone(timezone.utc)
+            return moment if moment.tzinfo is None else moment.astimezone(UTC)
     except (ValueError, OverflowError, OSError):
         pass
     raise ImportFailure(name, lineno, f'"timestamp" is not a unix time or an ISO 8601 date: {json.dumps(value)[:60]}')

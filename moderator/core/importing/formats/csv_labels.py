@@ -63,7 +63,9 @@ def attach(name: str, line: int, drafts: list[ThreadDraft], columns: list[str], 
         question = _question(key, [v for v in cells if v])
         if question is None:
             if explicit:
-                raise ImportFailure(name, line, f"the label column {column!r} holds free text, not labels (over {MAX_OPTIONS} distinct values)")
+                raise ImportFailure(
+                    name, line, f"the label column {column!r} holds free text, not labels (over {MAX_OPTIONS} distinct values)"
+                )
             continue
         ids = {q["id"] for q in questions}
         while question["id"] in ids:

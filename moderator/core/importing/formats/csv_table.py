@@ -10,18 +10,19 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any
 
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
-from moderator.core.importing.formats.csv_labels import attach, detect_label_columns
 from moderator.core.importing.errors import ImportFailure
-from moderator.core.importing.formats.jsonl import paused_gc
+from moderator.core.importing.formats.csv_labels import attach, detect_label_columns
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
+from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.progress import Progress
 
 NAME = "csv"
 EXTENSIONS = (".csv", ".tsv")
@@ -101,9 +102,7 @@ def sniff(source: SourceText) -> float:
     return 0.0
 
 
-def parse(
-    source: SourceText, progress: Callable[[float], None] | None = None, columns: ColumnMap | None = None
-) -> Iterator[ThreadDraft]:
+def parse(source: SourceText, progress: Progress | None = None, columns: ColumnMap | None = None) -> Iterator[ThreadDraft]:
     previous = csv.field_size_limit(FIELD_LIMIT)
     try:
         with paused_gc():
@@ -201,7 +200,7 @@ def _resolve(name: str, line: int, header: list[str], columns: ColumnMap) -> Col
     return ColumnMap(**resolved)
 
 
-def _read(source: SourceText, progress: Callable[[float], None] | None, columns: ColumnMap | None) -> list[PendingThread]:
+def _read(source: SourceText, progress: Progress | None, columns: ColumnMap | None) -> list[PendingThread]:
     name = source.name
     reader, header, header_line, cols = _choose(source, columns)
     width = len(header)
@@ -299,11 +298,11 @@ def _when(name: str, line: int, row: list[str], at: int | None) -> datetime | No
         return None
     try:
         moment = datetime.fromisoformat(value)
-        return moment if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        return moment if moment.tzinfo is None else moment.astimezone(UTC)
     except ValueError:
         pass
     try:
-        return datetime.fromtimestamp(float(value), timezone.utc)
+        return datetime.fromtimestamp(float(value), UTC)
     except (ValueError, OverflowError, OSError):
         raise ImportFailure(name, line, f"created_at {value[:60]!r} is not an ISO 8601 date or a unix time") from None
 

@@ -12,8 +12,8 @@ The file is parsed as a stream (no DOM) by defusedxml's parser: a DTD, and with 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
@@ -22,11 +22,12 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
-from moderator.core.importing.sources.html_text import html_to_text
-from moderator.core.importing.formats.jsonl import paused_gc
-from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
 from moderator.core.importing.linking.quote_links import Marked, link_quotes
+from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
+from moderator.core.importing.sources.html_text import html_to_text
+from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.progress import Progress
 
 NAME = "disqus"
 EXTENSIONS = (".xml",)
@@ -101,7 +102,7 @@ class _Export:
         pass
 
 
-def parse(source: SourceText, progress: Callable[[float], None] | None = None) -> Iterator[ThreadDraft]:
+def parse(source: SourceText, progress: Progress | None = None) -> Iterator[ThreadDraft]:
     name = source.name
     export = _Export(name)
     parser = DefusedXMLParser(target=export, encoding="utf-8", forbid_dtd=True)
@@ -199,4 +200,4 @@ def _when(name: str, line: int, value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ImportFailure(name, line, f"<createdAt> {value[:60]!r} is not an ISO 8601 date") from None
-    return moment if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment if moment.tzinfo is None else moment.astimezone(UTC)

@@ -12,19 +12,18 @@ into drafts, so both apply exactly the same checks.
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from itertools import chain
-from contextlib import contextmanager
-from datetime import datetime, timezone
 from typing import Any
 
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
-from moderator.core.importing.errors import ImportCancelled, ImportFailure
+from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.linking.reply_tree import PendingThread, ReplyCycle, cycle_failure, link_replies, reply_depths
-from moderator.core.importing.sources.strict_json import DECODER, risky_lines, unstorable
+from moderator.core.importing.sources.json_lines import first_object, json_objects, kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.progress import Cancelled, Progress
 
 NAME = "jsonl"
 EXTENSIONS = (".jsonl", ".ndjson")
@@ -36,115 +35,17 @@ _BULK_KEYS = _COMMENT_KEYS | {"thread_id", "thread_title", "title", "url", "arti
 _PLAIN_KEYS = _COMMENT_KEYS | {"thread_id"}
 
 
-def _first_object(text: str) -> Any:
-    start = 0
-    while start < len(text):  # find() rather than split(): sniffing must not copy a 60 MB file
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        if not text[start:end].isspace() and end > start:
-            try:
-                return json.loads(text[start:end])
-            except (ValueError, RecursionError):
-                return None
-        start = end + 1
-    return None
-
-
 def sniff(source: SourceText) -> float:
-    first = _first_object(source.text)
+    first = first_object(source.text)
     return 0.95 if isinstance(first, dict) and ("comments" in first or "text" in first) else 0.0
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cycle collector while building many small objects that hold no cycles.
-
-    Hundreds of thousands of drafts trigger repeated full collections that would otherwise take
-    about 40% of the parse time; nothing collectable is created, so pausing loses nothing.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # ------------------------------------------------------------------------------------ lines
 
 
-def _objects(
-    source: SourceText, progress: Callable[[float], None] | None = None, cancelled: Callable[[], bool] | None = None
-) -> Iterator[tuple[int, Any]]:
-    """``(line number, decoded value)`` for every non-blank line, without splitting the text.
-
-    ``json.loads`` per line would first copy the file into a list of lines; here the C scanner that
-    ``json.loads`` itself uses decodes each line in place. Anything unusual on a line (leading or
-    trailing whitespace, a value running past the line end, invalid JSON) goes through ``json.loads``
-    on that line alone, so the result and the error message are exactly what ``json.loads`` gives.
-    """
-    text = source.text
-    size = len(text)
-    scan = DECODER.scan_once  # what json.loads uses, minus its per-call wrapping
-    risky = risky_lines(text)
-    find = text.find
-    step = max(1, size // 100)  # report about every 1%: a callback per line would cost more than parsing
-    next_report = step
-    lineno = 0
-    pos = 0
-    while pos <= size:
-        lineno += 1
-        end = find("\n", pos)
-        if end < 0:
-            end = size
-        if pos >= next_report:
-            if cancelled is not None and cancelled():
-                raise ImportCancelled()
-            if progress is not None:
-                progress(pos / size)
-            next_report = pos + step
-        if end == pos:
-            pos = end + 1
-            continue
-        stop = -1
-        if text[pos] == "{":
-            try:
-                obj, stop = scan(text, pos)
-            except (StopIteration, ValueError, RecursionError):
-                stop = -1
-        if stop != end:
-            raw = text[pos:end]
-            if raw.isspace():
-                pos = end + 1
-                continue
-            obj = _load_line(source.name, lineno, raw, text, end)
-        if risky and lineno in risky:
-            why = unstorable(obj)
-            if why is not None:
-                raise ImportFailure(source.name, lineno, why)
-        yield lineno, obj
-        pos = end + 1
-
-
-def _load_line(name: str, lineno: int, raw: str, text: str, end: int) -> Any:
-    try:
-        return DECODER.decode(raw)
-    except ValueError as exc:
-        if hasattr(exc, "colno"):
-            reason = f"invalid JSON at column {exc.colno} ({exc.msg})"
-        else:  # NaN, or an integer too long to read
-            reason = f"invalid JSON: {exc}"
-        if not text[end + 1 :].strip():
-            reason += "; the last line is cut off, the file looks half-written"
-        raise ImportFailure(name, lineno, reason) from None
-    except RecursionError:
-        raise ImportFailure(name, lineno, "invalid JSON (nested too deeply)") from None
-
-
 def _expect_object(name: str, lineno: int, obj: Any) -> None:
     if type(obj) is not dict:
-        raise ImportFailure(name, lineno, f"expected a JSON object, found {_kind(obj)}")
+        raise ImportFailure(name, lineno, f"expected a JSON object, found {kind_of(obj)}")
 
 
 # ------------------------------------------------------------------------------ reply trees
@@ -193,7 +94,7 @@ class BulkThread:
 
 
 def read_bulk(
-    source: SourceText, progress: Callable[[float], None] | None = None, cancelled: Callable[[], bool] | None = None
+    source: SourceText, progress: Progress | None = None, cancelled: Cancelled | None = None
 ) -> list[BulkThread] | None:
     """The threads of a one-comment-per-line file in first-appearance order; None for a thread-per-line file.
 
@@ -201,7 +102,7 @@ def read_bulk(
     returned; reply cycles are found by ``BulkThread.link``.
     """
     name = source.name
-    lines = _objects(source, progress, cancelled)
+    lines = json_objects(source, progress, cancelled)
     first = next(lines, None)
     if first is None:
         return []
@@ -247,7 +148,7 @@ def read_bulk(
         # common; type() rather than isinstance() keeps true/false out, which _ident refuses.)
         text = obj.get("text")
         if type(text) is not str:
-            what = 'missing "text"' if text is None else f'"text" must be a string, found {_kind(text)}'
+            what = 'missing "text"' if text is None else f'"text" must be a string, found {kind_of(text)}'
             raise ImportFailure(name, lineno, what)
         ext = obj.get("id")
         if ext is not None and type(ext) is not str:
@@ -258,7 +159,7 @@ def read_bulk(
         author = obj.get("author")
         if author is not None:
             if type(author) is not str:
-                raise ImportFailure(name, lineno, f'"author" must be a string or null, found {_kind(author)}')
+                raise ImportFailure(name, lineno, f'"author" must be a string or null, found {kind_of(author)}')
             author = same_author(author, author) or None  # one string per name: authors repeat a lot
         created = obj.get("created_at")
         if created is not None:
@@ -309,7 +210,7 @@ def bulk_draft(name: str, thread: BulkThread) -> ThreadDraft:
 # ----------------------------------------------------------------------------------- parsing
 
 
-def parse(source: SourceText, progress: Callable[[float], None] | None = None) -> Iterator[ThreadDraft]:
+def parse(source: SourceText, progress: Progress | None = None) -> Iterator[ThreadDraft]:
     with paused_gc():
         bulk = read_bulk(source, progress)
         if bulk is not None:
@@ -324,11 +225,11 @@ def parse(source: SourceText, progress: Callable[[float], None] | None = None) -
     yield from drafts
 
 
-def _read_threads(source: SourceText, progress: Callable[[float], None] | None) -> list[PendingThread]:
+def _read_threads(source: SourceText, progress: Progress | None) -> list[PendingThread]:
     """A file of one thread per line (the first line has ``"comments"``)."""
     name = source.name
     threads: list[PendingThread] = []
-    for lineno, obj in _objects(source, progress):
+    for lineno, obj in json_objects(source, progress):
         _expect_object(name, lineno, obj)
         if "comments" not in obj:
             raise ImportFailure(
@@ -351,21 +252,23 @@ def _thread_line(name: str, lineno: int, obj: dict[str, Any]) -> PendingThread:
     draft.metadata = {k: obj[k] for k in obj.keys() - _THREAD_KEYS}
     comments = obj["comments"]
     if type(comments) is not list:
-        raise ImportFailure(name, lineno, f'"comments" must be a list, found {_kind(comments)}')
+        raise ImportFailure(name, lineno, f'"comments" must be a list, found {kind_of(comments)}')
     thread = PendingThread(draft)
     for i, comment in enumerate(comments, 1):
         where = f"comment {i}: "
         if type(comment) is not dict:
-            raise ImportFailure(name, lineno, f"{where}expected a JSON object, found {_kind(comment)}")
+            raise ImportFailure(name, lineno, f"{where}expected a JSON object, found {kind_of(comment)}")
         metadata = {} if _COMMENT_KEYS.issuperset(comment) else {k: comment[k] for k in comment.keys() - _COMMENT_KEYS}
         _add_comment(name, lineno, comment, thread, metadata, where)
     return thread
 
 
-def _add_comment(name: str, lineno: int, obj: dict[str, Any], thread: PendingThread, metadata: dict[str, Any], where: str) -> None:
+def _add_comment(
+    name: str, lineno: int, obj: dict[str, Any], thread: PendingThread, metadata: dict[str, Any], where: str
+) -> None:
     text = obj.get("text")
     if type(text) is not str:
-        what = 'missing "text"' if text is None else f'"text" must be a string, found {_kind(text)}'
+        what = 'missing "text"' if text is None else f'"text" must be a string, found {kind_of(text)}'
         raise ImportFailure(name, lineno, where + what)
     ext = obj.get("id")
     if ext is not None and type(ext) is not str:
@@ -375,7 +278,7 @@ def _add_comment(name: str, lineno: int, obj: dict[str, Any], thread: PendingThr
         parent = _ident(name, lineno, "parent_id", parent, where)
     author = obj.get("author")
     if author is not None and type(author) is not str:
-        raise ImportFailure(name, lineno, f'{where}"author" must be a string or null, found {_kind(author)}')
+        raise ImportFailure(name, lineno, f'{where}"author" must be a string or null, found {kind_of(author)}')
     created = obj.get("created_at")
     if created is not None:
         created = _when(name, lineno, where, created)
@@ -387,12 +290,12 @@ def _ident(name: str, lineno: int, key: str, value: Any, where: str = "") -> str
     # bool is an int subclass, but true/false is never meant as an id
     if type(value) is str or type(value) is int:
         return str(value)
-    raise ImportFailure(name, lineno, f'{where}"{key}" must be a string or an integer, found {_kind(value)}')
+    raise ImportFailure(name, lineno, f'{where}"{key}" must be a string or an integer, found {kind_of(value)}')
 
 
 def _text(name: str, lineno: int, key: str, value: Any) -> str:
     if type(value) is not str:
-        raise ImportFailure(name, lineno, f'"{key}" must be a string, found {_kind(value)}')
+        raise ImportFailure(name, lineno, f'"{key}" must be a string, found {kind_of(value)}')
     return value
 
 
@@ -406,17 +309,9 @@ def _when(name: str, lineno: int, where: str, value: Any) -> datetime:
     try:
         if type(value) is str:
             moment = datetime.fromisoformat(value)
-            return moment if moment.tzinfo is None else moment.astimezone(timezone.utc)
+            return moment if moment.tzinfo is None else moment.astimezone(UTC)
         if type(value) is int or type(value) is float:
-            return datetime.fromtimestamp(value, timezone.utc)
+            return datetime.fromtimestamp(value, UTC)
     except (ValueError, OverflowError, OSError):
         pass
     raise ImportFailure(name, lineno, f'{where}"created_at" is not an ISO 8601 date or a unix time: {json.dumps(value)[:60]}')
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "an object"}.get(
-        type(value), type(value).__name__
-    )

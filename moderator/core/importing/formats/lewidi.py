@@ -44,15 +44,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any
 
 from moderator.core.importing.drafts import CommentDraft, Heuristic, PriorLabel, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
-from moderator.core.importing.formats.jsonl import paused_gc
-from moderator.core.importing.sources.strict_json import DECODER, loads, unstorable
+from moderator.core.importing.sources.json_lines import kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.importing.sources.strict_json import DECODER, loads, unstorable
+from moderator.core.progress import Progress
 
 NAME = "lewidi"
 EXTENSIONS = (".json",)
@@ -78,7 +79,13 @@ _QUESTION_LABELS = {
     "target_system": "Target: system",
 }
 # ConvAbuse's severity scale, harmless first.
-_SEVERITY = ((1, "Not abusive"), (0, "Ambiguous"), (-1, "Mildly abusive"), (-2, "Strongly abusive"), (-3, "Very strongly abusive"))
+_SEVERITY = (
+    (1, "Not abusive"),
+    (0, "Ambiguous"),
+    (-1, "Mildly abusive"),
+    (-2, "Strongly abusive"),
+    (-3, "Very strongly abusive"),
+)
 _OTHER_KEYS = ("other annotations", "other_annotations")
 _ITEM_KEYS = frozenset({"text", "annotation task", "number of annotations", "annotations", "annotators", "other_info"})
 
@@ -98,7 +105,7 @@ def sniff(source: SourceText) -> float:
     return 0.95 if type(first) is dict and "annotators" in first and "annotations" in first else 0.0
 
 
-def parse(source: SourceText, progress: Callable[[float], None] | None = None) -> Iterator[ThreadDraft]:
+def parse(source: SourceText, progress: Progress | None = None) -> Iterator[ThreadDraft]:
     """Read and check the whole file, then yield its threads (a bad item fails the file)."""
     with paused_gc():
         threads = _Reader(source, progress).read()
@@ -118,7 +125,7 @@ class _Question:
 
 
 class _Reader:
-    def __init__(self, source: SourceText, progress: Callable[[float], None] | None):
+    def __init__(self, source: SourceText, progress: Progress | None):
         self.source = source
         self.name = source.name
         self.text = source.text
@@ -171,7 +178,7 @@ class _Reader:
     def read(self) -> list[ThreadDraft]:
         data = loads(self.name, self.text)  # strict: no NaN, no NUL or unpaired surrogate to store
         if type(data) is not dict:
-            raise ImportFailure(self.name, 1, f"expected a JSON object keyed by item id (LeWiDi), found {_kind(data)}")
+            raise ImportFailure(self.name, 1, f"expected a JSON object keyed by item id (LeWiDi), found {kind_of(data)}")
         if not data:
             raise ImportFailure(self.name, 1, "no items: the JSON object is empty")
 
@@ -180,10 +187,10 @@ class _Reader:
         self._seek_item(first_key)
         self.next_key = keys[1] if len(keys) > 1 else None
         if type(first) is not dict:
-            raise self.fail(f"item {first_key!r}: expected an object, found {_kind(first)}")
+            raise self.fail(f"item {first_key!r}: expected an object, found {kind_of(first)}")
         task = first.get("annotation task")
         if task is not None and type(task) is not str:
-            raise self.fail(f'item {first_key!r}: "annotation task" must be a string, found {_kind(task)}', "annotation task")
+            raise self.fail(f'item {first_key!r}: "annotation task" must be a string, found {kind_of(task)}', "annotation task")
         self.task = task
         stem = PurePath(self.name).stem
         stem_match = _SPLIT_STEM.match(stem)
@@ -197,8 +204,12 @@ class _Reader:
         else:
             self.dataset = "LeWiDi"
         split = first.get("split")
-        self.split = split if type(split) is str and split.strip() else (stem_match.group("split").lower() if stem_match else None)
-        self.conversations = self.dataset.lower().startswith("convabuse") or "abusiv" in task_key or _is_conversation(first.get("text"))
+        self.split = (
+            split if type(split) is str and split.strip() else (stem_match.group("split").lower() if stem_match else None)
+        )
+        self.conversations = (
+            self.dataset.lower().startswith("convabuse") or "abusiv" in task_key or _is_conversation(first.get("text"))
+        )
         self.main = _Question(_question_id(task_key) if task_key else "label", _task_label(task_key), task or "annotations")
         self.others: dict[str, _Question] = {}  # by other_info key, in first-appearance order
         self.severity = self.main.id == "abuse"
@@ -235,20 +246,24 @@ class _Reader:
         """The labelled comment of one item (for a conversation, its user turn, text filled in later)."""
         where = f"item {key!r}: "
         if type(item) is not dict:
-            raise self.fail(f"{where}expected an object, found {_kind(item)}")
+            raise self.fail(f"{where}expected an object, found {kind_of(item)}")
         text = item.get("text")
         if type(text) is not str:
-            what = 'missing "text"' if text is None else f'"text" must be a string, found {_kind(text)}'
+            what = 'missing "text"' if text is None else f'"text" must be a string, found {kind_of(text)}'
             raise self.fail(where + what, "text" if text is not None else None)
         task = item.get("annotation task")
         if task != self.task:
-            raise self.fail(f'{where}"annotation task" is {task!r}, but the file\'s first item has {self.task!r}', "annotation task")
+            raise self.fail(
+                f'{where}"annotation task" is {task!r}, but the file\'s first item has {self.task!r}', "annotation task"
+            )
 
         annotators = self._names(where, item.get("annotators"))
         labels = self._values(where, "annotations", item.get("annotations"), len(annotators), strict=True)
         count = item.get("number of annotations")
         if count is not None and (type(count) is not int or count != len(labels)):
-            raise self.fail(f'{where}"number of annotations" is {count!r} but {len(labels)} annotations are listed', "number of annotations")
+            raise self.fail(
+                f'{where}"number of annotations" is {count!r} but {len(labels)} annotations are listed', "number of annotations"
+            )
         names = [f"{self.dataset}/{a}" for a in annotators]
         self.main.values.update(v for v in labels if v is not None)
         values: list[dict[str, Any]] = [{self.main.id: v} for v in labels]
@@ -270,12 +285,14 @@ class _Reader:
         info = item.get("other_info")
         if info is not None:
             if type(info) is not dict:
-                raise self.fail(f'{where}"other_info" must be an object, found {_kind(info)}', "other_info")
+                raise self.fail(f'{where}"other_info" must be an object, found {kind_of(info)}', "other_info")
             self._other_info(where, info, names, values, comment)
         comment.prior_labels = [PriorLabel(name, v) for name, v in zip(names, values)]
         return comment
 
-    def _other_info(self, where: str, info: dict[str, Any], names: list[str], values: list[dict[str, Any]], comment: CommentDraft) -> None:
+    def _other_info(
+        self, where: str, info: dict[str, Any], names: list[str], values: list[dict[str, Any]], comment: CommentDraft
+    ) -> None:
         used = set()
         for okey in _OTHER_KEYS:
             other = info.get(okey)
@@ -283,7 +300,7 @@ class _Reader:
                 continue
             used.add(okey)
             if type(other) is not dict:
-                raise self.fail(f'{where}"{okey}" must be an object, found {_kind(other)}', okey)
+                raise self.fail(f'{where}"{okey}" must be an object, found {kind_of(other)}', okey)
             for label_key, raw in other.items():
                 question = self.others.get(label_key)
                 if question is None:
@@ -305,7 +322,7 @@ class _Reader:
             used.add("annotators group")
             members = _split(groups) if type(groups) is str else groups
             if type(members) is not list or len(members) != len(names):
-                listed = f"{len(members)} groups" if type(members) is list else _kind(members)
+                listed = f"{len(members)} groups" if type(members) is list else kind_of(members)
                 raise self.fail(f'{where}"annotators group" has {listed} for {len(names)} annotators', "annotators group")
             resolved = {}
             for name, group in zip(names, members):
@@ -327,7 +344,9 @@ class _Reader:
         elif type(raw) is list and all(type(n) is str for n in raw):
             names = [n.strip() for n in raw]
         else:
-            what = 'missing "annotators"' if raw is None else f'"annotators" must be a string "Ann1,Ann2,...", found {_kind(raw)}'
+            what = (
+                'missing "annotators"' if raw is None else f'"annotators" must be a string "Ann1,Ann2,...", found {kind_of(raw)}'
+            )
             raise self.fail(where + what, "annotators" if raw is not None else None)
         if not names or any(not n for n in names):
             raise self.fail(f'{where}"annotators" has an empty name: {raw!r}', "annotators")
@@ -345,7 +364,7 @@ class _Reader:
         elif type(raw) is list:
             parts = raw
         else:
-            what = f'missing "{field}"' if raw is None else f'"{field}" must be a string "0,1,...", found {_kind(raw)}'
+            what = f'missing "{field}"' if raw is None else f'"{field}" must be a string "0,1,...", found {kind_of(raw)}'
             raise self.fail(where + what, field if raw is not None else None)
         if len(parts) != count:
             raise self.fail(f'{where}{count} annotators but {len(parts)} labels in "{field}"', field)
@@ -366,7 +385,9 @@ class _Reader:
         try:
             turns = DECODER.decode(item["text"])
         except (ValueError, RecursionError):
-            raise self.fail(f'{where}"text" is not the JSON of a conversation (prev_agent, prev_user, agent, user)', "text") from None
+            raise self.fail(
+                f'{where}"text" is not the JSON of a conversation (prev_agent, prev_user, agent, user)', "text"
+            ) from None
         why = unstorable(turns)  # escapes inside the inner JSON were not seen by the file's check
         if why is not None:
             raise self.fail(f"{where}{why}", "text")
@@ -388,7 +409,7 @@ class _Reader:
             if text is None and turn != "user":
                 continue
             if type(text) is not str:
-                raise self.fail(f'{where}the "{turn}" turn must be a string, found {_kind(text)}', "text")
+                raise self.fail(f'{where}the "{turn}" turn must be a string, found {kind_of(text)}', "text")
             parent = len(thread.comments) - 1 if thread.comments else None
             if turn == "user":
                 if text.strip() in EMPTY_TURNS:
@@ -428,7 +449,9 @@ class _Reader:
             options = [{"value": v, "label": f"{label} ({v})"} for v, label in _SEVERITY]
             options += [{"value": v, "label": str(v)} for v in sorted(q.values - present)]
             kind = "ordinal"
-            meaning = "abuse severity of the user turn: 1 not abusive, 0 ambiguous, -1 mildly, -2 strongly, -3 very strongly abusive"
+            meaning = (
+                "abuse severity of the user turn: 1 not abusive, 0 ambiguous, -1 mildly, -2 strongly, -3 very strongly abusive"
+            )
         elif q.values <= {0, 1}:
             options = [{"value": 0, "label": "No (0)"}, {"value": 1, "label": "Yes (1)"}]
             kind = "nominal"
@@ -491,11 +514,3 @@ def _unique(qid: str, taken: set[str]) -> str:
     while f"{qid}_{n}" in taken:
         n += 1
     return f"{qid}_{n}"
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "an object"}.get(
-        type(value), type(value).__name__
-    )

@@ -58,11 +58,24 @@ class _Text(HTMLParser):
             self._put(_SPACES.sub(" ", data.replace("\n", " ")))
 
 
-def html_to_text(html: str) -> tuple[str, list[tuple[int, int]]]:
-    """The text a reader sees, and the ``[start, end)`` of every top-level blockquote in it."""
+_UNKNOWN_SECTION = re.compile(r"<!\[(?!CDATA\[)")
+
+
+def _parsed(html: str) -> _Text:
     parser = _Text()
     parser.feed(html)
     parser.close()
+    return parser
+
+
+def html_to_text(html: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text a reader sees, and the ``[start, end)`` of every top-level blockquote in it."""
+    try:
+        parser = _parsed(html)
+    except AssertionError:
+        # Python's parser asserts on a marked section it does not know (``<![CDATx``): show such
+        # sections as the text they are, as a browser would, rather than refuse the file.
+        parser = _parsed(_UNKNOWN_SECTION.sub("&lt;![", html))
     if parser.quote_depth:  # an unclosed blockquote runs to the end
         parser.quotes.append((parser.quote_starts.pop(), parser.size))
     raw = "".join(parser.parts)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from moderator.core.importing.errors import ImportFailure
 
 # C0 controls other than tab and line breaks never occur in a text export; they mark binary data.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -55,8 +58,6 @@ def long_line_reason() -> str:
 
 def check_size(name: str, data: bytes) -> None:
     """Refuse input over ``MAX_FILE_BYTES``, or with a line over ``MAX_LINE_BYTES``."""
-    from moderator.core.importing.errors import ImportFailure
-
     if len(data) > MAX_FILE_BYTES:
         raise ImportFailure(name, None, too_large_reason())
     limit = MAX_LINE_BYTES
@@ -72,8 +73,6 @@ def check_size(name: str, data: bytes) -> None:
 
 
 def decode(name: str, data: bytes) -> str:
-    from moderator.core.importing.errors import ImportFailure
-
     check_size(name, data)
     if not data.strip():
         raise ImportFailure(name, 1, "the file is empty")
@@ -84,7 +83,9 @@ def decode(name: str, data: bytes) -> str:
             break
     if encoding == "utf-8" and b"\x00" in data:
         at = data.index(b"\x00")
-        raise ImportFailure(name, line_of(data, at), "this is a binary file (it contains NUL bytes), not a text export of a thread")
+        raise ImportFailure(
+            name, line_of(data, at), "this is a binary file (it contains NUL bytes), not a text export of a thread"
+        )
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -108,13 +109,7 @@ def decode(name: str, data: bytes) -> str:
 
 def read_source(path: str | Path) -> SourceText:
     """Read and decode a file; every failure is an ImportFailure naming the path."""
-    import hashlib
-
-    from moderator.core.importing.errors import ImportFailure
-
     name = str(path)
-    from moderator.core.importing.sources.streams import special_source
-
     special = special_source(Path(path))  # a ConvoKit folder, or .zst read later as a stream
     if special is not None:
         return special
@@ -129,8 +124,6 @@ def read_source(path: str | Path) -> SourceText:
 
 def _read_bounded(name: str, path: Path) -> bytes:
     """The file's bytes, reading at most one byte past ``MAX_FILE_BYTES`` (a pipe or a growing file too)."""
-    from moderator.core.importing.errors import ImportFailure
-
     with path.open("rb") as f:
         if os.fstat(f.fileno()).st_size > MAX_FILE_BYTES:
             raise ImportFailure(name, None, too_large_reason())
@@ -145,7 +138,29 @@ def _read_bounded(name: str, path: Path) -> bytes:
 
 def text_source(name: str, text: str) -> SourceText:
     """A source from text already in memory (the clipboard); same checks as a file."""
-    import hashlib
-
     data = text.encode("utf-8", "surrogatepass")
     return SourceText(name, decode(name, data), hashlib.sha256(data).hexdigest())
+
+
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def special_source(path: Path) -> SourceText | None:
+    """A source for a corpus folder or a compressed file; None for an ordinary file (read as text)."""
+    name = str(path)
+    if path.is_dir():
+        utterances = path / "utterances.jsonl"
+        if utterances.is_file():  # a ConvoKit corpus: its utterances name the errors' lines
+            return read_source(utterances)
+        return None
+    try:
+        with path.open("rb") as f:
+            magic = f.read(4)
+            if magic != ZSTD_MAGIC:
+                return None  # read as text: a mislabelled .zst gets the text checks (binary, encoding...)
+            digest = hashlib.sha256(magic)
+            while block := f.read(1024 * 1024):
+                digest.update(block)
+    except OSError:
+        return None  # the ordinary reader reports it
+    return SourceText(name, "", digest.hexdigest(), compressed="zstd")

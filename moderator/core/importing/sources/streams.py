@@ -6,17 +6,16 @@ line with ``zstd_lines``, so a dump of many gigabytes is never decompressed whol
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from moderator.core.importing.errors import ImportFailure
+from moderator.core.importing.sources import reading
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.progress import Progress
 
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 # Compressed bytes fed to the decompressor at a time: zstd inflates at most ~32,000:1 (RLE blocks), so
 # one step of a decompression bomb yields at most ~128 MiB before the size bounds below are checked.
 _CHUNK = 4 * 1024
@@ -24,34 +23,11 @@ _CHUNK = 4 * 1024
 _MAX_WINDOW = 2**31
 
 
-def special_source(path: Path) -> SourceText | None:
-    """A source for a corpus folder or a compressed file; None for an ordinary file (read as text)."""
-    name = str(path)
-    if path.is_dir():
-        utterances = path / "utterances.jsonl"
-        if utterances.is_file():  # a ConvoKit corpus: its utterances name the errors' lines
-            from moderator.core.importing.sources.reading import read_source
-
-            return read_source(utterances)
-        return None
-    try:
-        with path.open("rb") as f:
-            magic = f.read(4)
-            if magic != ZSTD_MAGIC:
-                return None  # read as text: a mislabelled .zst gets the text checks (binary, encoding...)
-            digest = hashlib.sha256(magic)
-            while block := f.read(1024 * 1024):
-                digest.update(block)
-    except OSError:
-        return None  # the ordinary reader reports it
-    return SourceText(name, "", digest.hexdigest(), compressed="zstd")
-
-
-def zstd_lines(source: SourceText, progress: Callable[[float], None] | None = None) -> Iterator[tuple[int, bytes]]:
+def zstd_lines(source: SourceText, progress: Progress | None = None) -> Iterator[tuple[int, bytes]]:
     """``(line number, bytes)`` of every line of a Zstandard file, multi-frame too; refuses corrupt or cut-off data."""
-    import zstandard
+    import zstandard  # only for .zst sources
 
-    from moderator.core.importing.sources import reading  # the bounds are read at call time: tests lower them
+    # reading.MAX_* are read at call time: tests lower them
 
     name = source.name
     lineno = 0
@@ -62,7 +38,7 @@ def zstd_lines(source: SourceText, progress: Callable[[float], None] | None = No
     except OSError as exc:
         raise ImportFailure(name, None, exc.strerror or str(exc)) from None
     with f:
-        if f.read(4) != ZSTD_MAGIC:
+        if f.read(4) != reading.ZSTD_MAGIC:
             raise ImportFailure(name, 1, "not a Zstandard-compressed file (it does not start with the zstd magic number)")
         f.seek(0)
         size = os.fstat(f.fileno()).st_size or 1
@@ -114,6 +90,8 @@ def json_line(name: str, lineno: int, raw: bytes) -> Any:
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise ImportFailure(name, lineno, f"invalid JSON at column {getattr(exc, 'colno', '?')} ({getattr(exc, 'msg', exc)})") from None
+        raise ImportFailure(
+            name, lineno, f"invalid JSON at column {getattr(exc, 'colno', '?')} ({getattr(exc, 'msg', exc)})"
+        ) from None
     except RecursionError:
         raise ImportFailure(name, lineno, "invalid JSON (nested too deeply)") from None

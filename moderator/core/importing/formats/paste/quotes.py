@@ -7,15 +7,24 @@ through an index of their whitespace-separated tokens, so a 10 MB paste stays li
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from moderator.core.importing.formats.paste.layout import Block, QuoteLink, Structure
+from moderator.core.importing.formats.paste.blocks import Block, QuoteLink, Structure
 
 _QUOTES = str.maketrans(
     {
-        "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "‹": "'", "›": "'",
-        "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "‹": "'",
+        "›": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "″": '"',
+        "«": '"',
+        "»": '"',
     }
 )
 _STRIP = " >\"'….-–—"  # surrounding quote marks, "> " markers and ellipses of a quoting paragraph
@@ -73,9 +82,9 @@ def quote_score(found: str) -> float:
     return round(min(1.0, 0.5 + 0.06 * (found.count(" ") + 1)), 2)
 
 
-def link_quotes(blocks: tuple[Block, ...] | list[Block], st: Structure, rejected: frozenset[int] = frozenset()) -> list[QuoteLink]:
-    from moderator.core.importing.formats.paste.layout import QuoteLink
-
+def link_quotes(
+    blocks: tuple[Block, ...] | list[Block], st: Structure, rejected: frozenset[int] = frozenset()
+) -> list[QuoteLink]:
     article = [(b, normalise(blocks[b].text)) for b in st.article]
     titles = [(b, normalise(blocks[b].text)) for b in st.title]
     unit_block: list[int] = []  # own (non-quote) paragraphs of comments seen so far

@@ -10,22 +10,59 @@ of ``paste_layout`` change it, ``build_draft()`` turns it into a ``ThreadDraft``
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 
 from moderator.core.importing.drafts import CommentDraft, Heuristic, QuoteDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
-from moderator.core.importing.formats.paste.layout import Block, PasteLayout, QuoteLink, clear_author, merge_blocks, relink, remove_quote, restore_quote, set_author, set_role, split_block, structure
-from moderator.core.importing.formats.paste.scores import author_score, clamp, commentness, credit_score, dateline_score, ends_mid_sentence, title_score
+from moderator.core.importing.formats.paste.blocks import Block, QuoteLink, structure
+from moderator.core.importing.formats.paste.layout import (
+    PasteLayout,
+    clear_author,
+    merge_blocks,
+    relink,
+    remove_quote,
+    restore_quote,
+    set_author,
+    set_role,
+    split_block,
+)
+from moderator.core.importing.formats.paste.scores import (
+    author_score,
+    clamp,
+    commentness,
+    credit_score,
+    dateline_score,
+    ends_mid_sentence,
+    title_score,
+)
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.progress import Progress
 
 NAME = "paste"
 EXTENSIONS = (".txt",)
 
 __all__ = [
-    "EXTENSIONS", "NAME", "Block", "PasteLayout", "QuoteLink", "analyse", "author_score", "build_draft",
-    "clear_author", "merge_blocks", "parse", "relink", "remove_quote", "restore_quote", "set_author",
-    "set_role", "sniff", "split_blocks", "split_block", "structure",
+    "EXTENSIONS",
+    "NAME",
+    "Block",
+    "PasteLayout",
+    "QuoteLink",
+    "analyse",
+    "author_score",
+    "build_draft",
+    "clear_author",
+    "merge_blocks",
+    "parse",
+    "relink",
+    "remove_quote",
+    "restore_quote",
+    "set_author",
+    "set_role",
+    "sniff",
+    "split_blocks",
+    "split_block",
+    "structure",
 ]
 
 # ---------------------------------------------------------------------------------------------- blocks
@@ -182,8 +219,12 @@ def analyse(text: str) -> PasteLayout:
     for j, block in enumerate(body):
         if j < split:
             score, why = comment_like[j]
-            body[j] = replace(block, role="article", score=clamp(max(0.5, 1 - score)),
-                              detail=f"article paragraph (reads like a comment {score}: {why})")
+            body[j] = replace(
+                block,
+                role="article",
+                score=clamp(max(0.5, 1 - score)),
+                detail=f"article paragraph (reads like a comment {score}: {why})",
+            )
         elif j == split < boundary:
             why = comment_like[j][1]
             if j and ends_mid_sentence(body[j - 1].text):
@@ -257,12 +298,26 @@ def build_draft(layout: PasteLayout) -> ThreadDraft:
         source_k, source_offset = place.get(link.source_block, (None, None))
         source_line = blocks[link.source_block].line
         if source_k is not None:
-            quote = QuoteDraft(start, start + len(blocks[link.block].text), "comment", source_k,
-                               source_offset + link.source_start, source_offset + link.source_end, link.score)
+            quote = QuoteDraft(
+                start,
+                start + len(blocks[link.block].text),
+                "comment",
+                source_k,
+                source_offset + link.source_start,
+                source_offset + link.source_end,
+                link.score,
+            )
             what = f"quotes comment {source_k} (line {source_line})"
         elif source_offset is not None:
-            quote = QuoteDraft(start, start + len(blocks[link.block].text), "article", None,
-                               source_offset + link.source_start, source_offset + link.source_end, link.score)
+            quote = QuoteDraft(
+                start,
+                start + len(blocks[link.block].text),
+                "article",
+                None,
+                source_offset + link.source_start,
+                source_offset + link.source_end,
+                link.score,
+            )
             what = f"quotes the article (line {source_line})"
         else:  # the title: no offsets into the article text
             quote = QuoteDraft(start, start + len(blocks[link.block].text), "article", score=link.score)
@@ -300,7 +355,7 @@ def sniff(source: SourceText) -> float:
     return clamp(min(0.8, score + 0.05 * authors))
 
 
-def parse(source: SourceText, progress: Callable[[float], None] | None = None) -> Iterator[ThreadDraft]:
+def parse(source: SourceText, progress: Progress | None = None) -> Iterator[ThreadDraft]:
     """One ThreadDraft for the whole paste."""
     if not source.text.strip():
         raise ImportFailure(source.name, 1, "nothing to import: the text is empty or only blank lines")

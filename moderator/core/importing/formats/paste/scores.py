@@ -14,16 +14,76 @@ def clamp(score: float) -> float:
 # ---------------------------------------------------------------------------------------------- header
 
 _MONTHS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
 }
 _WEEKDAYS = {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
 }
 _DATE_WORDS = {
-    "at", "on", "of", "the", "updated", "published", "posted", "am", "pm", "a.m", "p.m", "utc", "gmt",
-    "cet", "est", "ago", "hour", "hours", "minute", "minutes", "min", "mins", "day", "days", "yesterday", "today",
+    "at",
+    "on",
+    "of",
+    "the",
+    "updated",
+    "published",
+    "posted",
+    "am",
+    "pm",
+    "a.m",
+    "p.m",
+    "utc",
+    "gmt",
+    "cet",
+    "est",
+    "ago",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "min",
+    "mins",
+    "day",
+    "days",
+    "yesterday",
+    "today",
 }
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b")
 _YEAR = re.compile(r"(19|20)\d\d")
@@ -53,9 +113,7 @@ def dateline_score(text: str) -> tuple[float, str]:
     return clamp(0.6 + 0.4 * share), f"{datey} of {len(tokens)} words are date words"
 
 
-_CREDIT_WORDS = re.compile(
-    r"\b(photos?|photograph|images?|credits?|illustration|picture|pic|foto|screenshot|screengrab)\b", re.I
-)
+_CREDIT_WORDS = re.compile(r"\b(photos?|photograph|images?|credits?|illustration|picture|pic|foto|screenshot|screengrab)\b", re.I)
 _AGENCIES = re.compile(
     r"\b(AP|AFP|Reuters|Getty|EPA|Shutterstock|Alamy|Bloomberg|Xinhua|TASS|Sputnik|RIA|Anadolu|ANSA|dpa|"
     r"Imago|PA|Wikimedia|Flickr|Unsplash|iStock)\b"

@@ -12,9 +12,9 @@ from typing import Any
 
 from moderator.core.importing.drafts import ThreadDraft
 from moderator.core.importing.errors import ImportFailure
-from moderator.core.importing.formats.jsonl import _kind
+from moderator.core.importing.formats.reddit.threads import Threads, bare
+from moderator.core.importing.sources.json_lines import kind_of
 from moderator.core.importing.sources.reading import SourceText
-from moderator.core.importing.formats.reddit.reader import Threads, bare
 
 _SHAPE = "expected the JSON of a Reddit thread: a list of two Listings (the post, then its comments)"
 
@@ -45,21 +45,25 @@ def read(source: SourceText) -> list[ThreadDraft]:
     while stack:
         child = stack.pop()
         if type(child) is not dict or type(child.get("data")) is not dict:
-            raise ImportFailure(name, 1, f"a comment Listing holds {_kind(child)}, not a {{kind, data}} object")
+            raise ImportFailure(name, 1, f"a comment Listing holds {kind_of(child)}, not a {{kind, data}} object")
         kind, body = child.get("kind"), child["data"]
         if kind == "more":
             count = body.get("count")
             more += count if type(count) is int and count > 0 else len(body.get("children") or [])
             continue
         if kind != "t1":
-            raise ImportFailure(name, _line(text, body.get("name")), f'expected a comment (kind "t1") or "more", found kind {kind!r}')
+            raise ImportFailure(
+                name, _line(text, body.get("name")), f'expected a comment (kind "t1") or "more", found kind {kind!r}'
+            )
         line = _line(text, body.get("name"))
         threads.comment(line, body, sid)
         replies = body.get("replies")
         if replies not in ("", None):
             children = _children(replies)
             if children is None:
-                raise ImportFailure(name, line, f'"replies" of comment {body.get("id")!r} must be a Listing or "", found {_kind(replies)}')
+                raise ImportFailure(
+                    name, line, f'"replies" of comment {body.get("id")!r} must be a Listing or "", found {kind_of(replies)}'
+                )
             stack.extend(reversed(children))
     drafts = threads.finish()
     if more:

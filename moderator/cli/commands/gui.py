@@ -1,0 +1,19 @@
+"""`moderator [gui]`: the annotation window (the default command); Qt is imported here only."""
+
+from __future__ import annotations
+
+
+def run(args) -> int:
+    from moderator.core.demo import demo_database_path, load_demo
+    from moderator.core.project import Project
+
+    demo = getattr(args, "demo", False)
+    db = args.db
+    if demo and db is None:
+        db = str(demo_database_path())
+    project = Project.open(db)
+    if demo:
+        load_demo(project.engine)
+    from moderator.gui.app import run as run_window
+
+    return run_window(project, db_url=project.url, annotator=args.annotator, screenshot=getattr(args, "screenshot", None))

@@ -1,0 +1,35 @@
+"""`moderator project`: show or change the team settings (overlap, lease, ordering) and the wellbeing ones."""
+
+from __future__ import annotations
+
+from moderator.cli.common import UsageError, open_db, viewer
+
+
+def _wellbeing_changes(args) -> dict:
+    switches = {
+        name: None if getattr(args, name) is None else getattr(args, name) == "on" for name in ("blur", "greyscale", "breaks")
+    }
+    numbers = {"break_minutes": args.break_minutes, "break_severe": args.break_severe,
+               "break_length_minutes": args.break_length, "daily_cap": args.daily_cap}  # fmt: skip
+    return switches | numbers
+
+
+def run(args) -> int:
+    from moderator.core.labelling.claims import configure
+    from moderator.core.wellbeing.session import configure as configure_wellbeing
+
+    engine = open_db(args)
+    changes = _wellbeing_changes(args)
+    if any(v is not None for v in (args.overlap, args.lease_minutes, args.ordering, *changes.values())):
+        who = viewer(args, engine)
+        if who is not None and not who.sees_all:
+            raise UsageError("only a reviewer or admin may change the project's settings")
+    w = configure_wellbeing(engine, **changes)  # first: a refused value changes nothing at all
+    settings = configure(engine, args.overlap, args.lease_minutes, args.ordering)
+    print(f"overlap k = {settings.overlap}, lease = {settings.lease_minutes} min, ordering = {settings.ordering}")
+    breaks = f"after {w.break_minutes} min or {w.break_severe} severe, {w.break_length_minutes} min long" if w.breaks else "off"
+    cap = w.daily_cap or "none"
+    print(
+        f"blur = {'on' if w.blur else 'off'}, greyscale = {'on' if w.greyscale else 'off'}, breaks = {breaks}, daily cap = {cap}"
+    )
+    return 0

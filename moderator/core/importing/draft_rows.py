@@ -1,0 +1,176 @@
+"""Thread drafts into rows: ids allocated up front so replies link in bulk, rows written in batches."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, insert, select
+
+from moderator.core.importing.drafts import ThreadDraft, depths
+from moderator.core.importing.keys import comment_hash, lock_comments, thread_hash
+from moderator.core.importing.summary import ImportSummary
+from moderator.core.labelling.log import store_schema
+from moderator.core.schema.definition import schema_from_dict
+from moderator.core.store import settings as project
+from moderator.core.store.tables import Annotation, Comment, QuoteSpan, Thread, utcnow
+from moderator.core.team.accounts import ensure_annotator
+
+CHUNK = 5000
+
+
+class DraftWriter:
+    """Inserts the rows of one draft at a time, allocating comment ids up front so replies link in bulk."""
+
+    def __init__(self, conn: Connection, batch_id: int, secret: str):
+        self.conn = conn
+        self.batch_id = batch_id
+        self.secret = secret
+        lock_comments(conn)
+        self.next_id = (conn.scalar(select(func.max(Comment.id))) or 0) + 1
+        self.imported_at = utcnow()
+        self.author_keys: dict[str | None, str | None] = {}
+        self.schema_ids: dict[str, int] = {}  # prior-label schemas, by definition hash
+        self.annotator_ids: dict[str, int] = {}
+        self.pending_labels: list[dict] = []
+        # Rows wait here so that small threads are written in large executemany batches.
+        self.pending_comments: list[dict] = []
+        self.pending_quotes: list[dict] = []
+
+    def write(self, draft: ThreadDraft, summary: ImportSummary) -> None:
+        conn = self.conn
+        key = thread_hash(draft)
+        thread_id = conn.scalar(select(Thread.id).where(Thread.content_hash == key))
+        existing: dict[str, int] = {}
+        next_position = 0
+        if thread_id is None:
+            thread_id = conn.scalar(insert(Thread).values(**_thread_row(draft, key, self.batch_id)).returning(Thread.id))
+            summary.threads_added += 1
+        else:
+            summary.threads_existing += 1
+            self.flush()  # its comments may still be waiting, e.g. the same thread twice in one import
+            existing = dict(conn.execute(select(Comment.content_hash, Comment.id).where(Comment.thread_id == thread_id)).all())
+            last = conn.scalar(select(func.max(Comment.position)).where(Comment.thread_id == thread_id))
+            next_position = 0 if last is None else last + 1  # not "or -1": the last position may be 0
+
+        comments = draft.comments
+        level = depths(comments)
+        hashes = [
+            comment_hash(key, c.external_id if c.external_id is not None else f"#{i}", c.author, c.text)
+            for i, c in enumerate(comments)
+        ]
+        ids: list[int] = []
+        rows = []
+        for i in range(len(comments)):
+            if hashes[i] in existing:
+                ids.append(existing[hashes[i]])
+                continue
+            ids.append(self.next_id)
+            self.next_id += 1
+            rows.append(i)
+        summary.comments_skipped += len(comments) - len(rows)
+        summary.orphans += sum(1 for i in rows if "missing_parent_id" in comments[i].metadata)
+
+        comment_rows = []
+        for n, i in enumerate(rows):
+            c = comments[i]
+            meta = dict(c.metadata)
+            if c.line is not None:
+                meta.setdefault("source_line", c.line)
+            comment_rows.append(
+                {
+                    "id": ids[i],
+                    "thread_id": thread_id,
+                    "external_id": c.external_id,
+                    "parent_id": ids[c.parent_index] if c.parent_index is not None else None,
+                    "position": next_position + n,
+                    "depth": level[i],
+                    "author": c.author,
+                    "author_key": self._author_key(c.author),
+                    "text": c.text,
+                    "created_at": c.created_at,
+                    "content_hash": hashes[i],
+                    "meta": meta,
+                }
+            )
+        self.pending_comments += comment_rows
+        self.pending_quotes += [
+            {
+                "comment_id": ids[i],
+                "start": q.start,
+                "end": q.end,
+                "source": q.source,
+                "source_comment_id": ids[q.source_index] if q.source_index is not None else None,
+                "source_start": q.source_start,
+                "source_end": q.source_end,
+                "score": q.score,
+            }
+            for i in rows
+            for q in comments[i].quotes
+        ]
+        if draft.prior_schema is not None:
+            schema_id = self._schema_id(draft.prior_schema)
+            self.pending_labels += [
+                {
+                    "comment_id": ids[i],
+                    "annotator_id": self._annotator_id(label.annotator),
+                    "schema_id": schema_id,
+                    "values": label.values,
+                    "spans": [],
+                    "status": "submitted",
+                    "action": "import",
+                    "submitted_at": self.imported_at,
+                }
+                for i in rows
+                for label in comments[i].prior_labels
+            ]
+            summary.labels_added += sum(len(comments[i].prior_labels) for i in rows)
+        summary.comments_added += len(rows)
+        if len(self.pending_comments) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write waiting rows. A thread's rows are always in one flush, with parents before replies."""
+        # Parents may come after their replies in a file: insert in depth order so foreign keys hold.
+        self.pending_comments.sort(key=lambda r: r["depth"])
+        if self.pending_comments:
+            self.conn.execute(insert(Comment), self.pending_comments)
+        if self.pending_quotes:
+            self.conn.execute(insert(QuoteSpan), self.pending_quotes)
+        if self.pending_labels:
+            self.conn.execute(insert(Annotation), self.pending_labels)
+        self.pending_comments, self.pending_quotes, self.pending_labels = [], [], []
+
+    def _schema_id(self, definition: dict) -> int:
+        schema = schema_from_dict(definition, "the imported labels' schema")
+        if schema.sha256 not in self.schema_ids:
+            self.schema_ids[schema.sha256] = store_schema(self.conn, schema)
+        return self.schema_ids[schema.sha256]
+
+    def _annotator_id(self, name: str) -> int:
+        if name not in self.annotator_ids:
+            self.annotator_ids[name] = ensure_annotator(self.conn, name)
+        return self.annotator_ids[name]
+
+    def _author_key(self, author: str | None) -> str | None:
+        if author not in self.author_keys:
+            self.author_keys[author] = project.author_key(self.secret, author)
+        return self.author_keys[author]
+
+
+def _thread_row(draft: ThreadDraft, key: str, batch_id: int) -> dict:
+    meta = dict(draft.metadata)
+    if draft.heuristics:
+        meta["heuristics"] = [
+            {"kind": h.kind, "line": h.line, "score": round(h.score, 3), "detail": h.detail} for h in draft.heuristics
+        ]
+    return {
+        "batch_id": batch_id,
+        "source": draft.source,
+        "external_id": draft.external_id,
+        "title": draft.title,
+        "url": draft.url,
+        "dateline": draft.dateline,
+        "published_at": draft.published_at,
+        "image_credit": draft.image_credit,
+        "article": draft.article,
+        "meta": meta,
+        "content_hash": key,
+    }

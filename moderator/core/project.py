@@ -1,0 +1,261 @@
+"""One open project (database) and the operations the GUI calls.
+
+A thin façade: each method hands its arguments, with this project's engine, to the core function that
+does the work, and returns what it returns. It holds no logic of the features and no Qt. The GUI calls
+these methods on its database worker thread, never on the GUI thread (tests/gui checks that).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import URL
+
+from moderator.core.agreement import review
+from moderator.core.agreement.review import Disagreement, ReviewItem
+from moderator.core.assist import run as assist_run
+from moderator.core.assist import scores
+from moderator.core.importing import writer as importing
+from moderator.core.importing.drafts import ThreadDraft
+from moderator.core.labelling import browse, claims, context, log, session
+from moderator.core.labelling.browse import QueueItem
+from moderator.core.labelling.context import CommentContext, CommentInThread
+from moderator.core.labelling.session import Advance, ItemState
+from moderator.core.progress import Cancelled, Progress
+from moderator.core.schema.definition import LabelSchema
+from moderator.core.store import backup
+from moderator.core.store import settings as stored
+from moderator.core.store.engine import display_name, open_database
+from moderator.core.store.settings import AssistModelInfo, ClaimSettings, WellbeingConfig
+from moderator.core.team import accounts
+from moderator.core.team.accounts import Account
+from moderator.core.wellbeing import session as wellbeing
+from moderator.core.wellbeing.lexicon import Severity
+
+
+class Project:
+    """One open project (database) and the operations the GUI calls."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+
+    def __repr__(self) -> str:
+        return f"Project({self.url!r})"
+
+    @classmethod
+    def open(cls, db: str | None = None) -> Project:
+        """The project at ``db`` (a path or URL, else $MODERATOR_DB, else the user's file: ``resolve_url``),
+        its schema brought up to date."""
+        return cls(open_database(db))
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def url(self) -> URL:
+        return self._engine.url
+
+    @property
+    def display_name(self) -> str:
+        """Short name for window titles: the file name, or the server database name."""
+        return display_name(self.url)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # accounts and the label schema ----------------------------------------------------------------
+
+    def team_mode(self) -> bool:
+        """Do accounts have passwords here (team mode), or is this one person's file?"""
+        return accounts.team_mode(self._engine)
+
+    def find_account(self, name: str) -> Account | None:
+        return accounts.find_account(self._engine, name)
+
+    def authenticate(self, name: str, password: str | None) -> Account:
+        """The account for ``name``; in team mode only with its password (else AuthError)."""
+        return accounts.authenticate(self._engine, name, password)
+
+    def ensure_annotator(self, name: str, role: str = "annotator") -> int:
+        """The id of the annotator called ``name``, made on first use."""
+        return accounts.ensure_annotator(self._engine, name, role)
+
+    def active_schema(self) -> tuple[int, LabelSchema]:
+        return log.active_schema(self._engine)
+
+    # the labelling loop ---------------------------------------------------------------------------
+
+    def load_resume(self, annotator_id: int) -> ItemState | None:
+        """Where the annotator left off (a slot claimed on it), or None when nothing is left."""
+        return session.load_resume(self._engine, annotator_id)
+
+    def load_item(self, annotator_id: int, comment_id: int) -> ItemState | None:
+        return session.load_item(self._engine, annotator_id, comment_id)
+
+    def answer_and_advance(
+        self,
+        annotator_id: int,
+        comment_id: int,
+        values: dict[str, Any],
+        spans: list[dict[str, Any]],
+        status: str = "submitted",
+        started_at: datetime | None = None,
+        duration_ms: int | None = None,
+    ) -> Advance:
+        """Store an answer, then claim and load the next comment: one round trip."""
+        return session.answer_and_advance(self._engine, annotator_id, comment_id, values, spans, status, started_at, duration_ms)
+
+    def undo_and_load(self, annotator_id: int) -> ItemState | None:
+        """Undo the annotator's latest answer; that comment as it now stands, or None."""
+        return session.undo_and_load(self._engine, annotator_id)
+
+    def progress_counts(self, annotator_id: int) -> tuple[int, int]:
+        """(comments this annotator has answered, all comments)."""
+        return browse.progress_counts(self._engine, annotator_id)
+
+    # claims: leases and the queue order -----------------------------------------------------------
+
+    def renew(self, comment_id: int, annotator_id: int) -> None:
+        """Keep the slot on the comment on screen."""
+        claims.renew(self._engine, comment_id, annotator_id)
+
+    def release(self, annotator_id: int, comment_id: int | None = None) -> None:
+        """Give the annotator's slots back now (on quit) rather than at expiry."""
+        claims.release(self._engine, annotator_id, comment_id)
+
+    def claim_settings(self) -> ClaimSettings:
+        """Overlap, lease length and queue order, as stored (or their defaults)."""
+        with self._engine.connect() as conn:
+            return stored.claim_settings(conn)
+
+    def ordering(self) -> str:
+        """The queue order everyone on this project works in (one of store.settings.ORDERINGS)."""
+        return self.claim_settings().ordering
+
+    def configure_claims(
+        self, overlap: int | None = None, lease_minutes: int | None = None, ordering: str | None = None
+    ) -> ClaimSettings:
+        """Change some claim settings (None leaves one as it is); the settings after the change."""
+        return claims.configure(self._engine, overlap, lease_minutes, ordering)
+
+    # the queue list -------------------------------------------------------------------------------
+
+    def queue_keys(
+        self, annotator_id: int, filter_name: str, search: str, after: tuple[int, int] | None, limit: int
+    ) -> list[tuple[int, int, int]]:
+        """(id, thread_id, position) of the next ``limit`` rows of a queue after the key ``after``."""
+        return browse.queue_keys(self._engine, annotator_id, filter_name, search, after, limit)
+
+    def queue_keys_through(
+        self, annotator_id: int, filter_name: str, search: str, after: tuple[int, int] | None, key: tuple[int, int],
+        limit: int, most: int = browse.SEEK_PAGE,
+    ) -> tuple[list[tuple[int, int, int]], bool]:  # fmt: skip
+        """``queue_keys`` pages from ``after`` until one reaches ``key``: (rows, whether the queue ended).
+
+        Pages double from ``limit`` up to ``most`` rows, so a comment far down costs a few queries.
+        """
+        return browse.queue_keys_through(self._engine, annotator_id, filter_name, search, after, key, limit, most)
+
+    def queue_items(self, annotator_id: int, ids: Sequence[int]) -> dict[int, QueueItem]:
+        """What the queue list shows of these comments (author, preview, this annotator's status), by id."""
+        return browse.queue_items(self._engine, annotator_id, ids)
+
+    # a comment's context --------------------------------------------------------------------------
+
+    def comment_context(self, comment_id: int) -> CommentContext:
+        return context.comment_context(self._engine, comment_id)
+
+    def siblings(self, comment_id: int, limit: int = 10) -> list[CommentInThread]:
+        """Other replies to the same parent, nearest in the thread first."""
+        return context.siblings(self._engine, comment_id, limit)
+
+    # the assist model -----------------------------------------------------------------------------
+
+    def score_of(self, comment_id: int) -> float | None:
+        """The assist model's stored score of a comment, or None."""
+        return scores.score_of(self._engine, comment_id)
+
+    def retrain_if_due(self, stop: threading.Event | None = None) -> AssistModelInfo | None:
+        """Retrain in a child process if enough new labels came in; the new model's facts, or None."""
+        return assist_run.retrain_if_due(self._engine, stop)
+
+    # wellbeing ------------------------------------------------------------------------------------
+
+    def wellbeing_config(self) -> WellbeingConfig:
+        return wellbeing.load_config(self._engine)
+
+    def configure_wellbeing(self, **changes: Any) -> WellbeingConfig:
+        """Change some wellbeing options; the project's options after the change."""
+        return wellbeing.configure(self._engine, **changes)
+
+    def severe_answered_on(
+        self, annotator_id: int, day: date, tz: tzinfo | None, level_of: Callable[[str], Severity]
+    ) -> set[int]:
+        """Ids of the severe comments the annotator answered on a local day."""
+        return wellbeing.severe_answered_on(self._engine, annotator_id, day, tz, level_of)
+
+    # review and agreement (reviewers and admins) --------------------------------------------------
+
+    def review_list(self, reviewer: Account, question: str) -> tuple[list[Disagreement], set[int]]:
+        """The comments disputed on ``question``, most disputed first, and those with a gold label."""
+        return review.review_list(self._engine, reviewer, question)
+
+    def review_item(self, comment_id: int, reviewer: Account) -> ReviewItem:
+        """A disputed comment in context with every answer and its gold label."""
+        return review.review_item(self._engine, comment_id, reviewer)
+
+    def decide(self, comment_id: int, reviewer: Account, values: dict[str, Any], note: str | None = None) -> int:
+        """Store a gold label; its id."""
+        return review.decide(self._engine, comment_id, reviewer, values, note)
+
+    def agreement_report(self, questions: list[str] | None = None, viewer: Account | None = None) -> dict[str, dict]:
+        from moderator.core.agreement.report import agreement_report  # numpy loads when first asked for
+
+        return agreement_report(self._engine, questions, viewer)
+
+    # importing ------------------------------------------------------------------------------------
+
+    def previous_import(self, sha256: str) -> int | None:
+        """The batch that imported these exact bytes before, if any."""
+        return importing.previous_import(self._engine, sha256)
+
+    def import_sources(
+        self, sources: Sequence[Any], fmt: str = "auto", progress: Progress | None = None, cancelled: Cancelled | None = None,
+    ) -> list[importing.ImportSummary]:  # fmt: skip
+        """Import decoded sources in one transaction (all or nothing)."""
+        return importing.import_sources(self._engine, sources, fmt, progress, cancelled)
+
+    def import_drafts(self, drafts: Iterable[ThreadDraft], *, name: str, fmt: str, sha256: str = "") -> importing.ImportSummary:
+        """Import drafts already in memory (a previewed paste) in one transaction."""
+        return importing.import_drafts(self._engine, drafts, name=name, fmt=fmt, sha256=sha256)
+
+    # charts ---------------------------------------------------------------------------------------
+
+    def render_chart(self, kind: str, viewer: Account | None = None, question: str | None = None) -> bytes:
+        """One chart of ``core.export.charts`` as PNG bytes; an annotator's holds only their own labels."""
+        from moderator.core.export import charts  # matplotlib loads when a chart is first drawn
+
+        return charts.render(self._engine, kind, viewer, question)
+
+    # backups --------------------------------------------------------------------------------------
+
+    @property
+    def backup_file(self) -> Path | None:
+        """The SQLite file a rolling backup copies; None for PostgreSQL (pg_dump) or an in-memory database."""
+        try:
+            return backup.sqlite_file(self.url, "backup")
+        except backup.BackupError:
+            return None
+
+    def rolling_backup(self, folder: Path | None = None, keep: int = backup.KEEP) -> Path:
+        """Copy the project's file into ``folder``, keeping the newest ``keep`` copies; the new copy."""
+        db = self.backup_file
+        if db is None:
+            raise backup.BackupError(f"{self.display_name} is not a SQLite file: nothing to copy")
+        return backup.rolling_backup(db, folder, keep)
