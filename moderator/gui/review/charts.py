@@ -7,7 +7,6 @@ slow chart never holds up the labelling worker, and shows the image.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -22,7 +21,8 @@ TITLES = {"labels": "Labels", "progress": "Progress", "agreement": "Agreement", 
 
 
 def _kinds() -> tuple[str, ...]:
-    charts = importlib.import_module("moderator.core.export.charts")  # matplotlib loads when the dialog is first used
+    from moderator.core.export import charts  # matplotlib loads when the dialog is first used
+
     return tuple(charts.CHARTS)
 
 

@@ -8,10 +8,10 @@ from PySide6.QtCore import Qt
 from sqlalchemy import insert
 
 from moderator.core.labelling import browse
-from moderator.core.labelling.browse import item_for
+from moderator.core.labelling.browse import SEEK_PAGE, item_for
 from moderator.core.labelling.log import submit, undo_last
 from moderator.core.labelling.session import answer_and_advance, load_resume, undo_and_load
-from moderator.core.project import SEEK_PAGE, Project
+from moderator.core.project import Project
 from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Comment, Thread
 from moderator.core.team.accounts import ensure_annotator
