@@ -36,12 +36,16 @@ def open_db(args):
     return open_database(args.db)
 
 
-def password(prompt: str) -> str:
-    """From $MODERATOR_PASSWORD (scripts) or typed at the terminal, never echoed."""
-    if "MODERATOR_PASSWORD" in os.environ:
-        return os.environ["MODERATOR_PASSWORD"]
+def password(prompt: str, variable: str = "MODERATOR_PASSWORD") -> str:
+    """From ``$variable`` (scripts) or typed at the terminal, never echoed.
+
+    The signed-in person's own password is $MODERATOR_PASSWORD; a new account's is $MODERATOR_NEW_PASSWORD,
+    so a script that signs in as the lead never hands the lead's password to the account it creates.
+    """
+    if variable in os.environ:
+        return os.environ[variable]
     if not sys.stdin.isatty():
-        raise UsageError("a password is needed: set MODERATOR_PASSWORD or run in a terminal")
+        raise UsageError(f"a password is needed: set {variable} or run in a terminal")
     import getpass
 
     return getpass.getpass(prompt)
@@ -57,6 +61,14 @@ def viewer(args, engine, name: str | None = None):
     if not name:
         raise UsageError("this database has accounts: say who you are with --annotator NAME")
     return authenticate(engine, name, password(f"password for {name}: "))
+
+
+def require_lead(args, engine, what: str):
+    """In team mode, sign in and refuse unless a reviewer or admin: ``what`` names the refused action."""
+    who = viewer(args, engine)
+    if who is not None and not who.sees_all:
+        raise UsageError(f"only a reviewer or admin may {what}")
+    return who
 
 
 def say(line: str) -> None:

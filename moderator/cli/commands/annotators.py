@@ -23,7 +23,7 @@ def run(args) -> int:
     elif args.password_stdin:
         secret = sys.stdin.readline().rstrip("\n")
     else:
-        secret = password(f"new password for {args.name}: ")
+        secret = password(f"new password for {args.name}: ", "MODERATOR_NEW_PASSWORD")
     if secret == "":
         raise UsageError("the password is empty")
     account = add_account(engine, args.name, args.role, secret, by=by)

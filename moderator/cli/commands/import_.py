@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from moderator.cli.common import open_db, progress_bar
+from moderator.cli.common import open_db, progress_bar, require_lead
 
 
 def run(args) -> int:
     from moderator.core.importing.writer import import_paths
 
     engine = open_db(args)
+    require_lead(args, engine, "import threads")
     with progress_bar("import") as progress:
         summaries = import_paths(engine, args.paths, args.format, progress)
     for summary in summaries:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moderator.cli.common import UsageError, open_db, viewer
+from moderator.cli.common import open_db, require_lead
 
 
 def _wellbeing_changes(args) -> dict:
@@ -16,16 +16,16 @@ def _wellbeing_changes(args) -> dict:
 
 def run(args) -> int:
     from moderator.core.labelling.claims import configure
+    from moderator.core.store.settings import check_wellbeing_changes
     from moderator.core.wellbeing.session import configure as configure_wellbeing
 
     engine = open_db(args)
     changes = _wellbeing_changes(args)
     if any(v is not None for v in (args.overlap, args.lease_minutes, args.ordering, *changes.values())):
-        who = viewer(args, engine)
-        if who is not None and not who.sees_all:
-            raise UsageError("only a reviewer or admin may change the project's settings")
-    w = configure_wellbeing(engine, **changes)  # first: a refused value changes nothing at all
+        require_lead(args, engine, "change the project's settings")
+    check_wellbeing_changes(changes)  # a refused value, of either kind, changes nothing at all
     settings = configure(engine, args.overlap, args.lease_minutes, args.ordering)
+    w = configure_wellbeing(engine, **changes)
     print(f"overlap k = {settings.overlap}, lease = {settings.lease_minutes} min, ordering = {settings.ordering}")
     breaks = f"after {w.break_minutes} min or {w.break_severe} severe, {w.break_length_minutes} min long" if w.breaks else "off"
     cap = w.daily_cap or "none"

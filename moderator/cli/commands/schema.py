@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moderator.cli.common import UsageError, open_db
+from moderator.cli.common import UsageError, open_db, require_lead
 
 
 def run(args) -> int:
@@ -18,6 +18,7 @@ def run(args) -> int:
 
     engine = open_db(args)
     if args.action == "load":
+        require_lead(args, engine, "change the label schema")
         activate_schema(engine, schema)
         print(f"schema {schema.name!r} version {schema.version} is now the project's label schema")
         return 0
