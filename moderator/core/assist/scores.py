@@ -48,27 +48,48 @@ def activity_mark(engine: Engine) -> int:
 
 def training_votes(engine: Engine, limit: int | None = None) -> dict[int, list[bool]]:
     """Comment id → its annotators' targets (``assist.is_positive``) over submitted labels in force,
-    for the ``limit`` (default ``TRAIN_COMMENTS``) most recently labelled comments, newest first."""
+    for the ``limit`` (default ``TRAIN_COMMENTS``) most recently labelled comments, newest first.
+
+    Blind labelling: a comment still short of k answers is open to someone, and a model that learned
+    its labels would hand them back as a hint or an order. So the project's own answers count only on
+    comments that have all k; labels imported with a dataset (prior labels) count everywhere.
+    """
     limit = TRAIN_COMMENTS if limit is None else limit
-    votes: dict[int, list[bool]] = {}
+    votes: dict[int, list[tuple[bool, bool]]] = {}  # comment → (target, imported)
     last = None
     query = (
-        select(Annotation.id, Annotation.comment_id, Annotation.values)
+        select(Annotation.id, Annotation.comment_id, Annotation.values, Annotation.action)
         .where(Annotation.status == "submitted", current_rows_clause())
         .order_by(Annotation.id.desc())
         .limit(BATCH * 5)
     )
     with engine.connect() as conn:
         while rows := conn.execute(query if last is None else query.where(Annotation.id < last)).all():
-            for _id, comment_id, values in rows:
+            for _id, comment_id, values, action in rows:
                 target = assist.is_positive(values or {})
                 if target is None or (comment_id not in votes and len(votes) >= limit):
                     continue
-                votes.setdefault(comment_id, []).append(target)
+                votes.setdefault(comment_id, []).append((target, action == "import"))
             last = rows[-1][0]
             if len(votes) >= limit:
                 break  # labels still further back belong to comments already counted, or to none we take
-    return votes
+        still_open = _still_open(conn, [c for c, v in votes.items() if not all(imported for _t, imported in v)])
+    kept: dict[int, list[bool]] = {}
+    for comment_id, found in votes.items():
+        targets = [t for t, imported in found if imported or comment_id not in still_open]
+        if targets:
+            kept[comment_id] = targets
+    return kept
+
+
+def _still_open(conn: Connection, ids: list[int]) -> set[int]:
+    """Those of ``ids`` still short of the project's k answers (of its own annotators)."""
+    k = claim_settings(conn).overlap
+    found: set[int] = set()
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i : i + BATCH]
+        found.update(conn.scalars(select(Comment.id).where(Comment.id.in_(chunk), answers_count() < k)))
+    return found
 
 
 def _texts(engine: Engine, ids: list[int]) -> dict[int, str]:

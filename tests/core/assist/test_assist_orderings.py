@@ -5,10 +5,11 @@ from helpers.probes import claim_next
 from sqlalchemy import func, select
 
 from moderator.core.assist import scores as assist_store
-from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.drafts import CommentDraft, PriorLabel, ThreadDraft
 from moderator.core.importing.writer import import_drafts
 from moderator.core.labelling.claims import configure
 from moderator.core.labelling.log import submit
+from moderator.core.schema.definition import load_schema
 from moderator.core.store.tables import Comment, ModelScore
 from moderator.core.team.accounts import ensure_annotator
 
@@ -118,3 +119,48 @@ def test_training_takes_the_newest_labelled_comments_and_scoring_resumes_where_i
     assert through_rest == -1
     with engine.connect() as conn:
         assert sorted(conn.scalars(select(ModelScore.comment_id))) == ids[5:]  # every open comment, once
+
+
+def test_the_model_never_learns_the_labels_of_a_comment_still_open_to_someone(engine):
+    # Blind labelling with k = 2: ana's coin-flip answers on comments bo has still to answer must not
+    # come back to bo as hints. Each text is a unique made-up word, so only memorising could leak them.
+    import random
+
+    rng = random.Random(7)
+    words = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(9)) for _ in range(240)]
+    ids = seed(engine, [f"{w} {w}{w[:3]}" for w in words])
+    configure(engine, overlap=2)
+    ana, bo = ensure_annotator(engine, "ana"), ensure_annotator(engine, "bo")
+    coin = {cid: rng.random() < 0.5 for cid in ids}
+    for cid in ids:
+        submit(engine, cid, ana, {"toxicity": 4 if coin[cid] else 1})
+    done = ids[:60]  # bo answers these too: with k = 2 they are finished and may be learned from
+    for cid in done:
+        submit(engine, cid, bo, {"toxicity": 4 if coin[cid] else 1})
+
+    votes = assist_store.training_votes(engine)
+    assert sorted(votes) == sorted(done)
+    assert assist_store.retrain(engine, force=True) is not None
+    still_open = ids[60:]
+    with engine.connect() as conn:
+        scores = dict(
+            conn.execute(select(ModelScore.comment_id, ModelScore.score).where(ModelScore.comment_id.in_(still_open))).all()
+        )
+    agree = sum((scores[cid] >= 0.5) == coin[cid] for cid in still_open)
+    assert len(scores) == len(still_open) and agree < 0.7 * len(still_open)  # chance, not ana's answers
+
+
+def test_labels_imported_with_a_dataset_are_learned_from_on_open_comments(engine):
+    drafts = [
+        ThreadDraft(
+            source="test",
+            title="t",
+            comments=[
+                CommentDraft(t, prior_labels=[PriorLabel("data/ann1", {"toxicity": 4 if "vermin" in t else 1})]) for t in TEXTS
+            ],
+            prior_schema=load_schema().definition,
+        )
+    ]
+    import_drafts(engine, drafts, name="prior", fmt="test")
+    configure(engine, overlap=3)
+    assert len(assist_store.training_votes(engine)) == len(TEXTS)
