@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--ordering", choices=("thread", "random", "least", "toxic-first", "uncertain"),
         help="which comment comes next (toxic-first, uncertain: by the assist model's scores, see bench --assist)",
     )  # fmt: skip
+    proj.add_argument(
+        "--hint", choices=("off", "after-answer", "always"),
+        help="when annotators see the assist model's guess (default: always when k = 1, off when k > 1)",
+    )  # fmt: skip
     # Wellbeing (see moderator.core.wellbeing.session): what protects everyone who labels in this project.
     for flag, what in (("blur", "blur likely severe comments until revealed"), ("greyscale", "no colour highlights, a desaturated window"),
                        ("breaks", "suggest breaks")):  # fmt: skip

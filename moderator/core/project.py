@@ -181,6 +181,10 @@ class Project:
         """The assist model's stored score of a comment, or None."""
         return scores.score_of(self._engine, comment_id)
 
+    def hint_score(self, comment_id: int, answered: bool) -> float | None:
+        """The score to show as a hint on this comment, if the project's hint mode shows one now."""
+        return scores.hint_score(self._engine, comment_id, answered)
+
     def retrain_if_due(self, stop: threading.Event | None = None) -> AssistModelInfo | None:
         """Retrain in a child process if enough new labels came in; the new model's facts, or None."""
         return assist_run.retrain_if_due(self._engine, stop)

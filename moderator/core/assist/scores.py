@@ -18,7 +18,14 @@ from moderator.core.labelling.claims import answers_count
 from moderator.core.labelling.log import current_rows_clause
 from moderator.core.progress import Cancelled, Progress
 from moderator.core.store.engine import writer
-from moderator.core.store.settings import AssistModelInfo, assist_model_info, claim_settings, set_assist_model_info
+from moderator.core.store.settings import (
+    AssistModelInfo,
+    assist_model_info,
+    claim_settings,
+    hint_mode,
+    set_assist_model_info,
+    set_hint_mode,
+)
 from moderator.core.store.tables import Annotation, Comment, ModelScore
 
 BATCH = 2000
@@ -216,6 +223,21 @@ def retrain(
     with writer(engine) as conn, conn.begin():
         set_assist_model_info(conn, new)
     return new
+
+
+def configure_hint(engine: Engine, mode: str | None = None) -> str:
+    """Set when annotators see the model's hint (None leaves it); the mode in force."""
+    with writer(engine) as conn, conn.begin():
+        return hint_mode(conn) if mode is None else set_hint_mode(conn, mode)
+
+
+def hint_score(engine: Engine, comment_id: int, answered: bool) -> float | None:
+    """The score to show an annotator as a hint, as the project's hint mode allows (None: show none)."""
+    with engine.connect() as conn:
+        mode = hint_mode(conn)
+        if mode == "off" or (mode == "after-answer" and not answered):
+            return None
+        return conn.scalar(select(ModelScore.score).where(ModelScore.comment_id == comment_id))
 
 
 def score_of(engine: Engine, comment_id: int) -> float | None:

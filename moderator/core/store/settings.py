@@ -19,6 +19,7 @@ active_schema_id    int: label_schemas row id of the schema in use       ``activ
 assist_model        object: the fields of ``AssistModelInfo``            ``assist_model_info``,
                                                                          ``set_assist_model_info``
 author_key_secret   str: hex digits behind pseudonymous author keys      ``author_key_secret``
+model_hint          str, one of ``HINT_MODES``                           ``hint_mode``, ``set_hint_mode``
 ==================  ===================================================  ==========================
 """
 
@@ -42,6 +43,7 @@ WELLBEING = "wellbeing"
 ACTIVE_SCHEMA = "active_schema_id"
 ASSIST_MODEL = "assist_model"
 AUTHOR_SECRET = "author_key_secret"
+HINT = "model_hint"
 
 
 def _get(conn: Connection, key: str) -> Any:
@@ -111,6 +113,28 @@ def set_claim_settings(
         if value is not None:
             _put(conn, key, value)
     return claim_settings(conn)
+
+
+# the model's hint ---------------------------------------------------------------------------------
+
+# When an annotator sees the assist model's guess: never, only once they have answered the comment
+# themselves (so it cannot anchor their answer), or always. Unset, it is off when k > 1: a shared
+# project is where a guess could steer several annotators' answers the same way.
+HINT_MODES = ("off", "after-answer", "always")
+
+
+def hint_mode(conn: Connection) -> str:
+    stored = _get(conn, HINT)
+    if stored in HINT_MODES:
+        return stored
+    return "off" if claim_settings(conn).overlap > 1 else "always"
+
+
+def set_hint_mode(conn: Connection, mode: str) -> str:
+    if mode not in HINT_MODES:
+        raise ValueError(f"the model's hint shows one of {', '.join(HINT_MODES)}")
+    _put(conn, HINT, mode)
+    return mode
 
 
 # wellbeing ----------------------------------------------------------------------------------------

@@ -184,17 +184,18 @@ class LabellingController(QObject):
                 state.label.spans if state.label else None,
                 state.context.comment.text,
             )
-            self._ask_hint(state.item.id)
+            self._ask_hint(state.item.id, state.label is not None and state.label.status == "submitted")
         self.shown.emit(state)
 
-    def _ask_hint(self, comment_id: int) -> None:
-        """The assist model's score, read after the item is on screen (a key lookup, never in the way)."""
+    def _ask_hint(self, comment_id: int, answered: bool) -> None:
+        """The assist model's score, read after the item is on screen (a key lookup, never in the way),
+        when the project's hint mode shows it (off, after the annotator's own answer, or always)."""
 
         def show(score: float | None) -> None:
             if score is not None and self.state is not None and self.state.item.id == comment_id:
                 self.panel.set_model_hint(assist.hint(score))
 
-        self.worker.submit(self.project.score_of, comment_id, on_done=show, on_error=lambda _exc: None)
+        self.worker.submit(self.project.hint_score, comment_id, answered, on_done=show, on_error=lambda _exc: None)
 
     def _advanced(self, step: Advance) -> None:
         if self.state is not None and self.state.item.status is None:

@@ -164,3 +164,18 @@ def test_labels_imported_with_a_dataset_are_learned_from_on_open_comments(engine
     import_drafts(engine, drafts, name="prior", fmt="test")
     configure(engine, overlap=3)
     assert len(assist_store.training_votes(engine)) == len(TEXTS)
+
+
+def test_the_hint_shows_as_the_project_says_and_is_off_by_default_when_k_is_more_than_one(engine):
+    ids = seed(engine)
+    assist_store.write_scores(engine, {ids[0]: 0.9}, version=1)
+    assert assist_store.hint_score(engine, ids[0], answered=False) == pytest.approx(0.9)  # k = 1: always
+    configure(engine, overlap=2)
+    assert assist_store.configure_hint(engine) == "off"
+    assert assist_store.hint_score(engine, ids[0], answered=True) is None
+    assert assist_store.configure_hint(engine, "after-answer") == "after-answer"
+    assert assist_store.hint_score(engine, ids[0], answered=False) is None  # cannot anchor the answer
+    assert assist_store.hint_score(engine, ids[0], answered=True) == pytest.approx(0.9)
+    with pytest.raises(ValueError):
+        assist_store.configure_hint(engine, "sometimes")
+    assert assist_store.configure_hint(engine) == "after-answer"

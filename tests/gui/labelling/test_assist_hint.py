@@ -56,6 +56,24 @@ def test_the_hint_shows_the_score_and_never_answers_for_the_annotator(qtbot, eng
     assert hint.text() == "model: likely not toxic, 0.10"
 
 
+def test_after_answer_the_hint_waits_for_the_annotators_own_answer(qtbot, engine):
+    ids = comment_ids(engine)
+    assist_store.write_scores(engine, {ids[0]: 0.82}, version=1)
+    configure(engine, overlap=2)
+    assist_store.configure_hint(engine, "after-answer")
+    window = open_window(qtbot, engine)
+    hint = window.label_panel.model_hint
+    qtbot.waitUntil(lambda: window.labelling.state is not None and window.labelling.state.item.id == ids[0])
+    flushed = []  # the hint's read is queued on the one worker before this: once it has run, so has that
+    window.labelling.worker.submit(lambda: None, on_done=flushed.append)
+    qtbot.waitUntil(lambda: bool(flushed))
+    assert not hint.isVisible()  # not before ana has answered
+    submit(engine, ids[0], window.account.id, {"toxicity": 2, "dehumanization": "none"})
+    window.labelling.open(ids[0])
+    qtbot.waitUntil(lambda: hint.isVisible())
+    assert hint.text() == "model: likely toxic, 0.82"
+
+
 def test_the_view_menu_sets_the_queue_order_and_the_next_comment_follows_it(qtbot, engine):
     ids = comment_ids(engine)
     assist_store.write_scores(engine, {i: 0.1 for i in ids} | {ids[7]: 0.95, ids[4]: 0.9}, version=1)
