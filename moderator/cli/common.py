@@ -31,9 +31,30 @@ def progress_bar(description: str):
 
 
 def open_db(args):
-    from moderator.core.store.engine import open_database
+    """The database of ``--db``, signed in: on a team server the login's password comes from the URL,
+    PGPASSWORD or ~/.pgpass (libpq reads them), else $MODERATOR_PASSWORD, else a prompt."""
+    from moderator.core.store.engine import PasswordNeeded, open_database, resolve_url
 
-    return open_database(args.db)
+    url = resolve_url(args.db)
+    from_environment = "MODERATOR_PASSWORD" in os.environ and url.password is None
+    for _ in range(TRIES):
+        try:
+            return open_database(url)
+        except PasswordNeeded as exc:
+            if from_environment:
+                url, from_environment = url.set(password=os.environ["MODERATOR_PASSWORD"]), False
+                continue
+            if not sys.stdin.isatty():
+                raise UsageError(f"{exc}: set MODERATOR_PASSWORD or PGPASSWORD, or use ~/.pgpass") from None
+            if exc.wrong:
+                print(f"moderator: {exc}", file=sys.stderr)
+            import getpass
+
+            url = url.set(password=getpass.getpass(f"password for {url.username or 'you'}@{url.database}: "))
+    raise UsageError("not signed in: wrong password")
+
+
+TRIES = 3
 
 
 def password(prompt: str, variable: str = "MODERATOR_PASSWORD") -> str:
@@ -53,10 +74,16 @@ def password(prompt: str, variable: str = "MODERATOR_PASSWORD") -> str:
 
 def viewer(args, engine, name: str | None = None):
     """Who runs this command: None in solo mode (full access), else the signed-in account."""
-    from moderator.core.team.accounts import authenticate, team_mode
+    from moderator.core.team.accounts import authenticate, team_mode, uses_logins
 
     if not team_mode(engine):
         return None
+    if uses_logins(engine):  # the server checked the password when we connected
+        account = authenticate(engine, name or args.annotator, None)
+        if account.must_change_password and args.command != "annotators":
+            raise UsageError(f"{account.name} signed in with a one-time password: choose your own first "
+                             f"(moderator annotators passwd {account.name})")  # fmt: skip
+        return account
     name = name or args.annotator
     if not name:
         raise UsageError("this database has accounts: say who you are with --annotator NAME")

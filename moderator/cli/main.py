@@ -6,7 +6,20 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from moderator.cli.commands import agreement, annotators, backup, bench, export, gui, import_, lexicon, project, schema, stats
+from moderator.cli.commands import (
+    agreement,
+    annotators,
+    backup,
+    bench,
+    export,
+    gui,
+    import_,
+    lexicon,
+    project,
+    schema,
+    stats,
+    team,
+)
 from moderator.cli.common import UsageError
 from moderator.cli.parser import _with_default_command, build_parser
 
@@ -17,6 +30,7 @@ HANDLERS: dict[str, Callable] = {
     "stats": stats.run,
     "schema": schema.run,
     "annotators": annotators.run,
+    "team": team.run,
     "project": project.run,
     "agreement": agreement.run,
     "bench": bench.run,
@@ -57,5 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        from moderator.core.store.guards import INSUFFICIENT_PRIVILEGE, sqlstate
+
+        if sqlstate(exc) == INSUFFICIENT_PRIVILEGE:  # the team server refused this login: a role, not a bug
+            print(f"moderator: your role may not do this on this database ({reason})", file=sys.stderr)
+            return 1
         print(f"moderator: database error: {reason}", file=sys.stderr)
         return 1

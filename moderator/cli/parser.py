@@ -11,6 +11,7 @@ COMMANDS = (
     "stats",
     "schema",
     "annotators",
+    "team",
     "project",
     "agreement",
     "bench",
@@ -70,14 +71,22 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(schema, suppress=True)
     schema.add_argument("action", choices=("show", "check", "load"))
     schema.add_argument("file", nargs="?", help="a schema TOML file (check, load)")
-    people = sub.add_parser("annotators", help="list or add annotator accounts (team mode: reviewers and admins add)")
+    people = sub.add_parser(
+        "annotators", help="list, add or disable people, change passwords (team server: admins add and disable)"
+    )
     _global_options(people, suppress=True)
-    people.add_argument("action", choices=("list", "add"))
-    people.add_argument("name", nargs="?", help="the new account's name (add)")
+    people.add_argument("action", choices=("list", "add", "passwd", "disable"))
+    people.add_argument("name", nargs="?", help="the person (add, disable; passwd: default yourself)")
     people.add_argument("--role", default="annotator", choices=("annotator", "reviewer", "admin"))
-    people.add_argument("--by", metavar="NAME", help="your own reviewer or admin account (team mode)")
+    people.add_argument(
+        "--by", metavar="NAME", help="your own reviewer or admin account (accounts with passwords, not on a team server)"
+    )
     people.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
     people.add_argument("--no-password", action="store_true", help="no password (solo use only)")
+
+    team = sub.add_parser("team", help="make a PostgreSQL database a team database: a login per person, checked by the server")
+    _global_options(team, suppress=True)
+    team.add_argument("action", choices=("setup",), help="setup: groups, grants, row-level security; run by the owner")
 
     proj = sub.add_parser("project", help="show or change team settings: overlap k, lease length, ordering")
     _global_options(proj, suppress=True)

@@ -32,7 +32,7 @@ from moderator.core.store import backup
 from moderator.core.store import settings as stored
 from moderator.core.store.engine import display_name, open_database
 from moderator.core.store.settings import AssistModelInfo, ClaimSettings, WellbeingConfig
-from moderator.core.team import accounts
+from moderator.core.team import accounts, logins
 from moderator.core.team.accounts import Account
 from moderator.core.wellbeing import session as wellbeing
 from moderator.core.wellbeing.lexicon import Severity
@@ -48,7 +48,7 @@ class Project:
         return f"Project({self.url!r})"
 
     @classmethod
-    def open(cls, db: str | None = None) -> Project:
+    def open(cls, db: str | URL | None = None) -> Project:
         """The project at ``db`` (a path or URL, else $MODERATOR_DB, else the user's file: ``resolve_url``),
         its schema brought up to date."""
         return cls(open_database(db))
@@ -75,11 +75,20 @@ class Project:
         """Do accounts have passwords here (team mode), or is this one person's file?"""
         return accounts.team_mode(self._engine)
 
+    def uses_logins(self) -> bool:
+        """Is this a team server, where each person signs in with their own database login?"""
+        return accounts.uses_logins(self._engine)
+
+    def change_password(self, name: str, password: str) -> None:
+        """A new password for a team server login (one's own, or, for an admin, someone else's)."""
+        logins.set_password(self._engine, name, password)
+
     def find_account(self, name: str) -> Account | None:
         return accounts.find_account(self._engine, name)
 
-    def authenticate(self, name: str, password: str | None) -> Account:
-        """The account for ``name``; in team mode only with its password (else AuthError)."""
+    def authenticate(self, name: str | None, password: str | None) -> Account:
+        """The account for ``name``; in team mode only with its password (else AuthError). On a team server,
+        the signed-in login's account."""
         return accounts.authenticate(self._engine, name, password)
 
     def ensure_annotator(self, name: str, role: str = "annotator") -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -13,8 +12,11 @@ if TYPE_CHECKING:
     from moderator.core.project import Project
 
 
-def run(project: Project, db_url: URL | None = None, annotator: str | None = None, screenshot: str | None = None) -> int:
-    """The window on ``project``; ``db_url`` names it in the title (default: its own URL)."""
+def run(project: Project | None, db_url: URL | None = None, annotator: str | None = None, screenshot: str | None = None) -> int:
+    """The window on ``project``; ``db_url`` names it in the title (default: its own URL).
+
+    With no project, ``db_url`` is a team server that asked for a password: the window asks for it first.
+    """
     from moderator.gui.platform_check import DisplayError, choose_platform
 
     try:
@@ -29,12 +31,17 @@ def run(project: Project, db_url: URL | None = None, annotator: str | None = Non
     from moderator.core.store.engine import display_name
     from moderator.gui.background.workers import run_and_wait
     from moderator.gui.main_window import MainWindow
-    from moderator.gui.sign_in import sign_in
+    from moderator.gui.sign_in import open_project, sign_in
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Moderator")
     app.setOrganizationName("Moderator")
-    account = sign_in(project, annotator or getpass.getuser())
+    if project is None:
+        project = open_project(db_url)
+        if project is None:
+            print("moderator: not signed in", file=sys.stderr)
+            return 1
+    account = sign_in(project, annotator)
     if account is None:
         print("moderator: not signed in", file=sys.stderr)
         return 1

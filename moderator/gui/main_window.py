@@ -125,7 +125,8 @@ class MainWindow(QMainWindow):
         if clashes:
             self.status.showMessage("Keys bound twice: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in clashes.items()), 15000)
         self.labelling.start()
-        self.assist_trainer.start()
+        if account.trains_assist_model:
+            self.assist_trainer.start()
 
     # layout ---------------------------------------------------------------------------------------
 
@@ -417,6 +418,9 @@ class MainWindow(QMainWindow):
             self.labelling.open(comment_id)
 
     def closeEvent(self, event) -> None:
+        if self.labelling.closed:  # closed before (Qt may ask twice): the worker is gone, nothing to do
+            super().closeEvent(event)
+            return
         settings.set_window_geometry(self.saveGeometry())
         self.labelling.finish()
         self.assist_trainer.shutdown()

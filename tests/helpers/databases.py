@@ -28,3 +28,47 @@ def throwaway_postgres(url: str, prefix: str = "moderator_test"):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+SCRAM_SKIP = "needs PostgreSQL's pg_createcluster, run as root (Debian's postgresql-common)"
+
+
+def can_make_clusters() -> bool:
+    import os
+    import shutil
+
+    return shutil.which("pg_createcluster") is not None and os.geteuid() == 0
+
+
+@contextmanager
+def scram_cluster():
+    """A PostgreSQL cluster of its own that checks every password (scram-sha-256), dropped afterwards.
+
+    The shared test server trusts local connections, so what a login may do is tested here. Yields
+    the superuser's URL (postgres, with its password) on 127.0.0.1 and a free port.
+    """
+    import secrets
+    import socket
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
+    with socket.socket() as probe:  # a port nothing listens on now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    name = f"moderator{uuid.uuid4().hex[:8]}"
+    password = secrets.token_urlsafe(16)
+    with tempfile.NamedTemporaryFile("w", suffix=".pw") as pwfile:
+        pwfile.write(password + "\n")
+        pwfile.flush()
+        Path(pwfile.name).chmod(0o644)  # initdb runs as postgres
+        subprocess.run(
+            ["pg_createcluster", version, name, "-p", str(port), "--", "--auth=scram-sha-256", f"--pwfile={pwfile.name}"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    try:
+        subprocess.run(["pg_ctlcluster", version, name, "start"], check=True, capture_output=True)
+        yield make_url(f"postgresql+psycopg://postgres:{password}@127.0.0.1:{port}/postgres")
+    finally:
+        subprocess.run(["pg_dropcluster", "--stop", version, name], check=False, capture_output=True)

@@ -1,10 +1,14 @@
 """Handing out work to many annotators: overlap k, leases that expire, atomic claims.
 
 A comment is offered to an annotator who has not answered it while its submitted answers plus the
-live leases of others stay below k. Claiming locks the comment row (PostgreSQL ``FOR UPDATE SKIP
-LOCKED``; SQLite holds its single write lock from ``BEGIN IMMEDIATE``), so two annotators can never take
-the same last slot. Leases are renewed while the comment is on screen; an abandoned one expires and
-its slot returns to the pool.
+live leases of others stay below k. The counts come from two views (``answers_in_force``, ``lease_ends``)
+that an annotator on a team server may read though the rows behind them are not theirs.
+
+Who judges the last slot: on SQLite the app, holding the file's single write lock from ``BEGIN
+IMMEDIATE``; on PostgreSQL the database, whose lease trigger locks the comment row (skipping it when
+another claim holds it), counts again and refuses a full comment (``store.guards.SLOT_TAKEN``), so two
+annotators can never take the same last slot, whatever client they use. Leases are renewed while the
+comment is on screen; an abandoned one expires and its slot returns to the pool.
 """
 
 from __future__ import annotations
@@ -29,12 +33,14 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.exc import DBAPIError
 
 from moderator.core.labelling.browse import PREVIEW_CHARS, QueueItem, my_status, unanswered
+from moderator.core.schema.definition import LabelError
 from moderator.core.store.engine import writer
+from moderator.core.store.guards import SLOT_TAKEN, refused_with
 from moderator.core.store.settings import ClaimSettings, claim_settings, set_claim_settings
-from moderator.core.store.tables import Annotation, Assignment, Comment, ModelScore
+from moderator.core.store.tables import Assignment, Comment, ModelScore, answers_in_force, lease_ends
 
 # Of the orderings a project may choose (store.settings.ORDERINGS), these walk the assist model's scores
 # (model_scores), then thread order for the comments the model has not scored yet (new imports, or
@@ -54,34 +60,44 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class SlotTaken(LabelError):
+    """The comment has all the answers and leases the overlap k allows."""
+
+    def __init__(self, comment_id: int):
+        super().__init__(
+            f"comment {comment_id} already has as many answers as the project's overlap asks for "
+            "(or its remaining slots are held by others); take the next comment instead"
+        )
+
+
 def answers_count():
     """Distinct annotators whose answer in force on the comment is a submission (correlated).
 
     Prior labels that came in with an imported dataset (LeWiDi, SFU, …) are context for the project,
-    not its annotators' work: they take no slot of the overlap k.
+    not its annotators' work: they take no slot of the overlap k. Each (comment, annotator) history is
+    one chain, so its head is one row of the view.
     """
-    newer = aliased(Annotation)
     return (
-        select(func.count(Annotation.annotator_id.distinct()))
-        .where(
-            Annotation.comment_id == Comment.id,
-            Annotation.status == "submitted",
-            Annotation.action != "import",
-            ~select(newer.id).where(newer.supersedes_id == Annotation.id).exists(),
-        )
+        select(func.count())
+        .select_from(answers_in_force)
+        .where(answers_in_force.c.comment_id == Comment.id)
         .correlate(Comment)
         .scalar_subquery()
     )
 
 
 def _live_leases(annotator_id, now):
-    """Other annotators' unexpired leases on the comment (correlated); values or bound parameters."""
-    return (
-        select(func.count(Assignment.id))
-        .where(Assignment.comment_id == Comment.id, Assignment.annotator_id != annotator_id, Assignment.expires_at > now)
-        .correlate(Comment)
-        .scalar_subquery()
+    """Other annotators' unexpired leases on the comment (correlated); values or bound parameters.
+
+    All live leases (a view) less this annotator's own, the one lease row they may read themselves.
+    """
+    every = (
+        select(func.count()).select_from(lease_ends).where(lease_ends.c.comment_id == Comment.id, lease_ends.c.expires_at > now)
     )
+    own = select(func.count(Assignment.id)).where(
+        Assignment.comment_id == Comment.id, Assignment.annotator_id == annotator_id, Assignment.expires_at > now
+    )
+    return every.correlate(Comment).scalar_subquery() - own.correlate(Comment).scalar_subquery()
 
 
 @contextmanager
@@ -127,14 +143,26 @@ def claim_next_item(engine: Engine, annotator_id: int, after: tuple[int, int] | 
         passed: list[int] = []
         for ordering, start in _search_plan(config.ordering, after):
             while (row := _find(conn, annotator_id, config, ordering, start, passed)) is not None:
-                # SQLite took its write lock at BEGIN IMMEDIATE, so _find saw every commit there is.
-                # PostgreSQL judged the row on the snapshot taken before it got the lock; now that the
-                # row is ours, count again with what has been committed since (READ COMMITTED).
-                if conn.dialect.name == "sqlite" or _taken(conn, row[0], annotator_id) < config.overlap:
-                    _lease(conn, row[0], annotator_id, config.lease_minutes)
+                if _try_lease(conn, row[0], annotator_id, config.lease_minutes):
                     return QueueItem(row[0], row[1], row[2], row[3], row[4], " ".join((row[5] or "").split()), None)
                 passed.append(row[0])
         return None
+
+
+def _try_lease(conn: Connection, comment_id: int, annotator_id: int, minutes: int) -> bool:
+    """Take the slot; False when the database finds it gone since the search (PostgreSQL's trigger
+    counts again under the comment's row lock). SQLite's search ran under the write lock: it stands."""
+    if conn.dialect.name == "sqlite":
+        _lease(conn, comment_id, annotator_id, minutes)
+        return True
+    try:
+        with conn.begin_nested():
+            _lease(conn, comment_id, annotator_id, minutes)
+        return True
+    except DBAPIError as exc:
+        if refused_with(exc, SLOT_TAKEN):
+            return False
+        raise
 
 
 def _search_plan(ordering: str, after: tuple[int, int] | None) -> list[tuple[str, tuple[int, int] | None]]:
@@ -160,7 +188,7 @@ def _taken(conn: Connection, comment_id: int, annotator_id: int) -> int:
 
 
 @cache
-def _find_query(ordering: str, has_after: bool, has_passed: bool, lock: bool):
+def _find_query(ordering: str, has_after: bool, has_passed: bool):
     """The next-comment query, built once per shape; the annotator, time, k and start are parameters.
 
     Thread ordering walks the unique (thread_id, position) index from the start key, checking each
@@ -196,8 +224,6 @@ def _find_query(ordering: str, has_after: bool, has_passed: bool, lock: bool):
         salt = cast(bindparam("annotator_id"), BigInteger) * literal(40503, BigInteger)
         spread = cast(Comment.id, BigInteger) * literal(2654435761, BigInteger) + salt
         query = query.order_by(spread % literal(4294967291, BigInteger))
-    if lock:
-        query = query.with_for_update(of=Comment, skip_locked=True)
     return query.limit(1)
 
 
@@ -206,7 +232,7 @@ def _find(
 ):
     """(id, thread_id, position, depth, author, preview) of the next comment to offer, or None."""
     has_after = after is not None and ordering == "thread"
-    query = _find_query(ordering, has_after, bool(passed), conn.dialect.name == "postgresql")
+    query = _find_query(ordering, has_after, bool(passed))
     params = {"annotator_id": annotator_id, "now": _now(), "overlap": config.overlap}
     if passed:
         params["passed"] = list(passed)
@@ -227,13 +253,12 @@ def _lease(conn: Connection, comment_id: int, annotator_id: int, minutes: int) -
 
 
 def slot_free(conn: Connection, comment_id: int, annotator_id: int) -> bool:
-    """May this annotator add a new answer here without the comment going over k?
+    """May this annotator add a new answer here without the comment going over k? (SQLite.)
 
-    Call inside the writing transaction: on PostgreSQL the comment row is locked first, so a claim
-    or another submission for the same comment waits (or skips it) until this one commits.
+    Call inside the writing transaction, which holds SQLite's write lock. On PostgreSQL the database
+    answers this itself when the answer is inserted (the annotation trigger), and refuses with
+    ``SLOT_TAKEN``.
     """
-    if conn.dialect.name == "postgresql":
-        conn.execute(select(Comment.id).where(Comment.id == comment_id).with_for_update())
     now = _now()
     own_lease = conn.scalar(
         select(Assignment.id).where(
@@ -245,10 +270,13 @@ def slot_free(conn: Connection, comment_id: int, annotator_id: int) -> bool:
     return _taken(conn, comment_id, annotator_id) < claim_settings(conn).overlap
 
 
-def renew(engine: Engine, comment_id: int, annotator_id: int) -> None:
-    """Keep the slot while the comment is on screen (the GUI calls this every few minutes)."""
+def renew(engine: Engine, comment_id: int, annotator_id: int) -> bool:
+    """Keep the slot while the comment is on screen (the GUI calls this every few minutes).
+
+    False when the lease had lapsed and others have taken the slot meanwhile; answering will say so.
+    """
     with _lease_transaction(engine) as conn:
-        _lease(conn, comment_id, annotator_id, claim_settings(conn).lease_minutes)
+        return _try_lease(conn, comment_id, annotator_id, claim_settings(conn).lease_minutes)
 
 
 def release(engine: Engine, annotator_id: int, comment_id: int | None = None) -> None:

@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
-from moderator.core.labelling.claims import slot_free
+from moderator.core.labelling.claims import SlotTaken, slot_free
 from moderator.core.schema.definition import (
     LabelError,
     LabelSchema,
@@ -22,6 +23,7 @@ from moderator.core.schema.definition import (
     validate_values,
 )
 from moderator.core.store.engine import insert_or_find, writer
+from moderator.core.store.guards import BROKEN_CHAIN, SLOT_TAKEN, refused_with
 from moderator.core.store.settings import active_schema_id, set_active_schema_id
 from moderator.core.store.tables import Annotation, Assignment, Comment, LabelSchemaRow, utcnow
 
@@ -134,12 +136,7 @@ def submit(
             raise LabelError(f"no comment with id {comment_id}")
         clean_spans = validate_spans(schema, spans or [], len(text))
         previous = _current_row(conn, comment_id, annotator_id)
-        answered = previous is not None and previous.status == "submitted"
-        if status == "submitted" and not answered and not slot_free(conn, comment_id, annotator_id):
-            raise LabelError(
-                f"comment {comment_id} already has as many answers as the project's overlap asks for "
-                "(or its remaining slots are held by others); take the next comment instead"
-            )
+        _check_slot(conn, comment_id, annotator_id, previous, status)
         row = {
             "comment_id": comment_id,
             "annotator_id": annotator_id,
@@ -153,10 +150,36 @@ def submit(
             "submitted_at": utcnow(),
             "duration_ms": duration_ms,
         }
-        new_id = conn.scalar(insert(Annotation).values(**row).returning(Annotation.id))
+        new_id = _append(conn, row)
         # The lease, if any, is spent: the slot is now this answer (or was declined by a skip/flag).
         conn.execute(delete(Assignment).where(Assignment.comment_id == comment_id, Assignment.annotator_id == annotator_id))
         return _label(conn.execute(select(Annotation).where(Annotation.id == new_id)).one())
+
+
+def _check_slot(conn: Connection, comment_id: int, annotator_id: int, head: Annotation | None, status: str) -> None:
+    """A row that makes the annotator's answer a submission again needs a free slot under k.
+
+    SQLite: checked here, under the file's write lock. PostgreSQL: the database checks it when the row
+    goes in (see ``_append``), so that no client can skip the check.
+    """
+    if status != "submitted" or (head is not None and head.status == "submitted") or conn.dialect.name != "sqlite":
+        return
+    if not slot_free(conn, comment_id, annotator_id):
+        raise SlotTaken(comment_id)
+
+
+def _append(conn: Connection, row: dict[str, Any]) -> int:
+    """Insert a row of the log; the database's refusals (PostgreSQL's triggers) as LabelErrors."""
+    try:
+        return conn.scalar(insert(Annotation).values(**row).returning(Annotation.id))
+    except DBAPIError as exc:
+        if refused_with(exc, SLOT_TAKEN):
+            raise SlotTaken(row["comment_id"]) from None
+        if refused_with(exc, BROKEN_CHAIN):
+            raise LabelError(
+                f"comment {row['comment_id']}: your answer there changed meanwhile (another window?); reload it"
+            ) from None
+        raise
 
 
 def skip_reason(label: Label) -> str | None:
@@ -204,7 +227,8 @@ def undo_last(engine: Engine, annotator_id: int) -> tuple[int, Label | None] | N
             "submitted_at": utcnow(),
             "duration_ms": before.duration_ms if before else None,
         }
-        new_id = conn.scalar(insert(Annotation).values(**restored).returning(Annotation.id))
+        _check_slot(conn, target.comment_id, annotator_id, head, restored["status"])
+        new_id = _append(conn, restored)
         row = conn.execute(select(Annotation).where(Annotation.id == new_id)).one()
     return target.comment_id, (None if row.status == "retracted" else _label(row))
 

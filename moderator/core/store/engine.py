@@ -74,12 +74,38 @@ def writer(engine: Engine):
     return engine.connect().execution_options(sqlite_begin="IMMEDIATE")
 
 
-def open_database(db: str | None = None) -> Engine:
-    """Engine for ``db`` with the schema upgraded to the newest migration."""
+class PasswordNeeded(PermissionError):
+    """The server asks this login for a password: none was given (``wrong`` False) or it was refused."""
+
+    def __init__(self, url: URL, wrong: bool):
+        self.url, self.wrong = url, wrong
+        who = f"{url.username}@{display_name(url)}" if url.username else display_name(url)
+        super().__init__(f"wrong password for {who}" if wrong else f"{who} asks for a password")
+
+
+def open_database(db: str | URL | None = None) -> Engine:
+    """Engine for ``db`` with the schema upgraded to the newest migration.
+
+    On a team server each person signs in with their own login: the password comes with the URL, or
+    from libpq's own PGPASSWORD or ~/.pgpass; when the server wants one that none of them gave, or
+    refuses it, this raises PasswordNeeded (the caller asks the person and tries again).
+    """
+    from sqlalchemy.exc import OperationalError
+
     from moderator.core.store.migrate import upgrade
 
-    engine = make_engine(resolve_url(db))
-    upgrade(engine)
+    url = db if isinstance(db, URL) else resolve_url(db)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig)
+        if "password authentication failed" in reason:
+            raise PasswordNeeded(url, wrong=True) from None
+        if "no password supplied" in reason:
+            raise PasswordNeeded(url, wrong=False) from None
+        raise
     return engine
 
 

@@ -31,10 +31,29 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+class UpgradeRefused(PermissionError):
+    """The database is older than the app and the signed-in login may not upgrade it."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations up to ``revision``; on a team server, then grant the team what is new."""
     from alembic import command
+    from sqlalchemy.exc import DBAPIError
+
+    from moderator.core.store import access
+    from moderator.core.store.guards import INSUFFICIENT_PRIVILEGE, refused_with
 
     if revision == "head" and current_revision(engine) == head_revision():
         return
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+            if access.has_team_groups(connection):
+                access.apply(connection)
+    except DBAPIError as exc:
+        if refused_with(exc, INSUFFICIENT_PRIVILEGE):
+            raise UpgradeRefused(
+                f"{engine.url.database} was made by an older version of Moderator; its owner must open it once "
+                "with this version (moderator team setup) before others can"
+            ) from None
+        raise

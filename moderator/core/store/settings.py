@@ -18,9 +18,12 @@ active_schema_id    int: label_schemas row id of the schema in use       ``activ
                                                                          ``set_active_schema_id``
 assist_model        object: the fields of ``AssistModelInfo``            ``assist_model_info``,
                                                                          ``set_assist_model_info``
-author_key_secret   str: hex digits behind pseudonymous author keys      ``author_key_secret``
 model_hint          str, one of ``HINT_MODES``                           ``hint_mode``, ``set_hint_mode``
 ==================  ===================================================  ==========================
+
+One value is not a setting but a secret, kept apart in ``project_secrets`` where annotators on a team
+server cannot read it: ``author_key_secret`` (hex digits behind pseudonymous author keys,
+``author_key_secret``).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from moderator.core.store.engine import insert_or_find
-from moderator.core.store.tables import ProjectSetting
+from moderator.core.store.tables import ProjectSecret, ProjectSetting
 
 OVERLAP = "overlap"
 LEASE_MINUTES = "lease_minutes"
@@ -253,8 +256,8 @@ def set_assist_model_info(conn: Connection, info: AssistModelInfo) -> None:
 
 def author_key_secret(conn: Connection) -> str:
     """The per-project secret behind pseudonymous author keys; made on first use, never replaced."""
-    find = select(ProjectSetting.value).where(ProjectSetting.key == AUTHOR_SECRET)
-    made = insert(ProjectSetting).values(key=AUTHOR_SECRET, value=secrets.token_hex(32)).returning(ProjectSetting.value)
+    find = select(ProjectSecret.value).where(ProjectSecret.key == AUTHOR_SECRET)
+    made = insert(ProjectSecret).values(key=AUTHOR_SECRET, value=secrets.token_hex(32)).returning(ProjectSecret.value)
     return insert_or_find(conn, find, made)
 
 

@@ -5,7 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names, so migrations can refer to them on every backend.
@@ -104,12 +118,18 @@ class QuoteSpan(Base):
 
 class Annotator(Base):
     __tablename__ = "annotators"
+    __table_args__ = (Index("ix_annotators_login", "login", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     role: Mapped[str] = mapped_column(String(16), default="annotator")
+    # A one-person file's password (SQLite); on a team server the database checks passwords and this is None.
     password_hash: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The PostgreSQL login of this person on a team server (core.team.logins), else None.
+    login: Mapped[str | None] = mapped_column(String(63))
+    # Set with a one-time password: the person must choose their own before labelling.
+    password_reset: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class LabelSchemaRow(Base):
@@ -162,6 +182,15 @@ class ProjectSetting(Base):
     value: Mapped[Any] = mapped_column(JSON)
 
 
+class ProjectSecret(Base):
+    """Values annotators must never read (the pseudonym key); on a team server only leads may."""
+
+    __tablename__ = "project_secrets"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class Assignment(Base):
     """A lease: an annotator holds one of a comment's k slots until ``expires_at`` (renewed while shown)."""
 
@@ -208,3 +237,10 @@ class GoldLabel(Base):
     values: Mapped[dict[str, Any]] = mapped_column(default=dict)
     note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# Views (made by migration 0005) any annotator may read on a team server: how many slots a comment has
+# in use, never whose they are or what was answered. Not part of the metadata's tables to create.
+_views = MetaData()
+answers_in_force = Table("answers_in_force", _views, Column("comment_id", Integer))
+lease_ends = Table("lease_ends", _views, Column("comment_id", Integer), Column("expires_at", DateTime(timezone=True)))

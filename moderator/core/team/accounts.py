@@ -1,7 +1,9 @@
-"""Who is labelling: annotator accounts with roles and (in team mode) passwords.
+"""Who is labelling: annotator accounts with roles and, in team mode, a way to sign in.
 
-A database is in team mode once any account has a password. Then reviewers and admins create
-accounts, and everyone signs in; a single annotator on a SQLite file never needs a password.
+Team mode on a PostgreSQL server (``core.team.logins``): each person has a database login, the
+server checks the password, and the account is the one whose login is ``current_user``. Elsewhere
+(one person's SQLite file, or a server not yet set up as a team) a database is in team mode once any
+account has a password hash here; a single annotator on a SQLite file never needs a password.
 """
 
 from __future__ import annotations
@@ -9,39 +11,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from moderator.core.store.access import has_team_groups
 from moderator.core.store.engine import insert_or_find, writer
 from moderator.core.store.tables import ROLES, Annotator
+from moderator.core.team.identity import Account, AccountInfo, AuthError
 
 _N, _R, _P = 2**14, 8, 1  # scrypt cost: ~50 ms per check, memory-hard, in the standard library
 
 
-class AuthError(PermissionError):
-    """Wrong name or password, or a role that may not do this."""
-
-
-@dataclass(frozen=True)
-class Account:
-    id: int
-    name: str
-    role: str
-
-    @property
-    def sees_all(self) -> bool:
-        """Reviewers and admins see every annotator's labels; annotators only their own (blind)."""
-        return self.role in ("reviewer", "admin")
-
-
-@dataclass(frozen=True)
-class AccountInfo:
-    name: str
-    role: str
-    has_password: bool
-    created_at: datetime
+__all__ = ["Account", "AccountInfo", "AuthError"]  # where callers have always found them
 
 
 def ensure_annotator(target: Connection | Engine, name: str, role: str = "annotator") -> int:
@@ -85,7 +66,16 @@ def verify_password(password: str, stored: str | None) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
+def uses_logins(engine: Engine) -> bool:
+    """Is this a team server where everyone signs in with their own database login?"""
+    with engine.connect() as conn:
+        return has_team_groups(conn)
+
+
 def team_mode(engine: Engine) -> bool:
+    """Does everyone sign in here: a team server, or accounts with passwords?"""
+    if uses_logins(engine):
+        return True
     with engine.connect() as conn:
         return bool(conn.scalar(select(func.count()).select_from(Annotator).where(Annotator.password_hash.is_not(None))))
 
@@ -96,8 +86,28 @@ def find_account(engine: Engine, name: str) -> Account | None:
     return Account(*row) if row else None
 
 
-def authenticate(engine: Engine, name: str, password: str | None) -> Account:
-    """The account for ``name``; in team mode only with its password."""
+def signed_in_account(engine: Engine) -> Account:
+    """On a team server: the account of the connected login (the server has checked its password)."""
+    with engine.connect() as conn:
+        login = conn.scalar(select(func.current_user()))
+        row = conn.execute(
+            select(Annotator.id, Annotator.name, Annotator.role, Annotator.password_reset).where(Annotator.login == login)
+        ).first()
+    if row is None:
+        raise AuthError(f"the login {login!r} has no account in this project; an admin adds it (moderator annotators add)")
+    return Account(row.id, row.name, row.role, bool(row.password_reset), team_server=True)
+
+
+def authenticate(engine: Engine, name: str | None, password: str | None) -> Account:
+    """The account for ``name``; in team mode only with its password.
+
+    On a team server the login already signed in (``name``, when given, must be that login's account).
+    """
+    if uses_logins(engine):
+        account = signed_in_account(engine)
+        if name and name != account.name:
+            raise AuthError(f"you are signed in to the database as {account.name!r}, not {name!r}")
+        return account
     with engine.connect() as conn:
         row = conn.execute(
             select(Annotator.id, Annotator.name, Annotator.role, Annotator.password_hash).where(Annotator.name == name)
@@ -114,8 +124,13 @@ def authenticate(engine: Engine, name: str, password: str | None) -> Account:
 def add_account(engine: Engine, name: str, role: str, password: str | None, by: Account | None = None) -> Account:
     """Create (or, for an account without a password, complete) an account.
 
-    In team mode only a reviewer or admin may do this, and only an admin may create an admin.
+    On a team server this is a login of the person's own (``logins.add_login``; the server lets only
+    admins). Elsewhere, in team mode only a reviewer or admin may do this, and only an admin may create an admin.
     """
+    if uses_logins(engine):
+        from moderator.core.team.logins import add_login
+
+        return add_login(engine, name, role, password)[0]
     name = name.strip()
     if not name:
         raise ValueError("an account needs a name")
@@ -136,10 +151,19 @@ def add_account(engine: Engine, name: str, role: str, password: str | None, by: 
 
 
 def list_accounts(engine: Engine) -> list[AccountInfo]:
+    """Every account this person may see (on a team server, an annotator sees only their own)."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(Annotator.name, Annotator.role, Annotator.password_hash.is_not(None), Annotator.created_at).order_by(
-                Annotator.name
-            )
+            select(
+                Annotator.name, Annotator.role, Annotator.password_hash.is_not(None), Annotator.login, Annotator.created_at
+            ).order_by(Annotator.name)
         ).all()
-    return [AccountInfo(*row) for row in rows]
+        states = {}
+        if has_team_groups(conn):
+            from moderator.core.team.logins import login_states
+
+            states = login_states(conn)
+    return [
+        AccountInfo(name, role, states.get(login, "login") if login else ("password" if hashed else "no password"), created)
+        for name, role, hashed, login, created in rows
+    ]

@@ -81,7 +81,7 @@ def test_a_new_model_replaces_scores_instead_of_adding_rows(engine):
 def test_score_orderings_walk_the_score_index_on_sqlite(sqlite_engine, ordering):
     from moderator.core.labelling.claims import _find_query
 
-    query = _find_query(ordering, False, False, False)
+    query = _find_query(ordering, False, False)
     with sqlite_engine.connect() as conn:
         compiled = query.compile(conn)
         plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), tuple(

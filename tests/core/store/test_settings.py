@@ -6,7 +6,7 @@ from sqlalchemy import insert, select
 from moderator.core.store import settings
 from moderator.core.store.engine import writer
 from moderator.core.store.settings import AssistModelInfo, ClaimSettings, WellbeingConfig
-from moderator.core.store.tables import ProjectSetting
+from moderator.core.store.tables import ProjectSecret, ProjectSetting
 
 
 def stored(engine) -> dict:
@@ -40,19 +40,22 @@ def test_the_stored_keys_and_json_values_do_not_change(engine):
         "active_schema_id": 7,
         "assist_model": {"version": 2, "mark": 41, "labels_trained_on": 40, "comments": 30, "positives": 9,
                          "trained_at": "2025-01-02T03:04:05+00:00", "scored": 120, "scored_through": -1},
-        "author_key_secret": secret,
     }  # fmt: skip
+    # The pseudonym key is a secret, kept apart from the settings every annotator may read.
+    with engine.connect() as conn:
+        assert conn.scalar(select(ProjectSecret.value).where(ProjectSecret.key == "author_key_secret")) == secret
     assert len(secret) == 64 and int(secret, 16) >= 0
 
 
 def test_values_written_by_earlier_versions_read_back_typed(engine):
     rows = {
-        "overlap": 2, "ordering": "random", "active_schema_id": 3, "author_key_secret": "f" * 32,
+        "overlap": 2, "ordering": "random", "active_schema_id": 3,
         "wellbeing": {"greyscale": True, "break_minutes": 30, "retired_option": 1},
         "assist_model": {"labels_trained_on": 12, "comments": 10, "positives": 4, "version": 1},  # before marks
     }  # fmt: skip
     with engine.begin() as conn:
         conn.execute(insert(ProjectSetting), [{"key": k, "value": v} for k, v in rows.items()])
+        conn.execute(insert(ProjectSecret).values(key="author_key_secret", value="f" * 32))
     with writer(engine) as conn, conn.begin():
         assert settings.claim_settings(conn) == ClaimSettings(overlap=2, lease_minutes=30, ordering="random")
         assert settings.wellbeing_config(conn) == WellbeingConfig(greyscale=True, break_minutes=30)

@@ -26,7 +26,7 @@ from moderator.core.store.tables import Annotator, Comment
 from moderator.core.team import accounts
 from moderator.core.team.accounts import AuthError, add_account, authenticate, hash_password, verify_password
 
-CORE = Path(accounts.__file__).resolve().parent
+CORE = Path(accounts.__file__).resolve().parents[1]  # all of moderator/core
 
 
 # ---- passwords
@@ -161,7 +161,7 @@ def test_loading_answering_and_undoing_touch_only_the_annotators_own_labels(engi
 SQL_WORDS = ("SELECT", "INSERT", "UPDATE", "DELETE", "COPY", "CREATE", "DROP", "ALTER", "LOCK", "SET", "BEGIN", "PRAGMA", "WITH")
 # Interpolations read and judged safe: module constants (UPPER_CASE) are allowed everywhere; these are not constants.
 REVIEWED = {
-    ("db.py", "mode"): "the sqlite_begin execution option: '' or 'IMMEDIATE', set only by writer()",
+    ("engine.py", "mode"): "the sqlite_begin execution option: '' or 'IMMEDIATE', set only by writer()",
     ("claims.py", "level"): "PRAGMA takes no parameters; int() of the level SQLite itself reported",
 }
 

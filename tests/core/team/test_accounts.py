@@ -39,8 +39,8 @@ def test_only_reviewers_and_admins_create_accounts_in_team_mode(engine):
         add_account(engine, "bo", "annotator", "pw", by=ana)
     with pytest.raises(ValueError, match="already exists"):
         add_account(engine, "ana", "annotator", "pw", by=admin)
-    assert [(a.name, a.role, a.has_password) for a in list_accounts(engine)] == [
-        ("ana", "annotator", True), ("rita", "reviewer", True), ("root", "admin", True)]  # fmt: skip
+    assert [(a.name, a.role, a.access) for a in list_accounts(engine)] == [
+        ("ana", "annotator", "password"), ("rita", "reviewer", "password"), ("root", "admin", "password")]  # fmt: skip
 
 
 def test_ensure_annotator_finds_or_makes_one_row_per_name(engine):
