@@ -6,6 +6,8 @@ import os
 import sys
 from contextlib import contextmanager
 
+TRIES = 3  # passwords typed at the terminal before giving up
+
 
 class UsageError(Exception):
     """A command used wrongly: printed as `moderator: <message>`, exit status 1."""
@@ -52,9 +54,6 @@ def open_db(args):
 
             url = url.set(password=getpass.getpass(f"password for {url.username or 'you'}@{url.database}: "))
     raise UsageError("not signed in: wrong password")
-
-
-TRIES = 3
 
 
 def password(prompt: str, variable: str = "MODERATOR_PASSWORD") -> str:

@@ -130,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--data", metavar="DIR", help="--assist: folder of the LeWiDi JSON files (default: ../shared/data/lewidi)")
     bench.add_argument(
+        "--claims", action="store_true",
+        help="claim and answer latency with 8 annotators at once on PostgreSQL (--db: a server URL allowed to create databases)",
+    )  # fmt: skip
+    bench.add_argument("--team", action="store_true", help="--claims: each annotator with a login of their own")
+    bench.add_argument(
         "--crash", action="store_true", help="SIGKILL labelling (core and window) at random moments; check nothing is lost"
     )
     bench.add_argument(

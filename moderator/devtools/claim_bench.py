@@ -76,58 +76,71 @@ def run(admin_url: str, workdir: Path, annotators: int = 8, comments: int = 3000
     """Median and p95 of claim and answer latency (ms) with ``annotators`` processes labelling at once."""
     from moderator.core.importing.writer import import_paths
     from moderator.core.labelling.claims import configure
+    from moderator.core.labelling.log import active_schema
     from moderator.core.store.engine import open_database
-    from moderator.core.team.accounts import ensure_annotator
     from moderator.devtools.synthetic import write_bulk_jsonl
 
     jsonl = write_bulk_jsonl(workdir / "claims.jsonl", comments)
-    with _database(admin_url) as url:
-        owner = open_database(url.render_as_string(hide_password=False))
-        import_paths(owner, [jsonl])
-        configure(owner, overlap=overlap)
-        logins = _team_logins(owner, annotators) if team else []
-        urls = [url.set(username=login).render_as_string(hide_password=False) for login in logins] or [
-            url.render_as_string(hide_password=False)
-        ] * annotators
-        ids = [ensure_annotator(owner, login or f"bench{i}") for i, login in enumerate(logins or [None] * annotators)]
-        say(f"{annotators} annotators, k = {overlap}, {comments:,} comments{' (own logins)' if team else ''}")
-        context = multiprocessing.get_context("spawn")
-        start, results = context.Event(), context.Queue()
-        workers = [context.Process(target=_annotator, args=(u, i, start, results)) for u, i in zip(urls, ids, strict=True)]
-        for worker in workers:
-            worker.start()
-        start.set()
-        claims: list[float] = []
-        answers: list[float] = []
-        for _ in workers:
-            got = results.get(timeout=3600)
-            if isinstance(got, Exception):
-                raise got
-            got_claims, got_answers = got
-            claims += got_claims
-            answers += got_answers
-        for worker in workers:
-            worker.join()
-        with owner.connect() as conn:
-            stored = conn.scalar(text("SELECT count(*) FROM annotations"))
-        owner.dispose()
-    if team:
-        _drop_roles(admin_url, logins, url.database)
+    logins: list[str] = []  # filled as they are made, so a failure half-way still drops them
+    database = None
+    try:
+        with _database(admin_url) as url:
+            database = url.database
+            owner = open_database(url.render_as_string(hide_password=False))
+            import_paths(owner, [jsonl])
+            configure(owner, overlap=overlap)
+            active_schema(owner)  # stored by the owner: an annotator's login may not store one
+            if team:
+                _team_logins(owner, annotators, logins)
+            claims, answers, stored = _race(owner, url, logins, annotators, team, say, overlap, comments)
+            owner.dispose()
+    finally:
+        if team and database:  # after the database is gone: its groups hold grants in it until then
+            _drop_roles(admin_url, logins, database)
     return {
         "annotators": annotators, "overlap": overlap, "comments": comments, "team": team, "answers": stored,
         "claim_ms": percentiles(claims), "answer_ms": percentiles(answers),
     }  # fmt: skip
 
 
-def _team_logins(owner, annotators: int) -> list[str]:
+def _race(owner, url, logins: list[str], annotators: int, team: bool, say, overlap: int, comments: int):
+    """Every annotator process labels until nothing is left; (claim times, answer times, rows stored)."""
+    from moderator.core.team.accounts import ensure_annotator
+
+    urls = [url.set(username=login).render_as_string(hide_password=False) for login in logins] or [
+        url.render_as_string(hide_password=False)
+    ] * annotators
+    ids = [ensure_annotator(owner, login or f"bench{i}") for i, login in enumerate(logins or [None] * annotators)]
+    say(f"{annotators} annotators, k = {overlap}, {comments:,} comments{' (own logins)' if team else ''}")
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Event(), context.Queue()
+    workers = [context.Process(target=_annotator, args=(u, i, start, results)) for u, i in zip(urls, ids, strict=True)]
+    for worker in workers:
+        worker.start()
+    start.set()
+    claims: list[float] = []
+    answers: list[float] = []
+    for _ in workers:
+        got = results.get(timeout=3600)
+        if isinstance(got, Exception):
+            raise got
+        claims += got[0]
+        answers += got[1]
+    for worker in workers:
+        worker.join()
+    with owner.connect() as conn:
+        stored = conn.scalar(text("SELECT count(*) FROM annotations"))
+    return claims, answers, stored
+
+
+def _team_logins(owner, annotators: int, logins: list[str]) -> None:
     from moderator.core.team.logins import add_login, setup_team
 
     setup_team(owner)
     tag = uuid.uuid4().hex[:6]
-    names = [f"bench_{tag}_{i}" for i in range(annotators)]
-    for name in names:
-        add_login(owner, name, "annotator", password=uuid.uuid4().hex)
-    return names
+    for i in range(annotators):
+        logins.append(f"bench_{tag}_{i}")
+        add_login(owner, logins[-1], "annotator", password=uuid.uuid4().hex)
 
 
 def _drop_roles(admin_url: str, logins: list[str], database: str) -> None:

@@ -12,7 +12,7 @@ from moderator.core.labelling.browse import QueueItem, _item, _item_columns, _wh
 from moderator.core.labelling.claims import answers_count, claim_next_item
 from moderator.core.labelling.log import Label, _label
 from moderator.core.store.settings import AUTHOR_SECRET, claim_settings
-from moderator.core.store.tables import Annotation, Comment, ProjectSetting
+from moderator.core.store.tables import Annotation, Comment, ProjectSecret
 
 
 def queue_page(
@@ -62,5 +62,5 @@ def history(engine: Engine, comment_id: int, annotator_id: int) -> list[Label]:
 def store_author_secret(conn: Connection, secret: str) -> None:
     """Replace the project's author-key secret (the app never does): give a second database the
     pseudonyms of a first, to compare what two import paths store."""
-    conn.execute(delete(ProjectSetting).where(ProjectSetting.key == AUTHOR_SECRET))
-    conn.execute(insert(ProjectSetting).values(key=AUTHOR_SECRET, value=secret))
+    conn.execute(delete(ProjectSecret).where(ProjectSecret.key == AUTHOR_SECRET))
+    conn.execute(insert(ProjectSecret).values(key=AUTHOR_SECRET, value=secret))

@@ -1,4 +1,4 @@
-"""`moderator bench`: the synthetic benchmark, the assist replay (--assist) and the crash campaigns (--crash)."""
+"""`moderator bench`: the synthetic benchmark, the assist replay (--assist), claim latency (--claims), the crash campaigns (--crash)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from moderator.cli.common import UsageError, say
 def run(args) -> int:
     if args.crash:
         return _crash(args)
+    if args.claims:
+        return _claims(args)
     if args.assist:
         return _assist(args)
     from moderator.devtools.bench import format_results
@@ -23,6 +25,20 @@ def run(args) -> int:
         workdir = Path(args.workdir) if args.workdir else Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         results = run_bench(args.comments, args.db, workdir, say, gui=not args.no_gui)
+    print(json.dumps(results, indent=2) if args.json else format_results(results))
+    return 0
+
+
+def _claims(args) -> int:
+    from moderator.core.store.engine import resolve_url
+    from moderator.devtools.claim_bench import format_results
+    from moderator.devtools.claim_bench import run as run_claims
+
+    url = resolve_url(args.db)
+    if url.get_backend_name() != "postgresql":
+        raise UsageError("bench --claims needs --db postgresql://USER@SERVER/DB (a login that may create databases)")
+    with tempfile.TemporaryDirectory(prefix="moderator-claims-") as tmp:
+        results = run_claims(url.render_as_string(hide_password=False), Path(tmp), team=args.team, say=say)
     print(json.dumps(results, indent=2) if args.json else format_results(results))
     return 0
 

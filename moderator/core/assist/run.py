@@ -10,6 +10,7 @@ and a pass that did not finish is not recorded, so the next start trains again.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -18,9 +19,20 @@ from moderator.core.store.settings import AssistModelInfo
 
 
 def retrain_in_child(url: str, stop: threading.Event | None = None, force: bool = False) -> AssistModelInfo | None:
-    """Run one retraining pass in a child process; None if nothing was due or ``stop`` was set."""
-    command = [sys.executable, "-m", __name__, url] + (["--force"] if force else [])
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """Run one retraining pass in a child process; None if nothing was due or ``stop`` was set.
+
+    A team server's password goes to the child in its environment (libpq's PGPASSWORD), never on its
+    command line, which every user of the machine can list.
+    """
+    from sqlalchemy import URL, make_url
+
+    parsed = make_url(url)
+    environment = dict(os.environ)
+    if parsed.password is not None:
+        environment["PGPASSWORD"] = parsed.password
+        parsed = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database, parsed.query)
+    command = [sys.executable, "-m", __name__, parsed.render_as_string(hide_password=False)] + (["--force"] if force else [])
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
     while True:
         try:
             out, err = child.communicate(timeout=0.25)

@@ -6,8 +6,8 @@ that an annotator on a team server may read though the rows behind them are not 
 
 Who judges the last slot: on SQLite the app, holding the file's single write lock from ``BEGIN
 IMMEDIATE``; on PostgreSQL the database, whose lease trigger locks the comment row (skipping it when
-another claim holds it), counts again and refuses a full comment (``store.guards.SLOT_TAKEN``), so two
-annotators can never take the same last slot, whatever client they use. Leases are renewed while the
+another claim holds it), counts again and stores no lease on a full comment, so two annotators can
+never take the same last slot, whatever client they use. Leases are renewed while the
 comment is on screen; an abandoned one expires and its slot returns to the pool.
 """
 
@@ -27,18 +27,16 @@ from sqlalchemy import (
     cast,
     delete,
     func,
-    insert,
     literal,
     select,
     tuple_,
-    update,
 )
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from moderator.core.labelling.browse import PREVIEW_CHARS, QueueItem, my_status, unanswered
 from moderator.core.schema.definition import LabelError
 from moderator.core.store.engine import writer
-from moderator.core.store.guards import SLOT_TAKEN, refused_with
 from moderator.core.store.settings import ClaimSettings, claim_settings, set_claim_settings
 from moderator.core.store.tables import Assignment, Comment, ModelScore, answers_in_force, lease_ends
 
@@ -142,27 +140,31 @@ def claim_next_item(engine: Engine, annotator_id: int, after: tuple[int, int] | 
         config = claim_settings(conn)
         passed: list[int] = []
         for ordering, start in _search_plan(config.ordering, after):
-            while (row := _find(conn, annotator_id, config, ordering, start, passed)) is not None:
-                if _try_lease(conn, row[0], annotator_id, config.lease_minutes):
-                    return QueueItem(row[0], row[1], row[2], row[3], row[4], " ".join((row[5] or "").split()), None)
-                passed.append(row[0])
+            while rows := _find(conn, annotator_id, config, ordering, start, passed):
+                for row in rows:
+                    if _try_lease(conn, row[0], annotator_id, config.lease_minutes):
+                        return QueueItem(row[0], row[1], row[2], row[3], row[4], " ".join((row[5] or "").split()), None)
+                    passed.append(row[0])
         return None
 
 
 def _try_lease(conn: Connection, comment_id: int, annotator_id: int, minutes: int) -> bool:
-    """Take the slot; False when the database finds it gone since the search (PostgreSQL's trigger
-    counts again under the comment's row lock). SQLite's search ran under the write lock: it stands."""
-    if conn.dialect.name == "sqlite":
-        _lease(conn, comment_id, annotator_id, minutes)
-        return True
-    try:
-        with conn.begin_nested():
-            _lease(conn, comment_id, annotator_id, minutes)
-        return True
-    except DBAPIError as exc:
-        if refused_with(exc, SLOT_TAKEN):
-            return False
-        raise
+    """Take (or renew) the slot in one statement; False when the database finds none free.
+
+    PostgreSQL's lease trigger counts again under the comment's row lock and, when the slot has gone
+    since the search, stores nothing: no row comes back. SQLite's search ran under the write lock, so
+    its slot is there.
+    """
+    insert_into = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    now = _now()
+    expires = now + timedelta(minutes=minutes)
+    statement = (
+        insert_into(Assignment)
+        .values(comment_id=comment_id, annotator_id=annotator_id, claimed_at=now, expires_at=expires)
+        .on_conflict_do_update(index_elements=["comment_id", "annotator_id"], set_={"claimed_at": now, "expires_at": expires})
+        .returning(Assignment.id)
+    )
+    return conn.scalar(statement) is not None
 
 
 def _search_plan(ordering: str, after: tuple[int, int] | None) -> list[tuple[str, tuple[int, int] | None]]:
@@ -224,32 +226,28 @@ def _find_query(ordering: str, has_after: bool, has_passed: bool):
         salt = cast(bindparam("annotator_id"), BigInteger) * literal(40503, BigInteger)
         spread = cast(Comment.id, BigInteger) * literal(2654435761, BigInteger) + salt
         query = query.order_by(spread % literal(4294967291, BigInteger))
-    return query.limit(1)
+    return query.limit(bindparam("candidates"))
+
+
+# How many comments one search offers. SQLite's search runs under the write lock: its first is free.
+# On PostgreSQL annotators claiming at the same moment find the same first comment and the database
+# gives it to one of them; the others go on to the next candidates without searching again.
+CANDIDATES = {"sqlite": 1, "postgresql": 4}
 
 
 def _find(
     conn: Connection, annotator_id: int, config: ClaimSettings, ordering: str, after: tuple[int, int] | None, passed: list[int]
 ):
-    """(id, thread_id, position, depth, author, preview) of the next comment to offer, or None."""
+    """(id, thread_id, position, depth, author, preview) of the next comments to offer, best first."""
     has_after = after is not None and ordering == "thread"
     query = _find_query(ordering, has_after, bool(passed))
-    params = {"annotator_id": annotator_id, "now": _now(), "overlap": config.overlap}
+    params = {"annotator_id": annotator_id, "now": _now(), "overlap": config.overlap,
+              "candidates": CANDIDATES.get(conn.dialect.name, 1)}  # fmt: skip
     if passed:
         params["passed"] = list(passed)
     if has_after:
         params["after_thread"], params["after_position"] = after
-    return conn.execute(query, params).first()
-
-
-def _lease(conn: Connection, comment_id: int, annotator_id: int, minutes: int) -> None:
-    expires = _now() + timedelta(minutes=minutes)
-    done = conn.execute(
-        update(Assignment)
-        .where(Assignment.comment_id == comment_id, Assignment.annotator_id == annotator_id)
-        .values(claimed_at=_now(), expires_at=expires)
-    )
-    if done.rowcount == 0:
-        conn.execute(insert(Assignment).values(comment_id=comment_id, annotator_id=annotator_id, expires_at=expires))
+    return conn.execute(query, params).all()
 
 
 def slot_free(conn: Connection, comment_id: int, annotator_id: int) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError
 
-SLOT_TAKEN = "MD001"  # a new answer or lease on a comment with no free slot under k
+SLOT_TAKEN = "MD001"  # a new answer on a comment with no free slot under k (a lease is just not stored)
 BROKEN_CHAIN = "MD002"  # a row that does not continue its own (comment, annotator) history
 APPEND_ONLY = "MD003"  # UPDATE, DELETE or TRUNCATE on the label log or the gold labels
 # PostgreSQL's own: a role without the privilege, or a row a row-level security policy turns away.

@@ -8,19 +8,20 @@ holds one in clear. What each group may do is ``core.store.access``.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 
 import psycopg
 from psycopg.sql import Identifier, Literal
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from moderator.core.store import access
 from moderator.core.store.access import run_ddl
 from moderator.core.store.engine import writer
 from moderator.core.store.guards import INSUFFICIENT_PRIVILEGE, refused_with
-from moderator.core.store.tables import ROLES, Annotator
+from moderator.core.store.tables import ROLES, Annotator, Assignment
 from moderator.core.team.identity import Account, AuthError
 
 MAX_LOGIN = access.MAX_NAME
@@ -75,6 +76,7 @@ def _privileged(action: str):
     """Turn PostgreSQL's 'permission denied' into a sentence about roles."""
 
     def wrap(function):
+        @functools.wraps(function)
         def run(*args, **kwargs):
             try:
                 return function(*args, **kwargs)
@@ -83,7 +85,6 @@ def _privileged(action: str):
                     raise AuthError(f"only an admin may {action}") from None
                 raise
 
-        run.__doc__, run.__name__ = function.__doc__, function.__name__
         return run
 
     return wrap
@@ -195,7 +196,9 @@ def set_password(engine: Engine, name: str, password: str) -> None:
 def disable_login(engine: Engine, name: str) -> None:
     """Take the person out of this project: no group, so no access; their labels stay, their leases go.
 
-    Their login itself is kept, as they may work on other projects of the same server.
+    Every privilege they had came from the group, and PostgreSQL checks privileges at each statement,
+    so a session they still have open can do nothing more. Their login itself is kept, as they may
+    work on other projects of the same server.
     """
     with writer(engine) as conn, conn.begin():
         login = conn.scalar(select(Annotator.login).where(Annotator.login == name.strip()))
@@ -205,15 +208,10 @@ def disable_login(engine: Engine, name: str) -> None:
             raise ValueError("you cannot disable yourself")
         for name in access.group_names(conn).values():
             run_ddl(conn, "REVOKE {group} FROM {login}", group=Identifier(name), login=Identifier(login))
-        conn.execute(text("DELETE FROM assignments WHERE annotator_id = (SELECT id FROM annotators WHERE login = :l)"),
-                     {"l": login})  # fmt: skip
-        # Sessions already open end now (allowed to a superuser, or to members of pg_signal_backend).
         conn.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :l AND datname = current_database() "
-                "AND (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
-            ),
-            {"l": login},  # fmt: skip
+            delete(Assignment).where(
+                Assignment.annotator_id == select(Annotator.id).where(Annotator.login == login).scalar_subquery()
+            )
         )
 
 

@@ -16,6 +16,8 @@ from helpers.team_server import Team, make_team
 from sqlalchemy import text
 
 from moderator.core.agreement import review
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.writer import import_drafts
 from moderator.core.labelling import log, session
 from moderator.core.labelling.claims import SlotTaken
 from moderator.core.store.engine import PasswordNeeded, make_engine, open_database
@@ -116,7 +118,8 @@ def test_an_annotator_labels_through_the_app_and_every_attack_from_psql_is_refus
         # Claims: only one's own, never over k (checked inside the database), never for a year.
         lease = "INSERT INTO assignments (comment_id, annotator_id, claimed_at, expires_at) VALUES (%s, %s, now(), %s)"
         _refused(psql, lease, (second, bo.id, datetime.now(UTC) + timedelta(minutes=5)))
-        _refused(psql, lease, (first.item.id, ana.id, datetime.now(UTC) + timedelta(minutes=5)), code="MD001")
+        taken = psql.execute(lease, (first.item.id, ana.id, datetime.now(UTC) + timedelta(minutes=5)))
+        assert taken.rowcount == 0  # a lease over k is not stored
         _refused(psql, insert, (first.item.id, ana.id, schema_id, "submit"), code="MD001")
         psql.execute(lease, (second, ana.id, datetime(2100, 1, 1, tzinfo=UTC)))
         held = psql.execute("SELECT expires_at - now() FROM assignments WHERE comment_id = %s", (second,)).fetchone()[0]
@@ -232,3 +235,29 @@ def test_the_command_line_signs_in_with_the_persons_own_login(team, monkeypatch,
         lead = make_engine(team.url("lead"))
         logins.drop_login(lead, newcomer)
         lead.dispose()
+
+
+def test_a_reviewer_imports_a_dataset_with_its_labels_and_exports_it_pseudonymised(team):
+    import io
+    import json
+
+    from moderator.core.export.writer import write_export
+    from moderator.core.importing.drafts import PriorLabel
+    from moderator.core.schema.definition import load_schema
+
+    rita_engine = team.engine("rita")
+    try:
+        rita = accounts.authenticate(rita_engine, None, None)
+        labelled = [CommentDraft("they are vermin", author="Real Name", prior_labels=[PriorLabel("Ann1", {"toxicity": 4})])]
+        thread = ThreadDraft(source="lewidi", title="Data", comments=labelled, prior_schema=load_schema().definition)
+        summary = import_drafts(rita_engine, [thread], name="d.json", fmt="lewidi")
+        assert summary.labels_added == 1
+        out = io.StringIO()
+        write_export(rita_engine, out, "jsonl", None, rita, level="annotation")
+    finally:
+        rita_engine.dispose()
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert any(r["annotator"].endswith("Ann1") for r in records)
+    assert "Real Name" not in out.getvalue()  # the pseudonym key was the reviewer's to read
+    with team.sql("ana") as psql:  # the same import, tried by an annotator, is refused by the database
+        _refused(psql, "INSERT INTO threads (source, article, meta, content_hash) VALUES ('x', '', '{}', 'x')")

@@ -8,7 +8,8 @@ The triggers are the database's own copy of the rules the app follows, so they h
 - annotations, gold_labels: no UPDATE, DELETE or TRUNCATE except by the tables' owner;
 - annotations: a new row continues its own (comment, annotator) chain, and a new submission needs a
   free slot under k (or the annotator's own live lease);
-- assignments: a new or lapsed lease needs a free slot; no lease runs longer than the project's length.
+- assignments: a new or lapsed lease needs a free slot (else it is not stored); no lease runs longer than
+  the project's length.
 The SQLSTATEs they raise are named in ``moderator.core.store.guards``.
 """
 
@@ -92,11 +93,17 @@ BEGIN
 END $$;
 """
 
+# A lease the rules do not allow is not stored (the trigger returns no row), so a claim costs one
+# statement whatever happens: INSERT … ON CONFLICT DO UPDATE … RETURNING, and no row back means no slot.
 GUARD_LEASE = """
 CREATE OR REPLACE FUNCTION moderator_guard_lease() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
 BEGIN
   NEW.expires_at := LEAST(NEW.expires_at, now() + make_interval(mins => moderator_setting_int('lease_minutes', {lease})));
+  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM assignments s
+                                  WHERE s.comment_id = NEW.comment_id AND s.annotator_id = NEW.annotator_id) THEN
+    RETURN NEW;  -- the pair has a lease row already: the unique key turns this into its update, judged below
+  END IF;
   IF TG_OP = 'UPDATE' AND OLD.expires_at > now() AND OLD.comment_id = NEW.comment_id
      AND OLD.annotator_id = NEW.annotator_id THEN
     RETURN NEW;  -- renewing a live lease takes no new slot
@@ -104,7 +111,7 @@ BEGIN
   -- Skip, not wait: a comment another transaction is claiming or answering is simply not free now.
   PERFORM 1 FROM comments WHERE id = NEW.comment_id FOR UPDATE SKIP LOCKED;
   IF NOT FOUND OR moderator_slots_taken(NEW.comment_id, NEW.annotator_id) >= moderator_setting_int('overlap', {overlap}) THEN
-    RAISE EXCEPTION 'comment % has no free slot', NEW.comment_id USING ERRCODE = 'MD001';
+    RETURN NULL;  -- no free slot: nothing is stored
   END IF;
   RETURN NEW;
 END $$;
