@@ -118,8 +118,13 @@ def submit(
     status: str = "submitted",
     started_at: datetime | None = None,
     duration_ms: int | None = None,
+    client_id: str | None = None,
 ) -> Label:
-    """Record an answer (or a skip/flag); a second answer for the same comment supersedes the first."""
+    """Record an answer (or a skip/flag); a second answer for the same comment supersedes the first.
+
+    ``client_id``, made when the annotator answered, makes sending it again harmless: an answer whose id
+    is stored already is returned as stored, and nothing is added.
+    """
     if status not in STATUSES:
         raise LabelError(f"status must be one of {', '.join(STATUSES)}")
     schema_id, schema = active_schema(engine)
@@ -131,6 +136,8 @@ def submit(
     if reason is not None:
         clean[SKIP_REASON_KEY] = reason
     with writer(engine) as conn, conn.begin():
+        if client_id is not None and (stored := _sent_before(conn, client_id)) is not None:
+            return _label(stored)
         text = conn.scalar(select(Comment.text).where(Comment.id == comment_id))
         if text is None:
             raise LabelError(f"no comment with id {comment_id}")
@@ -149,6 +156,7 @@ def submit(
             "started_at": started_at,
             "submitted_at": utcnow(),
             "duration_ms": duration_ms,
+            "client_id": client_id,
         }
         new_id = _append(conn, row)
         # The lease, if any, is spent: the slot is now this answer (or was declined by a skip/flag).
@@ -168,10 +176,25 @@ def _check_slot(conn: Connection, comment_id: int, annotator_id: int, head: Anno
         raise SlotTaken(comment_id)
 
 
+def _sent_before(conn: Connection, client_id: str) -> Annotation | None:
+    return conn.execute(select(Annotation).where(Annotation.client_id == client_id)).first()
+
+
 def _append(conn: Connection, row: dict[str, Any]) -> int:
-    """Insert a row of the log; the database's refusals (PostgreSQL's triggers) as LabelErrors."""
+    """Insert a row of the log; the database's refusals (PostgreSQL's triggers) as LabelErrors.
+
+    When the same answer was being stored at this very moment by another connection (a resend racing
+    its first copy), PostgreSQL's trigger stores nothing: the id of the copy that is there is returned.
+    """
     try:
-        return conn.scalar(insert(Annotation).values(**row).returning(Annotation.id))
+        new_id = conn.scalar(insert(Annotation).values(**row).returning(Annotation.id))
+        if new_id is None and row.get("client_id") is not None:
+            stored = _sent_before(conn, row["client_id"])
+            if stored is not None:
+                return stored.id
+        if new_id is None:
+            raise LabelError(f"comment {row['comment_id']}: the answer was not stored; send it again")
+        return new_id
     except DBAPIError as exc:
         if refused_with(exc, SLOT_TAKEN):
             raise SlotTaken(row["comment_id"]) from None
@@ -187,14 +210,17 @@ def skip_reason(label: Label) -> str | None:
     return label.values.get(SKIP_REASON_KEY) if label.status == "skipped" else None
 
 
-def undo_last(engine: Engine, annotator_id: int) -> tuple[int, Label | None] | None:
+def undo_last(engine: Engine, annotator_id: int, client_id: str | None = None) -> tuple[int, Label | None] | None:
     """Undo the annotator's latest answer not yet undone, like an editor's undo across comments.
 
     The undo is a new row at the head of that comment's chain, restoring what the undone row replaced.
     Returns (comment id, the label now in force there or None), or None when there is nothing to undo.
+    An undo sent again (the same ``client_id``) undoes nothing more.
     """
     undo = aliased(Annotation)
     with writer(engine) as conn, conn.begin():
+        if client_id is not None and (stored := _sent_before(conn, client_id)) is not None:
+            return stored.comment_id, (None if stored.status == "retracted" else _label(stored))
         target = conn.execute(
             select(Annotation)
             .where(
@@ -226,6 +252,7 @@ def undo_last(engine: Engine, annotator_id: int) -> tuple[int, Label | None] | N
             "started_at": before.started_at if before else None,
             "submitted_at": utcnow(),
             "duration_ms": before.duration_ms if before else None,
+            "client_id": client_id,
         }
         _check_slot(conn, target.comment_id, annotator_id, head, restored["status"])
         new_id = _append(conn, restored)

@@ -78,13 +78,14 @@ def answer_and_advance(
     status: str = "submitted",
     started_at: datetime | None = None,
     duration_ms: int | None = None,
+    client_id: str | None = None,
 ) -> Advance:
-    label = submit(engine, comment_id, annotator_id, values, spans, status, started_at, duration_ms)
+    label = submit(engine, comment_id, annotator_id, values, spans, status, started_at, duration_ms, client_id)
     item = item_for(engine, annotator_id, comment_id)
     return Advance(label, item, claim_item(engine, annotator_id, item.key))
 
 
-def undo_and_load(engine: Engine, annotator_id: int) -> ItemState | None:
+def undo_and_load(engine: Engine, annotator_id: int, client_id: str | None = None) -> ItemState | None:
     """Undo the latest answer and return that comment as it now stands, or None if nothing to undo."""
-    undone = undo_last(engine, annotator_id)
+    undone = undo_last(engine, annotator_id, client_id)
     return load_item(engine, annotator_id, undone[0]) if undone else None

@@ -40,8 +40,23 @@ def make_engine(url: str | URL) -> Engine:
     url = make_url(url) if isinstance(url, str) else url
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    # JIT compiling costs more than it saves on the queue's short keyset queries (5 ms → 1 ms a page).
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
+    return create_engine(url, pool_pre_ping=True, connect_args=SERVER_CONNECTION)
+
+
+# A team server is across a network that can fail; nothing may hang on it. libpq gives up connecting
+# after 5 s; a connection whose sent data goes unacknowledged for 8 s (a frozen link) is dropped, as is
+# an idle one whose keepalives go unanswered; a lock is waited for at most 5 s. Slow queries are not cut
+# short here: imports and exports are long on purpose. JIT compiling costs more than it saves on the
+# queue's short keyset queries (5 ms → 1 ms a page).
+SERVER_CONNECTION = {
+    "connect_timeout": 5,
+    "tcp_user_timeout": 8000,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "options": "-c jit=off -c lock_timeout=5s",
+}
 
 
 def _sqlite_engine(url: URL) -> Engine:

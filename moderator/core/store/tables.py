@@ -154,6 +154,7 @@ class Annotation(Base):
         Index("ix_annotations_comment_annotator", "comment_id", "annotator_id", "id"),
         # An annotator's latest rows (resume, undo) as an index seek on PostgreSQL too.
         Index("ix_annotations_annotator_id_id", "annotator_id", "id"),
+        Index("ix_annotations_client_id", "client_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,6 +172,8 @@ class Annotation(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     duration_ms: Mapped[int | None]
+    # Made by the app when the annotator answered (core.outbox): a resend of it is stored once.
+    client_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class ProjectSetting(Base):

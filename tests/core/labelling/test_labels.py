@@ -1,5 +1,7 @@
 """Labels are an append-only log: edits and undos add rows, nothing is updated or deleted."""
 
+import uuid
+
 import pytest
 from helpers.probes import history
 from sqlalchemy import select
@@ -105,3 +107,17 @@ def test_a_new_answer_beyond_the_overlap_is_refused_but_edits_are_not(engine, co
         submit(engine, comments[0], bo, OK)
     submit(engine, comments[0], bo, {}, status="skipped")  # declining takes no slot
     assert submit(engine, comments[0], ana, BAD).values["toxicity"] == 4
+
+
+def test_an_answer_sent_again_is_stored_once(engine, comments):
+    """The outbox resends an answer when it cannot tell whether the first copy arrived: never a second row."""
+    ana = ensure_annotator(engine, "ana")
+    sent, edit, undo = (str(uuid.uuid4()) for _ in range(3))
+    first = submit(engine, comments[0], ana, OK, client_id=sent)
+    assert submit(engine, comments[0], ana, OK, client_id=sent).id == first.id
+    submit(engine, comments[0], ana, BAD, client_id=edit)
+    submit(engine, comments[0], ana, BAD, client_id=edit)
+    assert undo_last(engine, ana, client_id=undo)[1].values == OK
+    assert undo_last(engine, ana, client_id=undo)[1].values == OK  # the same undo: not a second one
+    assert [values for _, values, _ in all_rows(engine)] == [OK, BAD, OK]  # answer, edit, undo
+    assert current_label(engine, comments[0], ana).values == OK

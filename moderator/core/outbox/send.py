@@ -1,0 +1,67 @@
+"""Sending the outbox: its waiting entries, oldest first, each stored once by the server.
+
+An entry the server refuses for good (a label the rules no longer allow) is kept and marked with the
+reason, never dropped; the ones after it go on. When the server cannot be reached the sending stops and
+everything not sent stays waiting, to be sent again on reconnect or at the next start.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from moderator.core.labelling import log
+from moderator.core.outbox.box import REFUSED, SENT, Entry, Outbox
+from moderator.core.schema.definition import LabelError
+
+
+@dataclass
+class Delivery:
+    sent: int = 0
+    refused: list[tuple[Entry, str]] = field(default_factory=list)
+    waiting: int = 0  # left in the outbox
+    unreachable: str | None = None  # why sending stopped, when the server could not be reached
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Is this the network or the server being away (try again later), rather than a refusal?"""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def deliver(engine: Engine, entry: Entry):
+    """Store one entry on the server (a second time stores nothing more); what the core call returns."""
+    p = entry.payload
+    if entry.kind == "undo":
+        return log.undo_last(engine, p["annotator_id"], client_id=entry.client_id)
+    started = datetime.fromisoformat(p["started_at"]) if p.get("started_at") else None
+    return log.submit(engine, p["comment_id"], p["annotator_id"], p.get("values") or {}, p.get("spans") or [],
+                      p.get("status", "submitted"), started, p.get("duration_ms"), client_id=entry.client_id)  # fmt: skip
+
+
+def send_waiting(engine: Engine, box: Outbox, stop: threading.Event | None = None) -> Delivery:
+    """Send every waiting entry in order, until done, ``stop`` or the server is unreachable."""
+    done = Delivery()
+    for entry in box.waiting():
+        if stop is not None and stop.is_set():
+            break
+        try:
+            deliver(engine, entry)
+        except LabelError as exc:
+            box.mark(entry, REFUSED, str(exc))
+            done.refused.append((entry, str(exc)))
+            continue
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            done.unreachable = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            break
+        box.mark(entry, SENT)
+        done.sent += 1
+    done.waiting = box.count()
+    return done

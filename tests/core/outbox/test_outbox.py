@@ -1,0 +1,81 @@
+"""The outbox: answers kept on disk first, sent in order, stored once however often they are sent."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.writer import import_drafts
+from moderator.core.labelling.claims import configure
+from moderator.core.labelling.log import current_label, submit
+from moderator.core.outbox.box import REFUSED, SENT, Outbox, outbox_path
+from moderator.core.outbox.send import send_waiting
+from moderator.core.store.engine import make_engine
+from moderator.core.store.tables import Annotation, Comment
+from moderator.core.team.accounts import ensure_annotator
+
+OK = {"toxicity": 1, "dehumanization": "none"}
+
+
+@pytest.fixture
+def comments(engine):
+    draft = ThreadDraft(source="t", title="T", comments=[CommentDraft(f"comment {i}") for i in range(3)])
+    import_drafts(engine, [draft], name="t", fmt="t")
+    with engine.connect() as conn:
+        return conn.scalars(select(Comment.id).order_by(Comment.position)).all()
+
+
+def rows(engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(Annotation))
+
+
+def answer(box: Outbox, annotator: int, comment: int, values: dict):
+    return box.add("answer", {"annotator_id": annotator, "comment_id": comment, "values": values, "spans": [],
+                              "status": "submitted", "started_at": "2026-12-03T10:00:00+00:00", "duration_ms": 900})  # fmt: skip
+
+
+def test_entries_are_sent_in_order_and_a_resend_adds_nothing(engine, comments, tmp_path):
+    ana = ensure_annotator(engine, "ana")
+    box = Outbox(outbox_path("db", "ana", tmp_path))
+    first = answer(box, ana, comments[0], OK)
+    answer(box, ana, comments[0], {"toxicity": 3, "dehumanization": "none"})  # an edit, made later
+    box.add("undo", {"annotator_id": ana})
+    answer(box, ana, comments[1], OK)
+    assert box.count() == 4
+    done = send_waiting(engine, box)
+    assert (done.sent, done.waiting, done.unreachable) == (4, 0, None)
+    assert rows(engine) == 4 and current_label(engine, comments[0], ana).values == OK  # the undo restored it
+    # The app died after the server stored the first entry and before it was marked sent: sent again.
+    box.mark(first, "waiting")
+    assert send_waiting(engine, box).sent == 1 and rows(engine) == 4
+    box.close()
+
+
+def test_an_unreachable_server_leaves_every_answer_waiting_on_disk(engine, comments, tmp_path):
+    ana = ensure_annotator(engine, "ana")
+    path = outbox_path("db", "ana", tmp_path)
+    box = Outbox(path)
+    for comment in comments:
+        answer(box, ana, comment, OK)
+    box.close()  # the app quits (or is killed) with three answers not sent
+    nowhere = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    reopened = Outbox(path)
+    done = send_waiting(nowhere, reopened)
+    assert done.sent == 0 and done.waiting == 3 and "127.0.0.1" in done.unreachable
+    assert send_waiting(engine, reopened).sent == 3 and rows(engine) == 3  # back: all of them arrive
+    reopened.close()
+
+
+def test_a_refused_answer_is_kept_with_its_reason_and_the_rest_go_on(engine, comments, tmp_path):
+    configure(engine, overlap=1)
+    ana, bo = ensure_annotator(engine, "ana"), ensure_annotator(engine, "bo")
+    box = Outbox(outbox_path("db", "ana", tmp_path))
+    answer(box, ana, comments[0], OK)  # typed offline; meanwhile bo answered comment 0 and k = 1
+    answer(box, ana, comments[1], OK)
+    submit(engine, comments[0], bo, OK)
+    done = send_waiting(engine, box)
+    assert done.sent == 1 and len(done.refused) == 1 and "overlap" in done.refused[0][1]
+    assert [e.state for e in box.refused()] == [REFUSED] and box.count(SENT) == 1 and box.count() == 0
+    box.close()
