@@ -13,7 +13,7 @@ comment is on screen; an abandoned one expires and its slot returns to the pool.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -130,15 +130,18 @@ def _lease_transaction(engine: Engine) -> Iterator[Connection]:
                     raise
 
 
-def claim_next_item(engine: Engine, annotator_id: int, after: tuple[int, int] | None = None) -> QueueItem | None:
+def claim_next_item(
+    engine: Engine, annotator_id: int, after: tuple[int, int] | None = None, skip: Sequence[int] = ()
+) -> QueueItem | None:
     """Atomically take a slot on the next comment for this annotator; returns it as a queue item (not
     answered by this annotator), or None when there is nothing left for them.
 
     With thread ordering the search starts after ``after`` (thread_id, position) and wraps round once.
+    Comments in ``skip`` (those the annotator already holds, ahead of the one on screen) are passed over.
     """
     with _lease_transaction(engine) as conn:
         config = claim_settings(conn)
-        passed: list[int] = []
+        passed: list[int] = list(skip)
         for ordering, start in _search_plan(config.ordering, after):
             while rows := _find(conn, annotator_id, config, ordering, start, passed):
                 for row in rows:

@@ -6,6 +6,7 @@ annotator sees next, so the next item never appears before the answer is safely 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,23 @@ def claim_item(engine: Engine, annotator_id: int, after: tuple[int, int] | None)
     """
     item = claim_next_item(engine, annotator_id, after)
     return ItemState(item, comment_context(engine, item.id), None) if item is not None else None
+
+
+def prefetch(
+    engine: Engine, annotator_id: int, after: tuple[int, int] | None, held: Sequence[int], want: int
+) -> list[ItemState]:
+    """Claim up to ``want`` more comments beyond those ``held``, each with its context: the batch an
+    annotator labels on from when the server is away. Each keeps its lease while renewed."""
+    batch: list[ItemState] = []
+    skip = list(held)
+    for _ in range(want):
+        item = claim_next_item(engine, annotator_id, after, skip)
+        if item is None:
+            break
+        batch.append(ItemState(item, comment_context(engine, item.id), None))
+        skip.append(item.id)
+        after = item.key
+    return batch
 
 
 def load_resume(engine: Engine, annotator_id: int) -> ItemState | None:

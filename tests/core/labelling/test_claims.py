@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from moderator.core.importing.drafts import CommentDraft, PriorLabel, ThreadDraft
 from moderator.core.importing.writer import import_drafts
-from moderator.core.labelling.claims import configure, release, renew
+from moderator.core.labelling.claims import claim_next_item, configure, release, renew
 from moderator.core.labelling.log import submit
 from moderator.core.store.tables import Assignment, Comment
 from moderator.core.team.accounts import ensure_annotator
@@ -113,3 +113,22 @@ def test_quitting_gives_the_slot_back_at_once(engine):
     claim_next(engine, ana)
     release(engine, ana)
     assert claim_next(engine, bo) == ids[0]
+
+
+@pytest.mark.parametrize("ordering", ["thread", "random"])
+def test_a_prefetched_batch_holds_distinct_comments_that_others_are_not_given(engine, ordering):
+    """Labelling on while the server is away needs comments claimed ahead: each one once, held for us."""
+    from moderator.core.labelling.session import prefetch
+
+    draft = ThreadDraft(source="t", title="T", comments=[CommentDraft(f"comment {i}") for i in range(6)])
+    import_drafts(engine, [draft], name="t", fmt="t")
+    configure(engine, overlap=1, ordering=ordering)
+    ana, bo = ensure_annotator(engine, "ana"), ensure_annotator(engine, "bo")
+    first = claim_next_item(engine, ana)
+    batch = prefetch(engine, ana, first.key, [first.id], want=3)
+    held = [first.id] + [state.item.id for state in batch]
+    assert len(batch) == 3 and len(set(held)) == 4
+    assert all(state.context.comment.id == state.item.id for state in batch)  # loaded with its context
+    assert claim_next_item(engine, bo).id not in held  # k = 1: what ana holds is not handed to bo
+    rest = prefetch(engine, ana, None, held, want=10)
+    assert len(rest) == 1  # six comments: four held by ana, one by bo
