@@ -29,10 +29,12 @@ def run(project: Project | None, db_url: URL | None = None, annotator: str | Non
     from PySide6.QtWidgets import QApplication
 
     from moderator.core.store.engine import display_name
+    from moderator.core.store.failures import log_to_file
     from moderator.gui.background.workers import run_and_wait
     from moderator.gui.main_window import MainWindow
     from moderator.gui.sign_in import open_project, sign_in
 
+    log_to_file()  # what went wrong, in full, for whoever helps; the window says it in a sentence
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Moderator")
     app.setOrganizationName("Moderator")

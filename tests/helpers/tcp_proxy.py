@@ -18,6 +18,7 @@ class FreezableProxy:
         self.held = threading.Event()
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._closed = False
         threading.Thread(target=self._accept, daemon=True, name="proxy-accept").start()
 
     def freeze(self) -> None:
@@ -39,7 +40,13 @@ class FreezableProxy:
             sock.close()
 
     def close(self) -> None:
+        """The server is gone: open connections drop and new ones are refused."""
+        self._closed = True
         self.thaw()
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() under way, which close() alone does not
+        except OSError:
+            pass
         self._listener.close()
         self.cut()
 
@@ -48,6 +55,9 @@ class FreezableProxy:
             try:
                 client, _ = self._listener.accept()
             except OSError:
+                return
+            if self._closed:
+                client.close()
                 return
             try:
                 server = socket.create_connection(self.target)

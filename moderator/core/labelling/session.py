@@ -46,9 +46,7 @@ def claim_item(engine: Engine, annotator_id: int, after: tuple[int, int] | None)
     return ItemState(item, comment_context(engine, item.id), None) if item is not None else None
 
 
-def prefetch(
-    engine: Engine, annotator_id: int, after: tuple[int, int] | None, held: Sequence[int], want: int
-) -> list[ItemState]:
+def prefetch(engine: Engine, annotator_id: int, after: tuple[int, int] | None, held: Sequence[int], want: int) -> list[ItemState]:
     """Claim up to ``want`` more comments beyond those ``held``, each with its context: the batch an
     annotator labels on from when the server is away. Each keeps its lease while renewed."""
     batch: list[ItemState] = []

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from moderator.core.labelling import log
 from moderator.core.outbox.box import REFUSED, SENT, Entry, Outbox
 from moderator.core.schema.definition import LabelError
+from moderator.core.store.failures import unreachable
 
 
 @dataclass
@@ -25,13 +25,6 @@ class Delivery:
     refused: list[tuple[Entry, str]] = field(default_factory=list)
     waiting: int = 0  # left in the outbox
     unreachable: str | None = None  # why sending stopped, when the server could not be reached
-
-
-def unreachable(exc: BaseException) -> bool:
-    """Is this the network or the server being away (try again later), rather than a refusal?"""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, (OperationalError, InterfaceError))
 
 
 def deliver(engine: Engine, entry: Entry):

@@ -16,6 +16,7 @@ from moderator.core.assist import model as assist
 from moderator.core.labelling.log import SKIP_REASON_KEY
 from moderator.core.labelling.session import Advance, ItemState
 from moderator.core.project import Project
+from moderator.core.store.failures import explain
 from moderator.core.wellbeing.session import WELLBEING_SKIP
 from moderator.gui.background.workers import DbWorker
 from moderator.gui.labelling.label_panel import LabelPanel
@@ -76,7 +77,7 @@ class LabellingController(QObject):
 
         def failed(exc: Exception) -> None:
             self._counting -= 1
-            self.notice.emit(f"Could not count progress: {exc}")
+            self.notice.emit(f"Could not count progress: {explain(exc)}")
 
         self.worker.submit(self.project.progress_counts, self.annotator_id, on_done=counted, on_error=failed)
 
@@ -169,7 +170,7 @@ class LabellingController(QObject):
     def _failed(self, exc: Exception) -> None:
         self._running = False
         self._waiting.clear()  # keys typed for a step that failed must not land elsewhere
-        self.notice.emit(f"Not saved: {exc}")
+        self.notice.emit(f"Not saved: {explain(exc)}")
 
     # results --------------------------------------------------------------------------------------
 
