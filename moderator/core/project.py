@@ -26,6 +26,8 @@ from moderator.core.labelling import browse, claims, context, log, session
 from moderator.core.labelling.browse import QueueItem
 from moderator.core.labelling.context import CommentContext, CommentInThread
 from moderator.core.labelling.session import Advance, ItemState
+from moderator.core.outbox.box import Entry, outbox_at, outbox_path
+from moderator.core.outbox.send import Delivery, send_waiting
 from moderator.core.progress import Cancelled, Progress
 from moderator.core.schema.definition import LabelSchema
 from moderator.core.store import backup
@@ -127,6 +129,39 @@ class Project:
     def progress_counts(self, annotator_id: int) -> tuple[int, int]:
         """(comments this annotator has answered, all comments)."""
         return browse.progress_counts(self._engine, annotator_id)
+
+    # the outbox: answers on this computer's disk first (team servers) --------------------------------
+
+    @property
+    def keeps_outbox(self) -> bool:
+        """Do answers go through an outbox on this computer? For a server, which the network can take
+        away; a SQLite file is written directly (its own journal is on the same disk)."""
+        return self.url.get_backend_name() != "sqlite"
+
+    def outbox_path(self, person: str) -> Path:
+        return outbox_path(self.url.render_as_string(hide_password=True), person)
+
+    def keep(self, box: Path, kind: str, payload: dict[str, Any]) -> Entry:
+        """Put an answer or an undo in the outbox at ``box``, on disk when this returns (no network)."""
+        return outbox_at(box).add(kind, payload)
+
+    def send_outbox(self, box: Path) -> Delivery:
+        """Send the outbox's waiting entries in order; each is stored once however often it is sent."""
+        return send_waiting(self._engine, outbox_at(box))
+
+    def prefetch(self, annotator_id: int, after: tuple[int, int] | None, held: Sequence[int], want: int) -> list[ItemState]:
+        """Claim up to ``want`` more comments (with their context) to label on if the server goes away."""
+        return session.prefetch(self._engine, annotator_id, after, held, want)
+
+    def claim_item(self, annotator_id: int, after: tuple[int, int] | None, skip: Sequence[int] = ()) -> ItemState | None:
+        """Claim and load the next comment after ``after``, passing over ``skip``."""
+        batch = session.prefetch(self._engine, annotator_id, after, skip, 1)
+        return batch[0] if batch else None
+
+    def renew_all(self, comment_ids: Sequence[int], annotator_id: int) -> None:
+        """Keep the slots of the comment on screen and of those claimed ahead."""
+        for comment_id in comment_ids:
+            claims.renew(self._engine, comment_id, annotator_id)
 
     # claims: leases and the queue order -----------------------------------------------------------
 

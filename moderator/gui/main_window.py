@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
         c.item_changed.connect(self._on_item_changed)
         c.progress.connect(self.status.set_progress)
         c.notice.connect(lambda text: self.status.showMessage(text, 8000))
+        c.sync_state.connect(self.status.sync_label.setText)
         c.refused.connect(self._on_refused)
         self.queue.selectionModel().currentChanged.connect(self._on_queue_current)
         self.filter_box.currentIndexChanged.connect(self._requery)

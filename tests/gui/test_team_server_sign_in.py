@@ -45,11 +45,14 @@ def test_the_window_asks_for_the_password_and_labels_with_the_persons_login(qtbo
     window.label_panel.choose("dehumanization", "none")
     window.actions_by_id["label.submit"].trigger()
     qtbot.waitUntil(lambda: not window.busy and window.labelling.state.item.id != shown, timeout=20000)
-    with team.owner.connect() as conn:
-        stored = conn.execute(
-            text("SELECT a.comment_id, p.login FROM annotations a JOIN annotators p ON p.id = a.annotator_id")
-        ).all()
-    assert stored == [(shown, name)]
+
+    def stored():
+        with team.owner.connect() as conn:
+            query = "SELECT a.comment_id, p.login FROM annotations a JOIN annotators p ON p.id = a.annotator_id"
+            return conn.execute(text(query)).all()
+
+    qtbot.waitUntil(lambda: stored() != [], timeout=30000)  # kept on disk first, then sent in the background
+    assert stored() == [(shown, name)]
     window.close()
     project.close()
 

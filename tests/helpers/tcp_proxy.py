@@ -1,6 +1,6 @@
 """A TCP proxy for tests of a network that fails: ``freeze()`` holds every byte in both directions (the
 link looks up, nothing passes, as with a dead route), ``thaw()`` lets them through, ``cut()`` drops
-every connection. ``held`` is set once bytes are being held, so a test waits on it, not on a clock."""
+every connection, ``down()``/``up()`` stop and restart the server as clients see it. ``held`` is set once bytes are being held, so a test waits on it, not on a clock."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class FreezableProxy:
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._down = False
         threading.Thread(target=self._accept, daemon=True, name="proxy-accept").start()
 
     def freeze(self) -> None:
@@ -27,6 +28,14 @@ class FreezableProxy:
 
     def thaw(self) -> None:
         self._open.set()
+
+    def down(self) -> None:
+        """The server stops: open connections drop, new ones are closed at once, until ``up()``."""
+        self._down = True
+        self.cut()
+
+    def up(self) -> None:
+        self._down = False
 
     def cut(self) -> None:
         """Close every connection now (a server restart or a dropped link, as the client sees it)."""
@@ -59,6 +68,9 @@ class FreezableProxy:
             if self._closed:
                 client.close()
                 return
+            if self._down:
+                client.close()
+                continue
             try:
                 server = socket.create_connection(self.target)
             except OSError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,3 +110,16 @@ def _json_default(value: Any) -> Any:
 def _entry(row) -> Entry:
     seq, client_id, kind, payload, made_at, state, note = row
     return Entry(seq, client_id, kind, json.loads(payload), datetime.fromisoformat(made_at), state, note)
+
+
+_opened = threading.local()
+
+
+def outbox_at(path: Path) -> Outbox:
+    """This thread's open outbox at ``path`` (an SQLite connection serves the thread that made it)."""
+    boxes = getattr(_opened, "boxes", None)
+    if boxes is None:
+        boxes = _opened.boxes = {}
+    if path not in boxes:
+        boxes[path] = Outbox(path)
+    return boxes[path]

@@ -29,7 +29,10 @@ class DbWorker(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="moderator-db")
+        # A daemon thread, not a pool's: a job stuck on a frozen network must not keep the app from quitting.
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, daemon=True, name="moderator-db")
+        self._thread.start()
         self._bridge = _Bridge()
         self._results: queue.SimpleQueue = queue.SimpleQueue()
         self._bridge.ready.connect(self._on_ready)
@@ -38,7 +41,14 @@ class DbWorker(QObject):
         self._closed = False
 
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None) -> Future:
-        """Run ``fn(*args)`` on the worker; ``on_done(result)`` or ``on_error(exc)`` run in the GUI thread."""
+        """Run ``fn(*args)`` on the worker; ``on_done(result)`` or ``on_error(exc)`` run in the GUI thread.
+
+        After ``shutdown`` nothing runs: the future returned is cancelled.
+        """
+        if self._closed:
+            refused: Future = Future()
+            refused.cancel()
+            return refused
         with self._lock:
             self._pending += 1
 
@@ -55,7 +65,18 @@ class DbWorker(QObject):
                 self._post(on_done, result)
             return result
 
-        return self._pool.submit(job)
+        future: Future = Future()
+        self._jobs.put((job, future))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                return
+            job, future = item
+            if future.set_running_or_notify_cancel():
+                future.set_result(job())
 
     @property
     def busy(self) -> bool:
@@ -79,10 +100,18 @@ class DbWorker(QObject):
                 return
             callback(payload)
 
-    def shutdown(self) -> None:
-        """Finish every queued job (committing pending submissions), then stop the thread."""
-        self._closed = True
-        self._pool.shutdown(wait=True)
+    def shutdown(self, timeout_s: float | None = None) -> bool:
+        """Finish every queued job (committing pending submissions), then stop the thread; True when done.
+
+        With ``timeout_s``, wait no longer than that: jobs still queued or stuck (a server that stopped
+        answering) are left to the daemon thread, which ends with the app. Only callers whose work is
+        kept elsewhere too (the outbox) give a timeout.
+        """
+        if not self._closed:  # once: a second call (the window closing after the flow did) does not wait again
+            self._closed = True
+            self._jobs.put(None)
+            self._thread.join(timeout_s)
+        return not self._thread.is_alive()
 
 
 def run_and_wait(fn: Callable[..., Any], *args: Any) -> Any:

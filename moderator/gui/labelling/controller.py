@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 
 from moderator.core.assist import model as assist
+from moderator.core.labelling.browse import QueueItem
 from moderator.core.labelling.log import SKIP_REASON_KEY
 from moderator.core.labelling.session import Advance, ItemState
 from moderator.core.project import Project
@@ -20,6 +21,7 @@ from moderator.core.store.failures import explain
 from moderator.core.wellbeing.session import WELLBEING_SKIP
 from moderator.gui.background.workers import DbWorker
 from moderator.gui.labelling.label_panel import LabelPanel
+from moderator.gui.labelling.outbox_flow import OutboxFlow
 
 RENEW_EVERY_MS = 3 * 60 * 1000  # well inside the shortest lease (10 minutes; 30 by default)
 
@@ -29,6 +31,7 @@ class LabellingController(QObject):
     item_changed = Signal(object)  # QueueItem whose status changed
     progress = Signal(int, int, int)  # answered, total, answered this session
     notice = Signal(str)  # a short message for the status bar
+    sync_state = Signal(str)  # team servers: "offline — N answers waiting", "all answers sent", or ""
     refused = Signal(list)  # question ids that must be answered first
 
     def __init__(self, project: Project, worker: DbWorker, annotator_id: int, panel: LabelPanel, parent=None):
@@ -49,6 +52,8 @@ class LabellingController(QObject):
         self._renewal = QTimer(self, interval=RENEW_EVERY_MS)
         self._renewal.timeout.connect(self._renew)
         self._renewal.start()
+        # A server, which the network can take away, gets answers through the outbox; a file directly.
+        self.flow = OutboxFlow(self) if project.keeps_outbox else None
 
     # entry points ---------------------------------------------------------------------------------
 
@@ -63,7 +68,10 @@ class LabellingController(QObject):
         The worker runs jobs in order, so the count lands before the result of any answer typed after
         the first item appeared, and the running tally (``done``) stays right.
         """
-        self._run(lambda: self.project.load_resume(self.annotator_id), self._show)
+        if self.flow is not None:
+            self._run(self.flow.start_job, lambda state: (self._show(state), self.flow.sync()))
+        else:
+            self._run(lambda: self.project.load_resume(self.annotator_id), self._show)
         self.refresh_progress()
 
     def refresh_progress(self) -> None:
@@ -91,6 +99,9 @@ class LabellingController(QObject):
             step()
 
     def open(self, comment_id: int) -> None:
+        if self.flow is not None:
+            self.dispatch(lambda: self.flow.open(comment_id))
+            return
         self.dispatch(lambda: self._run(lambda: self.project.load_item(self.annotator_id, comment_id), self._show))
 
     def submit(self) -> None:
@@ -107,6 +118,9 @@ class LabellingController(QObject):
         self.dispatch(lambda: self._answer("skipped", {SKIP_REASON_KEY: WELLBEING_SKIP}))
 
     def undo(self) -> None:
+        if self.flow is not None:
+            self.dispatch(self.flow.undo)
+            return
         self.dispatch(lambda: self._run(lambda: self.project.undo_and_load(self.annotator_id), self._undone))
 
     def choose(self, qid: str, value) -> None:
@@ -136,6 +150,9 @@ class LabellingController(QObject):
         self.closed = True
         self._waiting.clear()
         self._renewal.stop()
+        if self.flow is not None:
+            self.flow.finish()
+            return
         self.worker.submit(self.project.release, self.annotator_id)  # give unanswered slots back now
 
     # jobs -----------------------------------------------------------------------------------------
@@ -151,6 +168,11 @@ class LabellingController(QObject):
                 return
         values, spans = (self.panel.values(), self.panel.spans()) if values is None else (values, [])
         duration = int((time.monotonic() - self._shown_at) * 1000)
+        if self.flow is not None:
+            payload = {"annotator_id": self.annotator_id, "comment_id": self.state.item.id, "values": values, "spans": spans,
+                       "status": status, "started_at": self._started_at, "duration_ms": duration}  # fmt: skip
+            self.flow.answer(self.state, payload)
+            return
         args = (self.annotator_id, self.state.item.id, values, spans, status, self._started_at, duration)
         self._run(lambda: self.project.answer_and_advance(*args), self._advanced)
 
@@ -224,8 +246,19 @@ class LabellingController(QObject):
         self._show(state)
 
     def _renew(self) -> None:
-        if self.state is not None and not self.closed:
+        if self.closed:
+            return
+        if self.flow is not None:  # the comment on screen and those claimed ahead; a failure just waits for the next
+            self.worker.submit(self.project.renew_all, self.flow.renew_job_ids(), self.annotator_id, on_error=lambda _exc: None)
+        elif self.state is not None:
             self.worker.submit(self.project.renew, self.state.item.id, self.annotator_id)
+
+    def count(self, before: QueueItem, change: int) -> None:
+        """An answer given (+1) or undone (-1) on a comment whose status was ``before.status``."""
+        if before.status is None:
+            self.done = max(0, self.done + change)
+        self.session = max(0, self.session + change)
+        self._emit_progress()
 
     def _emit_progress(self) -> None:
         self.progress.emit(self.done, self.total, self.session)

@@ -24,7 +24,9 @@ class StatusBar(QStatusBar):
         self.severe_label.setToolTip("Likely severe comments you have read: this session · today (all sessions)")
         self.annotator_label = plain_label(f"Annotator: {annotator}")
         self.annotator_label.setObjectName("annotator")
-        for widget in (self.progress_label, self.severe_label, self.clock, self.annotator_label):
+        self.sync_label = plain_label()  # team servers: offline, answers waiting, all sent
+        self.sync_label.setObjectName("sync_state")
+        for widget in (self.sync_label, self.progress_label, self.severe_label, self.clock, self.annotator_label):
             self.addPermanentWidget(widget)
         self._start = time.monotonic()
         self.elapsed: Callable[[], float] = lambda: time.monotonic() - self._start  # the wellbeing session's, paused on breaks
