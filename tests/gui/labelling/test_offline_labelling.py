@@ -135,3 +135,35 @@ def test_the_batch_claimed_ahead_is_what_the_annotator_holds(qtbot, server, prox
     window.close()
     with server.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Assignment)) == 0  # quitting gives them back
+
+
+def test_a_window_killed_with_answers_in_its_outbox_loses_none(qtbot, server, proxy, tmp_path):
+    """SIGKILL while the link is frozen: the answers the window had accepted arrive at the next start."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    url = make_url(server.url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    child = subprocess.Popen([sys.executable, str(Path(__file__).parents[2] / "helpers" / "offline_child.py"), url, "8"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=dict(os.environ))  # fmt: skip
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        proxy.freeze()
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        kept = []
+        while (line := child.stdout.readline().strip()) != "done":
+            assert line.startswith("kept "), line
+            kept.append(int(line.split()[1]))
+        child.send_signal(signal.SIGKILL)
+        child.wait(60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert len(kept) == 8 and stored(server) == []
+    proxy.thaw()
+    window = open_window(qtbot, server, proxy)  # the next start
+    qtbot.waitUntil(lambda: len(stored(server)) == len(kept), timeout=60000)
+    assert sorted(stored(server)) == sorted((comment, 1) for comment in kept)
+    window.close()
