@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from moderator.core.labelling.context import CommentContext, comment_context
 from moderator.core.labelling.log import active_schema, current_rows_clause
 from moderator.core.schema.definition import validate_values
-from moderator.core.store.engine import writer
+from moderator.core.store.engine import insert_or_find, writer
 from moderator.core.store.tables import Annotation, Annotator, Comment, GoldLabel
 from moderator.core.team.accounts import Account, AuthError
 
@@ -89,18 +89,30 @@ def answers(engine: Engine, comment_id: int, viewer: Account) -> list[Answer]:
     return [Answer(*row) for row in rows]
 
 
-def decide(engine: Engine, comment_id: int, reviewer: Account, values: dict[str, Any], note: str | None = None) -> int:
-    """Store the reviewer's decision as the comment's gold label (a new row; earlier ones stay)."""
+def decide(
+    engine: Engine, comment_id: int, reviewer: Account, values: dict[str, Any], note: str | None = None,
+    client_id: str | None = None,
+) -> int:  # fmt: skip
+    """Store the reviewer's decision as the comment's gold label (a new row; earlier ones stay).
+
+    A decision sent again with its ``client_id`` (from the outbox) is stored once: its row's id comes back.
+    """
     _require_reviewer(reviewer)
     schema_id, schema = active_schema(engine)
     clean = validate_values(schema, values, complete=True)
+    sent_before = select(GoldLabel.id).where(GoldLabel.client_id == client_id)
     with writer(engine) as conn, conn.begin():
+        if client_id is not None and (stored := conn.scalar(sent_before)) is not None:
+            return stored
         if conn.scalar(select(Comment.id).where(Comment.id == comment_id)) is None:
             raise ValueError(f"no comment with id {comment_id}")
-        return conn.scalar(
-            insert(GoldLabel)
-            .values(comment_id=comment_id, reviewer_id=reviewer.id, schema_id=schema_id, values=clean, note=note)
-            .returning(GoldLabel.id)
+        made = insert(GoldLabel).values(
+            comment_id=comment_id, reviewer_id=reviewer.id, schema_id=schema_id, values=clean, note=note, client_id=client_id
+        )
+        return (
+            insert_or_find(conn, sent_before, made.returning(GoldLabel.id))
+            if client_id
+            else conn.scalar(made.returning(GoldLabel.id))
         )
 
 

@@ -4,6 +4,7 @@ A small SQLite file per database and person in the user data folder. An entry is
 skip, flag) or an undo, with an id made here (``client_id``) that the server stores once, so an entry
 sent twice — because the first reply was lost with the network — is still one row. Entries are sent in
 the order they were made and kept after sending (marked), so the file is also a log of what left.
+A reviewer's gold label goes the same way.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from moderator.core.paths import user_data_path
 
 WAITING, SENT, REFUSED = "waiting", "sent", "refused"
-KINDS = ("answer", "undo")
+KINDS = ("answer", "undo", "gold")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (

@@ -13,10 +13,12 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from moderator.core.agreement import review
 from moderator.core.labelling import log
 from moderator.core.outbox.box import REFUSED, SENT, Entry, Outbox
 from moderator.core.schema.definition import LabelError
 from moderator.core.store.failures import unreachable
+from moderator.core.team.identity import Account
 
 
 @dataclass
@@ -30,6 +32,9 @@ class Delivery:
 def deliver(engine: Engine, entry: Entry):
     """Store one entry on the server (a second time stores nothing more); what the core call returns."""
     p = entry.payload
+    if entry.kind == "gold":
+        reviewer = Account(p["reviewer_id"], p["reviewer_name"], p["reviewer_role"])
+        return review.decide(engine, p["comment_id"], reviewer, p["values"], p.get("note"), client_id=entry.client_id)
     if entry.kind == "undo":
         return log.undo_last(engine, p["annotator_id"], client_id=entry.client_id)
     started = datetime.fromisoformat(p["started_at"]) if p.get("started_at") else None

@@ -231,7 +231,10 @@ class GoldLabel(Base):
     """A reviewer's decision on a comment. Append-only: a new decision supersedes the previous one."""
 
     __tablename__ = "gold_labels"
-    __table_args__ = (Index("ix_gold_labels_comment", "comment_id", "id"),)
+    __table_args__ = (
+        Index("ix_gold_labels_comment", "comment_id", "id"),
+        Index("ix_gold_labels_client_id", "client_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"))
@@ -240,6 +243,7 @@ class GoldLabel(Base):
     values: Mapped[dict[str, Any]] = mapped_column(default=dict)
     note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    client_id: Mapped[str | None] = mapped_column(String(36))  # as on annotations: a resend is stored once
 
 
 # Views (made by migration 0005) any annotator may read on a team server: how many slots a comment has

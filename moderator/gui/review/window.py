@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from moderator.core.agreement.review import Answer, Disagreement, ReviewItem, aggregate
 from moderator.core.project import Project
 from moderator.core.schema.definition import CHOICE_KINDS, LabelSchema, Question
+from moderator.core.store.failures import explain
 from moderator.core.team.accounts import Account, AuthError
 from moderator.gui import settings
 from moderator.gui.actions import ActionSpec, conflicts, effective_keys, schema_actions
@@ -81,6 +82,9 @@ class ReviewWindow(QDialog):
             raise AuthError("only reviewers and admins review disagreements (labelling is blind)")
         super().__init__(parent)
         self.project, self.worker, self.reviewer, self.schema = project, worker, reviewer, schema
+        # On a server, a decision goes to the outbox on this computer first, as every answer does.
+        self.saver = DbWorker(self) if project.keeps_outbox else None
+        self.box = project.outbox_path(f"annotator {reviewer.id}") if project.keeps_outbox else None
         self.setObjectName("review_window")
         self.setWindowTitle("Review disagreements")
         self.setModal(False)
@@ -203,7 +207,7 @@ class ReviewWindow(QDialog):
         def failed(exc):
             self._pending -= 1
             self._saving = False
-            self._say(f"Error: {exc}", error=True)
+            self._say(f"Error: {explain(exc)}", error=True)
 
         self.worker.submit(fn, *args, on_done=done, on_error=failed)
 
@@ -304,8 +308,23 @@ class ReviewWindow(QDialog):
             return
         self._saving = True
         comment_id, note = self.item.comment_id, self.note.text().strip() or None
+        if self.saver is not None:
+            payload = {"comment_id": comment_id, "reviewer_id": self.reviewer.id, "reviewer_name": self.reviewer.name,
+                       "reviewer_role": self.reviewer.role, "values": self.label_panel.values(), "note": note}  # fmt: skip
+            self.saver.submit(self.project.keep, self.box, "gold", payload, on_done=lambda _entry: self._kept(comment_id),
+                              on_error=self._not_kept)  # fmt: skip
+            return
         self._run(self.project.decide, comment_id, self.reviewer, self.label_panel.values(), note,
                   on_done=lambda _id: self._on_saved(comment_id))  # fmt: skip
+
+    def _kept(self, comment_id: int) -> None:
+        """On disk here; sent now if the server is there (else with the next answers the outbox sends)."""
+        self._on_saved(comment_id)
+        self.worker.submit(self.project.send_outbox, self.box, on_error=lambda _exc: None)
+
+    def _not_kept(self, exc: Exception) -> None:
+        self._saving = False
+        self._say(f"Not saved: {explain(exc)}", error=True)
 
     def _on_saved(self, comment_id: int) -> None:
         self._saving = False

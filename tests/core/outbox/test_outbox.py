@@ -79,3 +79,19 @@ def test_a_refused_answer_is_kept_with_its_reason_and_the_rest_go_on(engine, com
     assert done.sent == 1 and len(done.refused) == 1 and "overlap" in done.refused[0][1]
     assert [e.state for e in box.refused()] == [REFUSED] and box.count(SENT) == 1 and box.count() == 0
     box.close()
+
+
+def test_a_reviewers_gold_label_goes_through_the_outbox_and_is_stored_once(engine, comments, tmp_path):
+    from moderator.core.store.tables import GoldLabel
+    from moderator.core.team.identity import Account
+
+    lead = Account(ensure_annotator(engine, "lead", "admin"), "lead", "admin")
+    box = Outbox(outbox_path("db", "lead", tmp_path))
+    entry = box.add("gold", {"comment_id": comments[0], "reviewer_id": lead.id, "reviewer_name": lead.name,
+                             "reviewer_role": lead.role, "values": {"toxicity": 3, "dehumanization": "none"}, "note": "agreed"})  # fmt: skip
+    assert send_waiting(engine, box).sent == 1
+    box.mark(entry, "waiting")  # sent again, as after a reply lost with the network
+    assert send_waiting(engine, box).sent == 1
+    with engine.connect() as conn:
+        assert conn.execute(select(GoldLabel.comment_id, GoldLabel.note)).all() == [(comments[0], "agreed")]
+    box.close()

@@ -3,7 +3,7 @@
 Revision ID: 0006
 Revises: 0005
 
-The app gives every answer (submit, skip, flag, undo) a random id when the annotator makes it and keeps
+The app gives every answer (submit, skip, flag, undo, a reviewer's gold label) a random id when the annotator makes it and keeps
 it in the outbox until the server has it. The server stores each id once: a resend finds the row already
 there and changes nothing. On PostgreSQL the annotation trigger answers a resend before any other check
 (its chain and slot were judged when it was first stored), after taking the comment's lock, so two
@@ -61,6 +61,8 @@ END $$;
 def upgrade() -> None:
     op.add_column("annotations", sa.Column("client_id", sa.String(36), nullable=True))
     op.create_index("ix_annotations_client_id", "annotations", ["client_id"], unique=True)
+    op.add_column("gold_labels", sa.Column("client_id", sa.String(36), nullable=True))
+    op.create_index("ix_gold_labels_client_id", "gold_labels", ["client_id"], unique=True)
     if op.get_bind().dialect.name == "postgresql":
         schema = op.get_bind().exec_driver_sql("SELECT quote_ident(current_schema())").scalar()
         op.execute(GUARD_ANNOTATION.format(schema=schema, overlap=1))
@@ -76,5 +78,7 @@ def downgrade() -> None:
         spec.loader.exec_module(previous)
         schema = op.get_bind().exec_driver_sql("SELECT quote_ident(current_schema())").scalar()
         op.execute(previous.GUARD_ANNOTATION.format(schema=schema, overlap=1, lease=30))
+    op.drop_index("ix_gold_labels_client_id", "gold_labels")
+    op.drop_column("gold_labels", "client_id")
     op.drop_index("ix_annotations_client_id", "annotations")
     op.drop_column("annotations", "client_id")
