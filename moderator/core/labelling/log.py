@@ -119,20 +119,24 @@ def submit(
     started_at: datetime | None = None,
     duration_ms: int | None = None,
     client_id: str | None = None,
+    late: bool = False,
 ) -> Label:
     """Record an answer (or a skip/flag); a second answer for the same comment supersedes the first.
 
     ``client_id``, made when the annotator answered, makes sending it again harmless: an answer whose id
-    is stored already is returned as stored, and nothing is added.
+    is stored already is returned as stored, and nothing is added. ``late``: an answer from the outbox
+    whose comment got all its k answers meanwhile is stored all the same, as status "late" (no slot).
     """
     if status not in STATUSES:
         raise LabelError(f"status must be one of {', '.join(STATUSES)}")
+    if late and status == "submitted":
+        status = "late"
     schema_id, schema = active_schema(engine)
     values = dict(values or {})
     reason = values.pop(SKIP_REASON_KEY, None)
     if reason is not None and (status != "skipped" or reason not in SKIP_REASONS):
         raise LabelError(f"{SKIP_REASON_KEY}: only a skip has a reason, one of {', '.join(SKIP_REASONS)}")
-    clean = validate_values(schema, values, complete=status == "submitted")
+    clean = validate_values(schema, values, complete=status in ("submitted", "late"))
     if reason is not None:
         clean[SKIP_REASON_KEY] = reason
     with writer(engine) as conn, conn.begin():

@@ -1,7 +1,9 @@
 """Sending the outbox: its waiting entries, oldest first, each stored once by the server.
 
-An entry the server refuses for good (a label the rules no longer allow) is kept and marked with the
-reason, never dropped; the ones after it go on. When the server cannot be reached the sending stops and
+An answer whose comment got all its k answers while it waited (its lease had lapsed) is stored as
+"late": kept with its values, counted in no slot. An entry the server refuses for good (a label the
+schema no longer allows) is kept in the outbox, marked with the reason, never dropped; the ones after
+it go on. When the server cannot be reached the sending stops and
 everything not sent stays waiting, to be sent again on reconnect or at the next start.
 """
 
@@ -15,6 +17,7 @@ from sqlalchemy import Engine
 
 from moderator.core.agreement import review
 from moderator.core.labelling import log
+from moderator.core.labelling.claims import SlotTaken
 from moderator.core.outbox.box import REFUSED, SENT, Entry, Outbox
 from moderator.core.schema.definition import LabelError
 from moderator.core.store.failures import unreachable
@@ -24,6 +27,7 @@ from moderator.core.team.identity import Account
 @dataclass
 class Delivery:
     sent: int = 0
+    late: int = 0  # of those sent, answers stored as late (their comment had its k answers by then)
     refused: list[tuple[Entry, str]] = field(default_factory=list)
     waiting: int = 0  # left in the outbox
     unreachable: str | None = None  # why sending stopped, when the server could not be reached
@@ -38,8 +42,12 @@ def deliver(engine: Engine, entry: Entry):
     if entry.kind == "undo":
         return log.undo_last(engine, p["annotator_id"], client_id=entry.client_id)
     started = datetime.fromisoformat(p["started_at"]) if p.get("started_at") else None
-    return log.submit(engine, p["comment_id"], p["annotator_id"], p.get("values") or {}, p.get("spans") or [],
-                      p.get("status", "submitted"), started, p.get("duration_ms"), client_id=entry.client_id)  # fmt: skip
+    answer = (engine, p["comment_id"], p["annotator_id"], p.get("values") or {}, p.get("spans") or [],
+              p.get("status", "submitted"), started, p.get("duration_ms"))  # fmt: skip
+    try:
+        return log.submit(*answer, client_id=entry.client_id)
+    except SlotTaken:  # typed while its lease lapsed, and the comment filled up meanwhile: kept, marked late
+        return log.submit(*answer, client_id=entry.client_id, late=True)
 
 
 def send_waiting(engine: Engine, box: Outbox, stop: threading.Event | None = None) -> Delivery:
@@ -49,7 +57,7 @@ def send_waiting(engine: Engine, box: Outbox, stop: threading.Event | None = Non
         if stop is not None and stop.is_set():
             break
         try:
-            deliver(engine, entry)
+            stored = deliver(engine, entry)
         except LabelError as exc:
             box.mark(entry, REFUSED, str(exc))
             done.refused.append((entry, str(exc)))
@@ -59,7 +67,9 @@ def send_waiting(engine: Engine, box: Outbox, stop: threading.Event | None = Non
                 raise
             done.unreachable = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             break
-        box.mark(entry, SENT)
+        late = isinstance(stored, log.Label) and stored.status == "late"
+        box.mark(entry, SENT, "late" if late else None)
         done.sent += 1
+        done.late += late
     done.waiting = box.count()
     return done

@@ -33,7 +33,9 @@ NAMING = {
 
 ROLES = ("annotator", "reviewer", "admin")
 # "retracted" marks an undone first submission: the pair (comment, annotator) has no current label.
-STATUSES = ("submitted", "skipped", "flagged", "retracted")
+# "late": an answer typed offline that reached the server after its comment had all k answers; kept
+# with its values, counted in no slot, majority or agreement.
+STATUSES = ("submitted", "skipped", "flagged", "retracted", "late")
 # How a row came to be: a first answer, a changed answer, an undo that restores the one before, or a
 # label carried in from a source (e.g. LeWiDi's per-annotator answers).
 ACTIONS = ("submit", "edit", "undo", "import")

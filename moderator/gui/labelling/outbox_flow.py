@@ -14,7 +14,6 @@ import sys
 from collections import deque
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -24,9 +23,6 @@ from moderator.core.outbox.box import outbox_at
 from moderator.core.store.failures import UNREACHABLE, explain, log, unreachable
 from moderator.gui.background.workers import DbWorker
 
-if TYPE_CHECKING:
-    from moderator.gui.labelling.controller import LabellingController
-
 PREFETCH = 20  # comments claimed ahead: what an annotator can label with the server away
 RETRY_MS = 5000  # how often a waiting outbox is sent again
 QUIT_WAIT_S = 5.0  # how long quitting waits for the last sending
@@ -34,7 +30,8 @@ SAVED_HERE = "Your answers are saved on this computer and will be sent when it i
 
 
 class OutboxFlow(QObject):
-    def __init__(self, controller: LabellingController):
+    def __init__(self, controller):
+        """``controller``: the window's LabellingController, whose loop this carries on a server."""
         super().__init__(controller)
         self.c = controller
         self.project = controller.project
@@ -179,6 +176,9 @@ class OutboxFlow(QObject):
         self.ahead.extend(state for state in batch if state.item.id not in held)
         was_waiting = self.waiting
         self.waiting = delivery.waiting
+        if delivery.late:
+            self.c.notice.emit(f"{delivery.late} answer{'s' if delivery.late != 1 else ''} arrived after the comment had all its "
+                               "answers: kept, marked late")  # fmt: skip
         for entry, reason in delivery.refused:
             log.warning("the server refused an answer kept in the outbox (%s): %s", entry.client_id, reason)
             self.c.notice.emit(f"The server refused an answer; it is kept on this computer: {reason}")

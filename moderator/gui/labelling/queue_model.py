@@ -30,7 +30,7 @@ from moderator.gui.background.workers import DbWorker
 PAGE = 200  # rows per fetchMore, and per block of display data
 CACHED_PAGES = 32  # blocks of display data kept (about 6,400 rows: several screenfuls either way)
 CommentIdRole = Qt.ItemDataRole.UserRole + 1
-STATUS_MARKS = {"submitted": "✓", "skipped": "↷", "flagged": "⚑", None: "·"}
+STATUS_MARKS = {"submitted": "✓", "late": "✓", "skipped": "↷", "flagged": "⚑", None: "·"}
 LOADING = "…"  # what a row shows until its block of display data is in
 _NOT_HERE = object()  # a row whose display data is not loaded (None: loaded, and gone from the database)
 

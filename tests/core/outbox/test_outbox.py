@@ -12,7 +12,7 @@ from moderator.core.labelling.log import current_label, submit
 from moderator.core.outbox.box import REFUSED, SENT, Outbox, outbox_path
 from moderator.core.outbox.send import send_waiting
 from moderator.core.store.engine import make_engine
-from moderator.core.store.tables import Annotation, Comment
+from moderator.core.store.tables import Annotation, Comment, answers_in_force
 from moderator.core.team.accounts import ensure_annotator
 
 OK = {"toxicity": 1, "dehumanization": "none"}
@@ -68,16 +68,24 @@ def test_an_unreachable_server_leaves_every_answer_waiting_on_disk(engine, comme
     reopened.close()
 
 
-def test_a_refused_answer_is_kept_with_its_reason_and_the_rest_go_on(engine, comments, tmp_path):
+def test_a_late_answer_is_stored_marked_and_a_refused_one_kept_with_its_reason(engine, comments, tmp_path):
     configure(engine, overlap=1)
     ana, bo = ensure_annotator(engine, "ana"), ensure_annotator(engine, "bo")
     box = Outbox(outbox_path("db", "ana", tmp_path))
     answer(box, ana, comments[0], OK)  # typed offline; meanwhile bo answered comment 0 and k = 1
-    answer(box, ana, comments[1], OK)
+    answer(box, ana, comments[1], {"toxicity": 9, "dehumanization": "none"})  # no such option any more
+    answer(box, ana, comments[2], OK)
     submit(engine, comments[0], bo, OK)
     done = send_waiting(engine, box)
-    assert done.sent == 1 and len(done.refused) == 1 and "overlap" in done.refused[0][1]
-    assert [e.state for e in box.refused()] == [REFUSED] and box.count(SENT) == 1 and box.count() == 0
+    assert (done.sent, done.late, len(done.refused)) == (2, 1, 1) and "toxicity" in done.refused[0][1]
+    late = current_label(engine, comments[0], ana)
+    assert late.status == "late" and late.values == OK  # kept with its values, marked
+    with engine.connect() as conn:  # and counted in no slot: comment 0 still has its one answer under k
+        assert (
+            conn.scalar(select(func.count()).select_from(answers_in_force).where(answers_in_force.c.comment_id == comments[0]))
+            == 1
+        )
+    assert [e.state for e in box.refused()] == [REFUSED] and box.count(SENT) == 2 and box.count() == 0
     box.close()
 
 
