@@ -32,7 +32,7 @@ from moderator.core.progress import Cancelled, Progress
 from moderator.core.schema.definition import LabelSchema
 from moderator.core.store import backup
 from moderator.core.store import settings as stored
-from moderator.core.store.engine import display_name, open_database
+from moderator.core.store.engine import display_name, labelling_engine, open_database
 from moderator.core.store.settings import AssistModelInfo, ClaimSettings, WellbeingConfig
 from moderator.core.team import accounts, logins
 from moderator.core.team.accounts import Account
@@ -45,6 +45,9 @@ class Project:
 
     def __init__(self, engine: Engine):
         self._engine = engine
+        # The labelling loop's short jobs run on an engine whose statements may take 5 s at most, so none
+        # holds the window's worker longer; imports, exports and reports keep the unbounded one.
+        self._loop = labelling_engine(engine)
 
     def __repr__(self) -> str:
         return f"Project({self.url!r})"
@@ -70,6 +73,8 @@ class Project:
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._loop is not self._engine:
+            self._loop.dispose()
 
     # accounts and the label schema ----------------------------------------------------------------
 
@@ -104,10 +109,10 @@ class Project:
 
     def load_resume(self, annotator_id: int) -> ItemState | None:
         """Where the annotator left off (a slot claimed on it), or None when nothing is left."""
-        return session.load_resume(self._engine, annotator_id)
+        return session.load_resume(self._loop, annotator_id)
 
     def load_item(self, annotator_id: int, comment_id: int) -> ItemState | None:
-        return session.load_item(self._engine, annotator_id, comment_id)
+        return session.load_item(self._loop, annotator_id, comment_id)
 
     def answer_and_advance(
         self,
@@ -120,11 +125,11 @@ class Project:
         duration_ms: int | None = None,
     ) -> Advance:
         """Store an answer, then claim and load the next comment: one round trip."""
-        return session.answer_and_advance(self._engine, annotator_id, comment_id, values, spans, status, started_at, duration_ms)
+        return session.answer_and_advance(self._loop, annotator_id, comment_id, values, spans, status, started_at, duration_ms)
 
     def undo_and_load(self, annotator_id: int) -> ItemState | None:
         """Undo the annotator's latest answer; that comment as it now stands, or None."""
-        return session.undo_and_load(self._engine, annotator_id)
+        return session.undo_and_load(self._loop, annotator_id)
 
     def progress_counts(self, annotator_id: int) -> tuple[int, int]:
         """(comments this annotator has answered, all comments)."""
@@ -147,31 +152,31 @@ class Project:
 
     def send_outbox(self, box: Path) -> Delivery:
         """Send the outbox's waiting entries in order; each is stored once however often it is sent."""
-        return send_waiting(self._engine, outbox_at(box))
+        return send_waiting(self._loop, outbox_at(box))
 
     def prefetch(self, annotator_id: int, after: tuple[int, int] | None, held: Sequence[int], want: int) -> list[ItemState]:
         """Claim up to ``want`` more comments (with their context) to label on if the server goes away."""
-        return session.prefetch(self._engine, annotator_id, after, held, want)
+        return session.prefetch(self._loop, annotator_id, after, held, want)
 
     def claim_item(self, annotator_id: int, after: tuple[int, int] | None, skip: Sequence[int] = ()) -> ItemState | None:
         """Claim and load the next comment after ``after``, passing over ``skip``."""
-        batch = session.prefetch(self._engine, annotator_id, after, skip, 1)
+        batch = session.prefetch(self._loop, annotator_id, after, skip, 1)
         return batch[0] if batch else None
 
     def renew_all(self, comment_ids: Sequence[int], annotator_id: int) -> None:
         """Keep the slots of the comment on screen and of those claimed ahead."""
         for comment_id in comment_ids:
-            claims.renew(self._engine, comment_id, annotator_id)
+            claims.renew(self._loop, comment_id, annotator_id)
 
     # claims: leases and the queue order -----------------------------------------------------------
 
     def renew(self, comment_id: int, annotator_id: int) -> None:
         """Keep the slot on the comment on screen."""
-        claims.renew(self._engine, comment_id, annotator_id)
+        claims.renew(self._loop, comment_id, annotator_id)
 
     def release(self, annotator_id: int, comment_id: int | None = None) -> None:
         """Give the annotator's slots back now (on quit) rather than at expiry."""
-        claims.release(self._engine, annotator_id, comment_id)
+        claims.release(self._loop, annotator_id, comment_id)
 
     def claim_settings(self) -> ClaimSettings:
         """Overlap, lease length and queue order, as stored (or their defaults)."""
@@ -213,11 +218,11 @@ class Project:
     # a comment's context --------------------------------------------------------------------------
 
     def comment_context(self, comment_id: int) -> CommentContext:
-        return context.comment_context(self._engine, comment_id)
+        return context.comment_context(self._loop, comment_id)
 
     def siblings(self, comment_id: int, limit: int = 10) -> list[CommentInThread]:
         """Other replies to the same parent, nearest in the thread first."""
-        return context.siblings(self._engine, comment_id, limit)
+        return context.siblings(self._loop, comment_id, limit)
 
     # the assist model -----------------------------------------------------------------------------
 
@@ -227,7 +232,7 @@ class Project:
 
     def hint_score(self, comment_id: int, answered: bool) -> float | None:
         """The score to show as a hint on this comment, if the project's hint mode shows one now."""
-        return scores.hint_score(self._engine, comment_id, answered)
+        return scores.hint_score(self._loop, comment_id, answered)
 
     def retrain_if_due(self, stop: threading.Event | None = None) -> AssistModelInfo | None:
         """Retrain in a child process if enough new labels came in; the new model's facts, or None."""

@@ -59,6 +59,18 @@ SERVER_CONNECTION = {
 }
 
 
+LOOP_STATEMENT_TIMEOUT = "5s"
+
+
+def labelling_engine(engine: Engine) -> Engine:
+    """For a server: an engine on the same database whose statements are cancelled after 5 s, for the
+    labelling loop's short jobs (claim, answer, load); a SQLite file's engine itself."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    options = f"{SERVER_CONNECTION['options']} -c statement_timeout={LOOP_STATEMENT_TIMEOUT}"
+    return create_engine(engine.url, pool_pre_ping=True, connect_args={**SERVER_CONNECTION, "options": options})
+
+
 def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)

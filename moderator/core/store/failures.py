@@ -20,6 +20,7 @@ log = logging.getLogger("moderator")
 
 UNREACHABLE = "The server can't be reached."
 BUSY = "The database file is busy: another program is writing to it."
+SLOW = "The server took too long to answer."
 DISK_FULL = "The disk is full."
 REFUSED = "Your role may not do this on this database."
 
@@ -71,6 +72,8 @@ def explain(exc: BaseException) -> str:
         return f"{DISK_FULL} Free some space and try again."
     if _sqlite(exc) and "locked" in reason:
         return f"{BUSY} Try again in a moment."
+    if "statement timeout" in reason or "lock timeout" in reason:
+        return f"{SLOW} Try again in a moment."
     if unreachable(exc):
         return f"{UNREACHABLE} Try again when it is back."
     if sqlstate(exc) == INSUFFICIENT_PRIVILEGE:

@@ -22,6 +22,9 @@ from moderator.gui.background.workers import DbWorker
 LAUNCH_DELAY_MS = 5000
 
 
+QUIT_WAIT_S = 5.0
+
+
 class AssistTrainer(QObject):
     trained = Signal(object)  # the new model's facts (AssistModelInfo)
     failed = Signal(str)
@@ -78,6 +81,7 @@ class AssistTrainer(QObject):
         self.failed.emit(str(exc))
 
     def shutdown(self) -> None:
-        """Stop the child (the model stays as stored: an unfinished pass is not recorded) and wait."""
+        """Stop the child (the model stays as stored: an unfinished pass is not recorded) and wait a little:
+        a check stuck on a server that stopped answering is left behind, as nothing of it needs keeping."""
         self._stop.set()
-        self._thread.shutdown()
+        self._thread.shutdown(timeout_s=QUIT_WAIT_S)

@@ -39,3 +39,17 @@ def test_a_busy_or_full_sqlite_file_and_a_refused_label_say_so(logged):
     assert failures.explain(LabelError("toxicity: 7 is not an option")) == "toxicity: 7 is not an option"
     other = OperationalError("SELECT x FROM comments", {}, sqlite3.OperationalError("no such column: x"))
     assert "SELECT" not in failures.explain(other) and str(logged) in failures.explain(other)
+
+
+def test_the_labelling_loop_gives_up_on_a_statement_after_a_few_seconds(postgres_engine, logged):
+    """No claim or answer may hold the window's worker for long: the server cancels it, and it is said so."""
+    from moderator.core.store.engine import labelling_engine
+
+    loop = labelling_engine(postgres_engine)
+    try:
+        with pytest.raises(OperationalError) as caught:
+            with loop.connect() as conn:
+                conn.execute(text("SELECT pg_sleep(600)"))
+        assert failures.explain(caught.value).startswith(failures.SLOW)
+    finally:
+        loop.dispose()
