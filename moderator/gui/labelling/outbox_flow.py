@@ -26,6 +26,7 @@ from moderator.gui.background.workers import DbWorker
 PREFETCH = 20  # comments claimed ahead: what an annotator can label with the server away
 RETRY_MS = 5000  # how often a waiting outbox is sent again
 QUIT_WAIT_S = 5.0  # how long quitting waits for the last sending
+UNDO_DEPTH = 200  # this session's answers that undo can take back without the server
 SAVED_HERE = "Your answers are saved on this computer and will be sent when it is back."
 
 
@@ -76,6 +77,7 @@ class OutboxFlow(QObject):
         c = self.c
         status, values, spans = payload["status"], payload["values"], payload["spans"]
         self.history.append(answered)
+        del self.history[:-UNDO_DEPTH]
         item = replace(answered.item, status=status)
         c.count(answered.item, +1)
         c.item_changed.emit(item)
