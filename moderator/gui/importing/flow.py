@@ -22,7 +22,15 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from moderator.core.importing.drafts import ThreadDraft
-from moderator.core.importing.formats import ImportCancelled, ImportFailure, SourceText, detect_format, read_source, text_source
+from moderator.core.importing.formats import (
+    ImportCancelled,
+    ImportFailure,
+    SourceText,
+    detect_format,
+    file_extensions,
+    read_source,
+    text_source,
+)
 from moderator.core.importing.formats.paste.layout import PasteLayout
 from moderator.core.importing.formats.paste.reader import analyse
 from moderator.core.importing.writer import ImportSummary
@@ -32,7 +40,8 @@ from moderator.gui.background.workers import DbWorker
 from moderator.gui.importing.paste_preview import PastePreviewDialog
 
 log = logging.getLogger(__name__)
-FILE_FILTERS = "Threads (*.txt *.jsonl *.ndjson *.csv *.tsv);;All files (*)"
+# Every extension an importer claims (a Reddit .zst, a Disqus .xml, a LeWiDi .json…), then anything.
+FILE_FILTERS = f"Threads ({' '.join('*' + suffix for suffix in file_extensions())});;All files (*)"
 CANCELLED = "Import cancelled; nothing was imported."
 EMPTY_CLIPBOARD = "The clipboard holds no text. Copy a news article's comment section in the browser, then paste again."
 STEPS = 1000  # progress dialog resolution

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
 from moderator.core.labelling.context import CommentContext, CommentInThread
-from moderator.gui.colours import desaturate
+from moderator.gui.colours import desaturate, mix
 from moderator.gui.text_positions import qt_position, text_offset
 
 
@@ -119,11 +119,15 @@ class CommentView(QWidget):
         self._quotes = [(q.start, q.end, self.QUOTE_COLOR) for q in ctx.quotes]
         _highlight(self.text, self._quotes)
 
+    # Greyscale marks: this share of the text's colour over the background, so a mark stands out from
+    # the page on light and dark palettes alike (the amber, merely desaturated, was near-white on white).
+    GREY_SHARES = {"QUOTE_COLOR": 0.22, "RATIONALE_COLOR": 0.40}
+
     def set_greyscale(self, on: bool) -> None:
         """Wellbeing: quote and rationale marks in shades of grey, told apart by lightness."""
-        for name in ("QUOTE_COLOR", "RATIONALE_COLOR"):
-            colour = getattr(CommentView, name)
-            setattr(self, name, desaturate(colour) if on else colour)
+        base, text = self.text.palette().color(QPalette.ColorRole.Base), self.text.palette().color(QPalette.ColorRole.Text)
+        for name, share in self.GREY_SHARES.items():
+            setattr(self, name, desaturate(mix(base, text, share)) if on else getattr(CommentView, name))
 
     def show_rationale(self, spans: list[dict]) -> None:
         """Mark the annotator's rationale spans beside the quote spans."""

@@ -212,3 +212,6 @@ def test_choose_files_imports_the_chosen_files(qtbot, controller, jsonl, monkeyp
     with qtbot.waitSignal(controller.imported):
         controller.choose_files()
     assert asked == [import_flow.FILE_FILTERS]
+    # The chooser shows every kind of file an importer reads: Reddit .zst, Disqus .xml, LeWiDi .json…
+    shown = asked[0].split(";;")[0]
+    assert all(f"*{suffix}" in shown for suffix in (".txt", ".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".xml", ".zst"))

@@ -155,3 +155,27 @@ def test_a_broken_users_lexicon_is_named_and_the_bundled_one_used(qtbot, engine,
     assert [t for t, _ in formatted(window)] == ["Vermin"]
     assert window.comment_view.text.document().toPlainText().startswith("Vermin, the lot")
     assert window.label_panel.lexicon_hint.textFormat() == Qt.TextFormat.PlainText
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_greyscale_quote_and_rationale_marks_stand_out_from_the_page(qtbot, dark):
+    """In greyscale a quote is still seen: a grey clearly darker (or lighter, on a dark page) than the page."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from moderator.gui.labelling.comment_view import CommentView
+
+    view = CommentView()
+    qtbot.addWidget(view)
+    palette = view.text.palette()
+    page, ink = (QColor(30, 30, 30), QColor(230, 230, 230)) if dark else (QColor(255, 255, 255), QColor(0, 0, 0))
+    palette.setColor(QPalette.ColorRole.Base, page)
+    palette.setColor(QPalette.ColorRole.Text, ink)
+    view.text.setPalette(palette)
+    view.set_greyscale(True)
+    quote, rationale = view.QUOTE_COLOR, view.RATIONALE_COLOR
+    for mark in (quote, rationale):
+        assert mark.red() == mark.green() == mark.blue() and mark.alpha() == 255  # grey, opaque
+        assert abs(mark.lightness() - page.lightness()) >= 40  # stands out from the page
+    assert abs(quote.lightness() - rationale.lightness()) >= 30  # and the two are told apart
+    view.set_greyscale(False)
+    assert view.QUOTE_COLOR == CommentView.QUOTE_COLOR

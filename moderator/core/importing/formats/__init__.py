@@ -36,6 +36,7 @@ __all__ = [
     "ImportFailure",
     "SourceText",
     "detect_format",
+    "file_extensions",
     "importer",
     "parse",
     "read_source",
@@ -47,6 +48,11 @@ def importer(name: str) -> ModuleType:
     if name not in _MODULES:
         raise ValueError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
     return _MODULES[name]
+
+
+def file_extensions() -> list[str]:
+    """Every extension some format claims (".json", ".xml", ".zst", …), for file choosers."""
+    return sorted({suffix for name in FORMATS for suffix in importer(name).EXTENSIONS})
 
 
 def detect_format(source: SourceText) -> str:
