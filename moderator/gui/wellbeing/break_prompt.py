@@ -61,7 +61,7 @@ class BreakScreen(Cover):
         self.countdown.setObjectName("break_countdown")
         self.advice = plain_label("Look away from the screen, stretch, get some water or some air.\n"
                                   "The session clock is paused.")  # fmt: skip
-        self.back_button = _button("I'm back", "break_back", focus=True)
+        self.back_button = _button("I'm back (Enter or Esc)", "break_back", focus=True)
         self.back_button.clicked.connect(self.back.emit)
         column = QVBoxLayout(self)
         column.addStretch(1)
@@ -78,4 +78,11 @@ class BreakScreen(Cover):
 
     def open(self) -> None:
         super().open()
-        self.back_button.setFocus()  # Enter or Space comes back; labelling keys are off meanwhile
+        self.back_button.setFocus()  # Enter, Esc or Space comes back; labelling keys are off meanwhile
+
+    def keyPressEvent(self, event) -> None:
+        # The button takes Space itself; Enter and Esc reach the screen, as a dialog's would.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+            self.back.emit()
+            return
+        super().keyPressEvent(event)

@@ -267,3 +267,19 @@ def test_the_preferences_page_saves_the_projects_options_and_they_apply_at_once(
     locked = WellbeingPage(wellbeing.WellbeingConfig(), False, lambda: None)  # an annotator in a team
     qtbot.addWidget(locked)
     assert not locked.blur.isEnabled() and not locked.daily_cap.isEnabled() and locked.lexicon_button.isEnabled()
+
+
+@pytest.mark.parametrize("key", [K.Key_Return, K.Key_Escape])
+def test_the_break_ends_from_the_keyboard_and_says_how(qtbot, engine, key):
+    clock = Clock()
+    window = open_window(qtbot, engine, clock)
+    clock.advance(minutes=45)
+    press(qtbot, window, K.Key_Right)
+    qtbot.mouseClick(window.wellbeing.prompt.take_button, Qt.MouseButton.LeftButton)
+    screen = window.wellbeing.break_screen
+    assert screen.isVisible() and "Enter" in screen.back_button.text()
+    qtbot.keyClick(screen.back_button, key)  # where the focus is during the break
+    qtbot.waitUntil(lambda: not screen.isVisible())
+    position = window.labelling.state.item.position
+    press(qtbot, window, K.Key_Right)
+    assert window.labelling.state.item.position == position + 1  # the labelling keys are back
