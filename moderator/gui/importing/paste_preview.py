@@ -122,6 +122,9 @@ class PastePreviewDialog(QDialog):
         self.button_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = self.button_box.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setDefault(True)
+        # Cancel is Esc. As an auto-default button it became the default when the dialog showed, and
+        # Enter threw the whole preview away without a word.
+        self.button_box.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
         self._build()

@@ -169,3 +169,26 @@ def test_the_blocks_model_passes_the_model_tester(qtmodeltester, seed):
     assert model.index(8, 1).data(Qt.ItemDataRole.BackgroundRole) is not None
     model.set_layout(analyse("short\n\nparagraphs only"))
     qtmodeltester.check(model)
+
+
+@pytest.mark.parametrize("focus", ["table", "text"])
+def test_enter_imports_the_preview_and_never_cancels_it(qtbot, focus):
+    d = PastePreviewDialog(analyse("Headline here\n\nAnn\n\none comment\n\nBob\n\nanother comment"), "x")
+    qtbot.addWidget(d)
+    d.show()
+    d.activateWindow()
+    getattr(d, focus).setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is getattr(d, focus))
+    with qtbot.waitSignal(d.accepted, timeout=5000):
+        qtbot.keyClick(getattr(d, focus), Qt.Key.Key_Return)
+    assert d.result() == d.DialogCode.Accepted and d.import_button.isDefault()
+
+
+def test_esc_cancels_the_preview(qtbot):
+    d = PastePreviewDialog(analyse("Headline here\n\nAnn\n\none comment"), "x")
+    qtbot.addWidget(d)
+    d.show()
+    d.activateWindow()
+    d.table.setFocus()
+    with qtbot.waitSignal(d.rejected, timeout=5000):
+        qtbot.keyClick(d.table, Qt.Key.Key_Escape)
