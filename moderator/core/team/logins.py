@@ -34,11 +34,6 @@ class SetupReport:
     kept: list[str] = field(default_factory=list)  # accounts whose login existed already: password unchanged
 
 
-def uses_logins(conn: Connection) -> bool:
-    """Does this database sign people in with their own PostgreSQL logins?"""
-    return access.has_team_groups(conn)
-
-
 def check_login_name(name: str) -> str:
     name = name.strip()
     if not name:
@@ -154,7 +149,7 @@ def add_login(engine: Engine, name: str, role: str, password: str | None) -> tup
     """
     login = check_login_name(name)
     with writer(engine) as conn, conn.begin():
-        if not uses_logins(conn):
+        if not access.has_team_groups(conn):
             raise AuthError("this database has no team yet: its owner runs `moderator team setup` first")
         new = not _role_exists(conn, login)
         linked = conn.scalar(select(Annotator.id).where(Annotator.login == login))
