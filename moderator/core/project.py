@@ -20,6 +20,7 @@ from moderator.core.agreement import review
 from moderator.core.agreement.review import Disagreement, ReviewItem
 from moderator.core.assist import run as assist_run
 from moderator.core.assist import scores
+from moderator.core.export import release
 from moderator.core.importing import writer as importing
 from moderator.core.importing.drafts import ThreadDraft
 from moderator.core.labelling import browse, claims, context, log, session
@@ -86,6 +87,10 @@ class Project:
         """Is this a team server, where each person signs in with their own database login?"""
         return accounts.uses_logins(self._engine)
 
+    def export(self, account: Account | None, path: str | Path, fmt: str, **options: Any) -> int:
+        """A release export with its card when asked (see core.export.release); the number of records."""
+        return release.export_release(self._engine, account, path, fmt, **options)
+
     def change_password(self, name: str, password: str) -> None:
         """A new password for a team server login (one's own, or, for an admin, someone else's)."""
         logins.set_password(self._engine, name, password)
@@ -131,9 +136,9 @@ class Project:
         """Undo the annotator's latest answer; that comment as it now stands, or None."""
         return session.undo_and_load(self._loop, annotator_id)
 
-    def progress_counts(self, annotator_id: int) -> tuple[int, int]:
-        """(comments this annotator has answered, all comments)."""
-        return browse.progress_counts(self._engine, annotator_id)
+    def answer_counts(self, annotator_id: int) -> browse.AnswerCounts:
+        """What this annotator has labelled and set aside (skipped, flagged), and the corpus size."""
+        return browse.answer_counts(self._engine, annotator_id)
 
     # the outbox: answers on this computer's disk first (team servers) --------------------------------
 

@@ -30,14 +30,17 @@ def run(project: Project | None, db_url: URL | None = None, annotator: str | Non
 
     from moderator.core.store.engine import display_name
     from moderator.core.store.failures import log_to_file
+    from moderator.gui import settings
     from moderator.gui.background.workers import run_and_wait
     from moderator.gui.main_window import MainWindow
     from moderator.gui.sign_in import open_project, sign_in
+    from moderator.gui.theme import apply_theme
 
     log_to_file()  # what went wrong, in full, for whoever helps; the window says it in a sentence
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Moderator")
     app.setOrganizationName("Moderator")
+    apply_theme(app, settings.theme())  # before any dialog or window, so all of them wear it
     if project is None:
         project = open_project(db_url)
         if project is None:
@@ -51,12 +54,10 @@ def run(project: Project | None, db_url: URL | None = None, annotator: str | Non
     window = MainWindow(project, display_name(db_url) if db_url is not None else project.display_name, account, schema)
     window.show()
     if not screenshot:  # a rolling backup now and every N minutes, copied on a thread of its own
-        from moderator.gui import settings
-        from moderator.gui.background.backup_scheduler import BackupScheduler
+        from moderator.gui.projects.backups import start_backups
 
-        backups = BackupScheduler(project, settings.backup_interval_minutes(), parent=window)
-        backups.failed.connect(lambda text: window.statusBar().showMessage(text, 15000))
-        backups.start()
+        start_backups(window)
+        settings.add_recent_project(project.url)  # File → Open recent; the password is not kept
     if screenshot:
         while window.busy:  # wait for the first item to arrive from the worker
             app.processEvents()

@@ -7,7 +7,7 @@ runs no SQL.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,15 +32,19 @@ from moderator.gui import settings
 from moderator.gui.actions import action_table, apply_keys, conflicts, make_actions
 from moderator.gui.background.assist_trainer import AssistTrainer
 from moderator.gui.background.workers import DbWorker
+from moderator.gui.dialogs.appearance_page import AppearancePage
 from moderator.gui.dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
 from moderator.gui.dialogs.preferences import PreferencesDialog
 from moderator.gui.importing.flow import ImportController
+from moderator.gui.labelling import drafts_prompt
 from moderator.gui.labelling.comment_view import CommentView
 from moderator.gui.labelling.controller import LabellingController
+from moderator.gui.labelling.field_keys import FieldKeys
 from moderator.gui.labelling.label_panel import LabelPanel
 from moderator.gui.labelling.queue_model import QueueModel
 from moderator.gui.labelling.status_bar import StatusBar
 from moderator.gui.review.window import ReviewWindow
+from moderator.gui.theme import change_theme
 from moderator.gui.wellbeing.controller import WellbeingController
 from moderator.gui.wellbeing.preferences_page import WellbeingPage
 
@@ -67,7 +71,8 @@ class MainWindow(QMainWindow):
         self.filter_box.addItems([f.capitalize() for f in FILTERS])
         self.search_box = QLineEdit()
         self.search_box.setObjectName("queue_search")
-        self.search_box.setPlaceholderText("Search comments and authors")
+        self.search_box.setPlaceholderText("Search comments and authors (Ctrl+F)")
+        self.filter_box.setToolTip("Which comments the list shows (Ctrl+Shift+F)")
         self.search_box.setClearButtonEnabled(True)
         self.queue_model = QueueModel(self.project, self.worker, annotator_id, settings.queue_filter("unlabelled"), parent=self)
         self.queue_model.failed.connect(lambda exc: self.statusBar().showMessage(f"Could not read the queue: {exc}", 10000))
@@ -117,6 +122,7 @@ class MainWindow(QMainWindow):
         self.review: ReviewWindow | None = None
         self.guidelines: GuidelinesDialog | None = None
         self._syncing = False
+        self._leaving_confirmed = False
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._build_menus()
         self._connect()
@@ -133,9 +139,36 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         a = self.actions_by_id
         menus = {
-            "&File": ["file.import", "file.paste_thread", None, "app.preferences", "app.edit_lexicon", None, "app.quit"],
+            "&File": [
+                "file.new_project",
+                "file.open_project",
+                "file.open_server",
+                "recent",
+                None,
+                "file.import",
+                "file.paste_thread",
+                "file.export",
+                None,
+                "app.preferences",
+                "app.edit_lexicon",
+                None,
+                "app.quit",
+            ],  # fmt: skip
             "&Label": ["label.submit", "label.skip", "label.flag", "label.undo"],
-            "&View": ["nav.previous", "nav.next", "nav.siblings", None, "view.zoom_in", "view.zoom_out", None, "view.charts"],
+            "&View": [
+                "nav.previous",
+                "nav.next",
+                "nav.siblings",
+                None,
+                "nav.search",
+                "nav.filter",
+                "nav.queue",
+                None,
+                "view.zoom_in",
+                "view.zoom_out",
+                None,
+                "view.charts",
+            ],  # fmt: skip
             "&Review": ["review.open", "review.agreement"],
             "Well&being": ["wellbeing.reveal", "wellbeing.skip", "wellbeing.take_break"],
             "&Help": ["help.cheatsheet", "help.guidelines"],
@@ -145,6 +178,10 @@ class MainWindow(QMainWindow):
                 continue  # annotators label blind: no one else's answers, no agreement figures
             menu = self.menuBar().addMenu(title)
             for action_id in ids:
+                if action_id == "recent":
+                    self.recent_menu = menu.addMenu("Open &recent")
+                    self.recent_menu.aboutToShow.connect(lambda: self.projects.fill_recent_menu(self.recent_menu))
+                    continue
                 menu.addSeparator() if action_id is None else menu.addAction(a[action_id])
             if title == "&View":
                 order = menu.addMenu("Queue &order")
@@ -155,6 +192,8 @@ class MainWindow(QMainWindow):
                     if own:
                         submenu = menu.addMenu(q.label)
                         submenu.addActions(own)
+                words = menu.addMenu("Rationale &words")
+                words.addActions([a[k] for k in a if k.startswith("rationale.")])
 
     def _connect(self) -> None:
         a, c = self.actions_by_id, self.labelling
@@ -191,6 +230,18 @@ class MainWindow(QMainWindow):
             )
         )
         a["file.import"].triggered.connect(self.importer.choose_files)
+        a["file.export"].triggered.connect(self.export)
+        a["file.new_project"].triggered.connect(lambda: self.projects.new_project())
+        a["file.open_project"].triggered.connect(lambda: self.projects.open_project())
+        a["file.open_server"].triggered.connect(lambda: self.projects.open_server())
+        a["nav.search"].triggered.connect(self.find_in_queue)
+        a["nav.filter"].triggered.connect(self.choose_queue_list)
+        a["nav.queue"].triggered.connect(lambda: self.queue.setFocus(Qt.FocusReason.ShortcutFocusReason))
+        for move in ("next_word", "previous_word", "grow", "shrink"):
+            step = {"next_word": "next", "previous_word": "previous"}.get(move, move)
+            a[f"rationale.{move}"].triggered.connect(lambda _=False, m=step: self.comment_view.step_selection(m))
+        self.label_panel.spans_changed.connect(lambda: self.comment_view.show_rationale(self.label_panel.spans()))
+        FieldKeys(self.search_box, on_enter=self._open_first_found, on_escape=self._leave_search)
         a["file.paste_thread"].triggered.connect(self.importer.paste_from_clipboard)
         self.importer.imported.connect(self._on_imported)
         self.label_panel.guideline_requested.connect(self.show_guidelines)
@@ -248,8 +299,46 @@ class MainWindow(QMainWindow):
         if span is None:
             self.status.showMessage("Select words in the comment first, then press the rationale key.", 6000)
             return
-        self.label_panel.add_span(qid, *span)
-        self.comment_view.show_rationale(self.label_panel.spans())
+        self.label_panel.add_span(qid, *span)  # the comment redraws its marks (spans_changed)
+        self.comment_view.collapse_selection()
+
+    def find_in_queue(self) -> None:
+        """Ctrl+F: type to search the queue; what is typed there never reaches the label keys."""
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def choose_queue_list(self) -> None:
+        self.filter_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_box.showPopup()
+
+    def _open_first_found(self) -> None:
+        """Enter in the search box: the results' first comment, and the keys back to labelling."""
+        self._search_timer.stop()
+        self._requery()
+        self.queue.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+        def first() -> None:
+            if self.queue_model.rowCount():
+                self.queue.setCurrentIndex(self.queue_model.index(0))
+
+        self.queue_model.fetch_more(then=first)
+
+    def _leave_search(self) -> None:
+        self.queue.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def export(self) -> None:
+        from moderator.gui.exporting.flow import ExportController
+
+        ExportController(self, self.project, self.account).start()  # a child of the window; says its own result
+
+    @property
+    def projects(self):
+        """File → New / Open project and the recent ones (made when first used)."""
+        if getattr(self, "_projects", None) is None:
+            from moderator.gui.projects.switcher import ProjectSwitcher
+
+            self._projects = ProjectSwitcher(self)
+        return self._projects
 
     def toggle_siblings(self) -> None:
         state = self.labelling.state
@@ -272,9 +361,14 @@ class MainWindow(QMainWindow):
         dialog = PreferencesDialog(self.action_table, settings.key_overrides(), self)
         page = WellbeingPage(self.wellbeing.session.config, self.account.sees_all, self.wellbeing.edit_lexicon)
         dialog.add_page(page, "&Wellbeing")
+        appearance = AppearancePage()
+        dialog.add_page(appearance, "A&ppearance")  # Alt+A is "Reset all"
         if dialog.exec():
             if page.changes():
                 self.wellbeing.save_config(page.changes())
+            if appearance.changes():
+                change_theme(appearance.changes())  # stored, and applied to every window now
+                self.wellbeing.restyle()
             overrides = dialog.overrides()
             settings.set_key_overrides(overrides)
             apply_keys(self.actions_by_id, self.action_table, overrides)
@@ -418,9 +512,27 @@ class MainWindow(QMainWindow):
         if comment_id is not None and (self.labelling.state is None or comment_id != self.labelling.state.item.id):
             self.labelling.open(comment_id)
 
+    def confirm_leaving(self) -> bool:
+        """Quit (or open another project) with answers not submitted? Asks; True to go on."""
+        unsubmitted = self.labelling.unsubmitted()
+        return not unsubmitted or drafts_prompt.ask_quit_with_drafts(self, unsubmitted)
+
+    def close_confirmed(self) -> bool:
+        """Close without asking again: the person has just confirmed leaving (confirm_leaving)."""
+        self._leaving_confirmed = True
+        return self.close()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.ApplicationPaletteChange and hasattr(self, "wellbeing"):
+            self.wellbeing.restyle()  # the system's light or dark changed while the app runs
+        super().changeEvent(event)
+
     def closeEvent(self, event) -> None:
         if self.labelling.closed:  # closed before (Qt may ask twice): the worker is gone, nothing to do
             super().closeEvent(event)
+            return
+        if not self._leaving_confirmed and not self.confirm_leaving():
+            event.ignore()
             return
         settings.set_window_geometry(self.saveGeometry())
         self.labelling.finish()

@@ -26,9 +26,16 @@ def choose_platform(
     platform: str = sys.platform,
     find_library: Callable[[str], str | None] = ctypes.util.find_library,
 ) -> str | None:
-    """The Qt platform to force (``offscreen``), None to let Qt choose, or DisplayError."""
-    if environ.get("QT_QPA_PLATFORM") or not platform.startswith("linux"):
+    """The Qt platform to force (``offscreen``), None to let Qt choose, or DisplayError.
+
+    A platform the user forced is left alone, except X11 (``xcb``): its libraries are checked all the
+    same, since a missing one makes Qt abort with a message that names none of them.
+    """
+    forced = environ.get("QT_QPA_PLATFORM", "")
+    if not platform.startswith("linux") or (forced and not forced.startswith("xcb")):
         return None
+    if forced:
+        environ = {key: value for key, value in environ.items() if key != "WAYLAND_DISPLAY"}  # X11 it is
     if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
         if screenshot:
             return "offscreen"  # a screenshot needs no screen

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QSettings
+
+from moderator.core.store.engine import without_password
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 
 def _settings() -> QSettings:
@@ -61,3 +68,39 @@ def window_geometry() -> QByteArray | None:
 
 def set_window_geometry(geometry: QByteArray) -> None:
     _settings().setValue("window/geometry", geometry)
+
+
+# Recent projects: SQLAlchemy URLs, most recent first. A server's password is never written to disk.
+RECENT_MAX = 8
+
+
+def recent_projects() -> list[str]:
+    return [url for url in str(_settings().value("projects/recent", "", str)).split("\n") if url][:RECENT_MAX]
+
+
+def add_recent_project(url: str | URL) -> None:
+    entry = without_password(url)
+    _set_recent([entry, *(u for u in recent_projects() if u != entry)])
+
+
+def remove_recent_project(url: str | URL) -> None:
+    entry = without_password(url)
+    _set_recent([u for u in recent_projects() if u != entry])
+
+
+def clear_recent_projects() -> None:
+    _set_recent([])
+
+
+def _set_recent(urls: list[str]) -> None:
+    # One string, lines apart (as the keys above): QSettings hands a one-item list back as a bare string.
+    _settings().setValue("projects/recent", "\n".join(urls[:RECENT_MAX]))
+
+
+def theme() -> str:
+    """The user's theme, one of gui.theme.THEMES (system, light, dark)."""
+    return str(_settings().value("view/theme", "system", str))
+
+
+def set_theme(name: str) -> None:
+    _settings().setValue("view/theme", name)

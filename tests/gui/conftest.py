@@ -28,6 +28,22 @@ def isolated_settings(tmp_path):
     yield folder
 
 
+@pytest.fixture(autouse=True)
+def quit_with_drafts(monkeypatch):
+    """Windows closed at a test's end quit without asking about unsubmitted answers; a test of that
+    question replaces this with its own answer and looks at what was asked."""
+    from moderator.gui.labelling import drafts_prompt
+
+    asked: list[int] = []
+
+    def answer(_parent, count: int) -> bool:
+        asked.append(count)
+        return True
+
+    monkeypatch.setattr(drafts_prompt, "ask_quit_with_drafts", answer)
+    return asked
+
+
 # The GUI thread runs no SQL -----------------------------------------------------------------------
 
 

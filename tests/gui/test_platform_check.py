@@ -28,3 +28,10 @@ def test_no_display_is_explained_and_a_screenshot_needs_none():
 
 def test_an_explicit_platform_is_respected():
     assert choose_platform(False, {"QT_QPA_PLATFORM": "offscreen"}, "linux", lambda _: None) is None
+
+
+def test_forcing_x11_still_names_the_missing_libraries():
+    forced = {"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}
+    with pytest.raises(DisplayError, match="libxcb-cursor0"):
+        choose_platform(False, forced, "linux", lambda name: None if name == "xcb-cursor" else "x.so")
+    assert choose_platform(False, forced, "linux", have_all) is None

@@ -9,8 +9,8 @@ from moderator.cli.common import UsageError, open_db, progress_bar, viewer
 
 
 def run(args) -> int:
+    from moderator.core.export.release import ExportRefused, refuse_annotators
     from moderator.core.export.writer import export_file, write_export
-    from moderator.core.team.accounts import uses_logins
 
     if (args.format == "parquet" or args.card) and not args.out:
         raise UsageError("parquet exports and --card need --out PATH")
@@ -23,8 +23,10 @@ def run(args) -> int:
             raise UsageError(str(exc)) from None
     engine = open_db(args)
     who = viewer(args, engine)
-    if who is not None and not who.sees_all and uses_logins(engine):
-        raise UsageError("on a team server only reviewers and admins export (exports need the pseudonym key)")
+    try:
+        refuse_annotators(engine, who)
+    except ExportRefused as exc:
+        raise UsageError(str(exc)) from None
     options = {"level": args.level, "keep_authors": args.keep_authors}
     with progress_bar("export") as progress:
         if args.out:

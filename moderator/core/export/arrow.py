@@ -26,7 +26,7 @@ from moderator.core.export.pages import (  # fmt: skip
     HEAD_COLUMNS,
     Page,
 )
-from moderator.core.export.records import LineBuilder, value_names
+from moderator.core.export.records import ANSWERED, LineBuilder, value_names
 
 
 class _Distinct:
@@ -80,7 +80,7 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
     # Answers and spans repeat: the page's distinct ones, and an index per annotation.
     values, spans = _Distinct(), _Distinct()
     for r in rows:
-        key = (r[A_SCHEMA], r[A_VALUES])
+        key = (r[A_SCHEMA], r[A_VALUES], r[A_STATUS] in ANSWERED)
         found = values.index.get(key)
         if found is None:
             found = values.index[key] = len(values.values)
@@ -98,6 +98,7 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
         "status": pa.array([r[A_STATUS] for r in rows], pa.string()),
         "submitted_at": _time([r[A_SUBMITTED] for r in rows], when),
         "duration_ms": pa.array([r[A_DURATION] for r in rows], pa.int64()),
+        "skip_reason": pa.array([builder.skip_reason(r) for r in rows], pa.string()),
     }
     value_column = values.column(pa.struct([(c.id, arrow_value_type(c)) for c in builder.columns]))
     span_type = (

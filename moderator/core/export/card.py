@@ -31,11 +31,14 @@ FIELD_DOCS = {
     "author": "the author's pseudonym (or the real name, when exported with --keep-authors)",
     "author_key": "the author's pseudonym: a keyed hash, stable across exports of this project",
     "quotes": "character spans [start, end) of the text that quote an earlier comment (comment_id) or the article",
-    "annotations": "every annotator's labels in force: values (one field per question), spans, status, time",
+    "annotations": "every annotator's labels in force: values (one field per question), spans, status, skip_reason, time",
     "majority": "per question, the answer of more than half of the annotators (else null)",
     "soft_labels": "per question and option, the share of annotators who chose it",
     "gold": "a reviewer's adjudicated labels, if any",
-    "annotator": "who labelled", "status": "submitted, skipped or flagged", "spans": "rationale spans [start, end)",
+    "annotator": "who labelled", "spans": "rationale spans [start, end)",
+    "status": "submitted, late (arrived after the comment had all its answers; in no majority), skipped or flagged; "
+              "a skip or flag answers nothing, so its questions are empty",
+    "skip_reason": "why a skip was skipped: wellbeing (the annotator stepped away from harmful content), else empty",
     "duration_ms": "time spent on the item",
 }  # fmt: skip
 

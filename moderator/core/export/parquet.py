@@ -25,7 +25,8 @@ def arrow_schema(export):
         ("author_key", text),
     ]  # fmt: skip
     spans = pa.list_(pa.struct([("start", i64), ("end", i64), ("question", text)]))
-    annotation = [("annotation_id", i64), ("annotator", text), ("status", text), ("submitted_at", when), ("duration_ms", i64)]
+    annotation = [("annotation_id", i64), ("annotator", text), ("status", text), ("submitted_at", when), ("duration_ms", i64),
+                  ("skip_reason", text)]  # fmt: skip
     values = [(c.id, arrow_value_type(c)) for c in export.columns]
     if export.level == "annotation":
         from moderator.core.export.records import value_names

@@ -5,6 +5,10 @@ Every record of a file has the same keys with the same types (see export_layout)
 read it without glue. The database builds each row's own fields as a JSON object; the answers, which
 repeat a handful of combinations over a million rows, are decoded, fitted and serialised once per
 distinct (schema version, answers); a line is those pieces joined. CSV and Parquet read these lines.
+
+Values are exported as stored: a skip or a flag answers nothing, so its unanswered questions are null
+(a submission's unanswered multi question is []). Why a skip was skipped ("wellbeing") is its own field,
+``skip_reason``, never a question's value.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ from moderator.core.agreement.review import aggregate
 from moderator.core.export.layout import LabelColumn
 from moderator.core.export.pages import A_JSON, A_SCHEMA, A_SPANS, A_STATUS, A_VALUES, C_AUTHOR, C_ID, C_JSON, Page
 from moderator.core.export.pseudonyms import Pseudonyms
+from moderator.core.labelling.log import SKIP_REASON_KEY
 
 LEVELS = ("comment", "annotation")
 HEAD_FIELDS = ("thread_id", "thread_external_id", "thread_title", "thread_url", "comment_id", "external_id",
                "parent_id", "parent_text", "position", "depth", "text", "created_at", "source_status", "author", "author_key")  # fmt: skip
-ANNOTATION_FIELDS = ("annotation_id", "annotator", "status", "submitted_at", "duration_ms")
+ANNOTATION_FIELDS = ("annotation_id", "annotator", "status", "submitted_at", "duration_ms", "skip_reason")
+# Statuses whose values are an answer; a skip or a flag answers nothing.
+ANSWERED = ("submitted", "late")
 SUMMARY_FIELDS = ("majority", "soft_labels", "gold")
 MEMO_LIMIT = 100_000
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # compact, as the database writes
@@ -68,15 +75,26 @@ class LineBuilder:
         self._summary = _Memo()  # sorted answer combinations → JSON of majority, soft labels
         self._authors = _Memo()  # name → '"author": …, "author_key": …'
 
-    def values(self, schema_id: int, raw: Any) -> tuple[dict[str, Any], str, str]:
-        key = (schema_id, _text(raw))
+    def values(self, schema_id: int, raw: Any, answered: bool = True) -> tuple[dict[str, Any], str, str, str | None]:
+        """(fitted values, their JSON, their flat-columns JSON, the stored skip reason). ``answered``: the row is
+        an answer, so an unanswered multi question of its schema is []; a skip's or flag's stays null."""
+        key = (schema_id, _text(raw), answered)
         found = self._values.get(key)
         if found is None:
             stored = (json.loads(raw) if isinstance(raw, str) else raw) or {}
-            fitted = {c.id: c.fit(stored.get(c.id), schema_id in c.schemas) for c in self.columns}
+            fitted = {c.id: c.fit(stored.get(c.id), answered and schema_id in c.schemas) for c in self.columns}
             flat = _dumps(dict(zip(self.names, fitted.values())))
-            found = self._values.remember(key, (fitted, _dumps(fitted), flat[1:-1]))
+            reason = stored.get(SKIP_REASON_KEY)
+            found = self._values.remember(key, (fitted, _dumps(fitted), flat[1:-1], None if reason is None else str(reason)))
         return found
+
+    def row_values(self, row: tuple) -> tuple[dict[str, Any], str, str, str | None]:
+        """``values`` of an annotation row, read as its status says."""
+        return self.values(row[A_SCHEMA], row[A_VALUES], row[A_STATUS] in ANSWERED)
+
+    def skip_reason(self, row: tuple) -> str | None:
+        """Why the row's annotator skipped the comment ("wellbeing"), or None (no reason, or not a skip)."""
+        return self.row_values(row)[3] if row[A_STATUS] == "skipped" else None
 
     def span_list(self, raw: Any) -> tuple[list[dict[str, Any]], str]:
         key = _text(raw)
@@ -117,6 +135,11 @@ class LineBuilder:
             found = self._authors.remember(name, f'"author":{_dumps(shown)},"author_key":{_dumps(key)}')
         return found
 
+    def annotation_json(self, row: tuple) -> str:
+        """The members of an annotation row's own fields, skip reason included, without the braces."""
+        reason = self.skip_reason(row)
+        return f'{row[A_JSON][1:-1]},"skip_reason":{"null" if reason is None else _dumps(reason)}'
+
     def comment_lines(self, page: Page) -> Iterator[str]:
         values, spans, author, authors = self.values, self.spans, self.author, self._authors
         unlabelled = self.summary(None)
@@ -125,7 +148,7 @@ class LineBuilder:
             rows = page.annotations.get(cid)
             quotes = page.quotes.get(cid)
             labels = ",".join(
-                f"{r[A_JSON][:-1]},\"values\":{values(r[A_SCHEMA], r[A_VALUES])[1]},\"spans\":{spans(r[A_SPANS])}}}"
+                f"{{{self.annotation_json(r)},\"values\":{self.row_values(r)[1]},\"spans\":{spans(r[A_SPANS])}}}"
                 for r in rows
             ) if rows else ""  # fmt: skip
             tail = ""
@@ -145,8 +168,8 @@ class LineBuilder:
                 continue
             head = f"{c[C_JSON][:-1]},{self.author(c[C_AUTHOR])},"
             for r in rows:
-                flat = self.values(r[A_SCHEMA], r[A_VALUES])[2]
-                yield f'{head}{r[A_JSON][1:-1]},"spans":{self.spans(r[A_SPANS])}{"," if flat else ""}{flat}}}\n'
+                flat = self.row_values(r)[2]
+                yield f'{head}{self.annotation_json(r)},"spans":{self.spans(r[A_SPANS])}{"," if flat else ""}{flat}}}\n'
 
     def lines(self, page: Page, level: str) -> Iterator[str]:
         return self.comment_lines(page) if level == "comment" else self.annotation_lines(page)

@@ -19,13 +19,17 @@ from moderator.core.export.layout import label_columns
 from moderator.core.export.pages import pages
 from moderator.core.export.pseudonyms import project_pseudonyms
 from moderator.core.export.records import LEVELS, LineBuilder, record_fields
-from moderator.core.progress import Progress
+from moderator.core.progress import Cancelled, Progress
 from moderator.core.store.tables import Comment
 from moderator.core.team.accounts import Account
 
 FORMATS = ("jsonl", "csv", "parquet")
 # OWASP: a cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportCancelled(Exception):
+    """The user stopped the export; export_file has removed its partial file."""
 
 
 class Export:
@@ -97,20 +101,40 @@ def write_export(
 
 def export_file(
     engine: Engine, path: str | Path, fmt: str, progress: Progress | None = None, viewer: Account | None = None,
-    *, level: str = "comment", keep_authors: bool = False,
+    *, level: str = "comment", keep_authors: bool = False, cancelled: Cancelled | None = None,
 ) -> int:  # fmt: skip
-    """Write the export to ``path`` through ``path.part``, renamed at the end: never half a file under the real name."""
+    """Write the export to ``path`` through ``path.part``, renamed at the end: never half a file under the real name.
+
+    When ``cancelled()`` turns true, ExportCancelled is raised after the page being written and nothing is kept.
+    """
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     path.parent.mkdir(parents=True, exist_ok=True)  # `--out release/data.parquet` makes release/
     try:
         with open(tmp, "wb") if fmt == "parquet" else open(tmp, "w", encoding="utf-8", newline="") as out:
-            count = write_export(engine, out, fmt, progress, viewer, level=level, keep_authors=keep_authors)
+            report = _stopping(progress, cancelled)
+            count = write_export(engine, out, fmt, report, viewer, level=level, keep_authors=keep_authors)
+            if cancelled is not None and cancelled():  # an empty project reports no page to stop at
+                raise ExportCancelled()
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     tmp.replace(path)
     return count
+
+
+def _stopping(progress: Progress | None, cancelled: Cancelled | None) -> Progress | None:
+    """``progress``, which also raises ExportCancelled once ``cancelled()``: every format reports after each page."""
+    if cancelled is None:
+        return progress
+
+    def report(fraction: float) -> None:
+        if progress is not None:
+            progress(fraction)
+        if cancelled():
+            raise ExportCancelled()
+
+    return report
 
 
 def neutralise(cell: Any) -> Any:

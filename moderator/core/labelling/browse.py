@@ -139,13 +139,11 @@ def comment_key(engine: Engine, comment_id: int) -> tuple[int, int] | None:
     return (row[0], row[1]) if row is not None else None
 
 
-def answered_count(conn: Connection, annotator_id: int) -> int:
-    """Comments this annotator has an answer in force on (submitted, skipped or flagged).
+def _in_force(annotator_id: int):
+    """This annotator's rows in force: the newest of each (comment, annotator) pair, retractions aside.
 
-    Walks only the annotator's own rows (index on annotator_id): a row is in force when it is the newest
-    of its (comment, annotator) pair, i.e. no row of the pair has a greater id (an index-only probe of
-    the (comment_id, annotator_id, id) index), and counts unless it is a retraction. Never a scan of
-    all comments.
+    Walks only the annotator's own rows (index on annotator_id): no row of the pair has a greater id (an
+    index-only probe of the (comment_id, annotator_id, id) index). Never a scan of all comments.
     """
     newer = aliased(Annotation)
     superseded = (
@@ -153,12 +151,32 @@ def answered_count(conn: Connection, annotator_id: int) -> int:
         .where(newer.comment_id == Annotation.comment_id, newer.annotator_id == annotator_id, newer.id > Annotation.id)
         .exists()
     )
-    query = (
-        select(func.count())
-        .select_from(Annotation)
-        .where(Annotation.annotator_id == annotator_id, Annotation.status != "retracted", ~superseded)
-    )
-    return conn.scalar(query) or 0
+    return (Annotation.annotator_id == annotator_id, Annotation.status != "retracted", ~superseded)
+
+
+def answered_count(conn: Connection, annotator_id: int) -> int:
+    """Comments this annotator has an answer in force on (submitted, skipped or flagged)."""
+    return conn.scalar(select(func.count()).select_from(Annotation).where(*_in_force(annotator_id))) or 0
+
+
+@dataclass(frozen=True)
+class AnswerCounts:
+    answered: int  # submitted (or late): a label
+    set_aside: int  # skipped or flagged: seen, but no label
+    total: int  # all comments
+
+
+def answer_counts(engine: Engine, annotator_id: int) -> AnswerCounts:
+    """What this annotator has labelled and set aside, and the corpus size: skips and flags are not answers."""
+    with engine.connect() as conn:
+        total = conn.scalar(select(func.count()).select_from(Comment)) or 0
+        by_status = dict(
+            conn.execute(
+                select(Annotation.status, func.count()).where(*_in_force(annotator_id)).group_by(Annotation.status)
+            ).all()
+        )
+    set_aside = by_status.get("skipped", 0) + by_status.get("flagged", 0)
+    return AnswerCounts(sum(by_status.values()) - set_aside, set_aside, total)
 
 
 def progress_counts(engine: Engine, annotator_id: int) -> tuple[int, int]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
+from moderator.core.labelling.named_parent import named_parent
 from moderator.core.store.tables import Comment, QuoteSpan, Thread
 
 MAX_PARENT_CHAIN = 20
+# How far back a reply with no stored parent looks for the author it names: a long comment section,
+# read as (id, author) pairs by the (thread_id, position) index, so a comment still loads at once.
+NAMED_PARENT_REACH = 500
 # What a source can say of a comment, as importers mark it in its metadata (Reddit, Disqus); the
 # first that applies is shown and exported.
 SOURCE_STATUSES = ("spam", "removed", "deleted")
@@ -46,6 +50,8 @@ class CommentContext:
     article: str
     parents: list[CommentInThread] = field(default_factory=list)  # nearest parent first
     quotes: list[Quote] = field(default_factory=list)  # spans of this comment that quote something
+    # With no stored parent: the nearest earlier comment whose author this one names ("Dorian has a point").
+    named_parent: CommentInThread | None = None
 
 
 def source_status(meta: dict | None) -> str | None:
@@ -70,7 +76,23 @@ def comment_context(engine: Engine, comment_id: int) -> CommentContext:
             Quote(q.start, q.end, q.source, q.source_comment_id, q.source_start, q.source_end)
             for q in conn.execute(select(QuoteSpan).where(QuoteSpan.comment_id == comment_id).order_by(QuoteSpan.start))
         ]
-    return CommentContext(_view(c), thread.title, thread.dateline, thread.article, parents, quotes)
+        named = _named_parent(conn, c) if c.parent_id is None else None
+    return CommentContext(_view(c), thread.title, thread.dateline, thread.article, parents, quotes, named)
+
+
+def _named_parent(conn: Connection, c) -> CommentInThread | None:
+    """The nearest earlier comment of the thread whose author ``c`` names (see named_parent), if any."""
+    others = Comment.author.is_not(None) if c.author is None else Comment.author != c.author  # != is never true of NULL
+    earlier = conn.execute(
+        select(Comment.id, Comment.author)
+        .where(Comment.thread_id == c.thread_id, Comment.position < c.position, others)
+        .order_by(Comment.position.desc())
+        .limit(NAMED_PARENT_REACH)
+    ).all()
+    found = named_parent(c.text, [(row.author, row.id) for row in earlier], own_author=c.author)
+    if found is None:
+        return None
+    return _view(conn.execute(select(Comment).where(Comment.id == found)).one())
 
 
 def siblings(engine: Engine, comment_id: int, limit: int = 10) -> list[CommentInThread]:

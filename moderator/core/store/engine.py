@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError
 
 ENV_VAR = "MODERATOR_DB"
 
@@ -34,6 +35,35 @@ def display_name(url: URL) -> str:
     if url.get_backend_name() == "sqlite":
         return Path(url.database).name if url.database else "in-memory"
     return f"{url.database}@{url.host or 'localhost'}"
+
+
+def parse_address(text: str) -> URL | None:
+    """A database address as written (a recent project's), or None when it is not one."""
+    try:
+        return make_url(text)
+    except ArgumentError:
+        return None
+
+
+def database_key(url: URL | None) -> tuple | None:
+    """The same database whatever password or options its URL carries."""
+    return None if url is None else (url.get_backend_name(), url.username, url.host, url.port, url.database)
+
+
+def server_address(text: str) -> URL | None:
+    """A PostgreSQL team server's address typed by a person, or None when it is not one."""
+    try:
+        url = resolve_url(text) if "://" in text else None
+    except ArgumentError:
+        return None
+    return url if url is not None and url.get_backend_name() == "postgresql" and url.database else None
+
+
+def without_password(url: str | URL) -> str:
+    """The address to keep on disk (recent projects): never a password, in the URL or in its query."""
+    parsed = make_url(url)
+    bare = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database, parsed.query)
+    return bare.difference_update_query(["password"]).render_as_string(hide_password=False)
 
 
 def make_engine(url: str | URL) -> Engine:

@@ -79,3 +79,16 @@ def explain(exc: BaseException) -> str:
     if sqlstate(exc) == INSUFFICIENT_PRIVILEGE:
         return REFUSED
     return f"The database stopped this step (details in {log_file()})."
+
+
+def why_not_opened(exc: BaseException) -> str:
+    """Why a project could not be opened, in the words a person choosing a file needs."""
+    from sqlalchemy.exc import DatabaseError
+
+    if isinstance(exc, DatabaseError) and "not a database" in str(exc.orig):
+        return "it is not a Moderator project, or it is damaged."
+    if isinstance(exc, DatabaseError) and "unable to open" in str(exc.orig):
+        return "the file can't be opened or made there."
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}."
+    return explain(exc)

@@ -121,8 +121,9 @@ def set_claim_settings(
 # the model's hint ---------------------------------------------------------------------------------
 
 # When an annotator sees the assist model's guess: never, only once they have answered the comment
-# themselves (so it cannot anchor their answer), or always. Unset, it is off when k > 1: a shared
-# project is where a guess could steer several annotators' answers the same way.
+# themselves (so it cannot anchor their answer), or always. Unset, it shows only after the annotator's
+# own answer, and not at all when k > 1: a shared project is where a guess could steer several
+# annotators' answers the same way.
 HINT_MODES = ("off", "after-answer", "always")
 
 
@@ -130,7 +131,7 @@ def hint_mode(conn: Connection) -> str:
     stored = _get(conn, HINT)
     if stored in HINT_MODES:
         return stored
-    return "off" if claim_settings(conn).overlap > 1 else "always"
+    return "off" if claim_settings(conn).overlap > 1 else "after-answer"
 
 
 def set_hint_mode(conn: Connection, mode: str) -> str:

@@ -6,6 +6,11 @@ and simple inflections, generated from each lexicon word when the lexicon is com
 eradicate → eradicated, eradicating), so matching a comment is one pass over its words with dict
 lookups: O(text length), fast enough for every keystroke that shows the next comment.
 
+A term may have exceptions: words right after it, or right before it in the same clause, that cancel
+the match ("should die" + "for their country" is a sacrifice, "no one" + "should die" the opposite of a
+call). Exception phrases match their words as written (case aside, no inflections); "..." in one stands
+for up to MAX_GAP words of the same clause ("no ... should die" covers "no foreign man should die").
+
 The bundled lexicon is ``assets/lexicon.toml``; a user's own copy lives in their config folder and is
 used when present and valid. A broken copy is reported (file:line: reason) and the bundled one used.
 """
@@ -28,6 +33,11 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _WORD_OR_BRACKET = re.compile(r"\[[^\[\]]*\]|[^\s\[\]]+|[\[\]]")
 _VOWELS = set("aeiou")
 _MAX_VARIANTS = 64  # optional words double a phrase's variants each; a handful is plenty
+GAP = "..."  # in an exception phrase: a few words of the same clause ("…" too)
+MAX_GAP = 3  # "no foreign man should die"; a wider gap would reach across unrelated words
+_REACH = 32  # words read beyond a match for its exceptions: far more than any exception phrase spans
+# Where a clause ends, for exceptions: a "no" before a comma never negates what follows it.
+_CLAUSE_BREAK = re.compile(r"[,;:.!?…()\[\]{}—–\n]")
 
 
 class Severity(IntEnum):
@@ -52,6 +62,39 @@ class Category:
     id: str
     label: str
     severity: Severity
+
+
+Pattern = tuple[str | None, ...]  # normalised words; None is a gap of 0..MAX_GAP words
+
+
+@dataclass(frozen=True)
+class Exceptions:
+    """What cancels a term's match: a phrase right after it, or right before it, in the same clause."""
+
+    followed_by: tuple[Pattern, ...] = ()
+    preceded_by: tuple[Pattern, ...] = ()  # each stored reversed: read from the match backwards
+
+    def __bool__(self) -> bool:
+        return bool(self.followed_by or self.preceded_by)
+
+    def __or__(self, other: Exceptions) -> Exceptions:
+        return Exceptions(self.followed_by + other.followed_by, self.preceded_by + other.preceded_by)
+
+    def cancel(self, after: list[str], before: list[str]) -> bool:
+        """Whether the clause's words after the match, or before it (nearest first), start with an exception."""
+        return any(_starts_with(after, p) for p in self.followed_by) or any(_starts_with(before, p) for p in self.preceded_by)
+
+
+NO_EXCEPTIONS = Exceptions()
+
+
+def _starts_with(words: list[str], pattern: Pattern) -> bool:
+    if not pattern:
+        return True
+    head, rest = pattern[0], pattern[1:]
+    if head is None:
+        return any(_starts_with(words[skip:], rest) for skip in range(min(MAX_GAP, len(words)) + 1))
+    return bool(words) and words[0] == head and _starts_with(words[1:], rest)
 
 
 @dataclass(frozen=True)
@@ -100,24 +143,31 @@ def inflections(word: str, kind: str) -> set[str]:
     return forms
 
 
-def _variants(term: str) -> list[list[str]]:
-    """The word sequences a term stands for: each [optional] word present or absent."""
+def _variants(term: str, gaps: bool = False) -> list[list[str | None]]:
+    """The word sequences a term stands for: each [optional] word present or absent; with ``gaps``
+    (exception phrases), "..." or "…" is a gap (None)."""
     parts = _WORD_OR_BRACKET.findall(term)
     if any(p in ("[", "]") for p in parts):
         raise ValueError("unbalanced [ ] in the term")
-    variants: list[list[str]] = [[]]
+    variants: list[list[str | None]] = [[]]
     for part in parts:
         optional = part.startswith("[")
-        tokens = [_normal(m.group()) for m in _TOKEN.finditer(part)]
+        is_gap = gaps and part in (GAP, "…")
+        tokens = [None] if is_gap else [_normal(m.group()) for m in _TOKEN.finditer(part)]
         if not tokens:
             continue
         variants = [v + tokens for v in variants] + (variants if optional else [])
         if len(variants) > _MAX_VARIANTS:
             raise ValueError("too many [optional] words in one term")
-    variants = [v for v in variants if v]
+    variants = [v for v in variants if any(w is not None for w in v)]
     if not variants:
         raise ValueError("the term has no words")
     return variants
+
+
+def exception_patterns(phrases: list[str], *, reverse: bool = False) -> tuple[Pattern, ...]:
+    """Compiled exception phrases (every [optional] variant), each reversed when read backwards."""
+    return tuple(tuple(reversed(v) if reverse else v) for phrase in phrases for v in _variants(phrase, gaps=True))
 
 
 class Lexicon:
@@ -130,7 +180,7 @@ class Lexicon:
         self._trie: dict = {}
         self.entries: list[tuple[Category, str, Severity]] = []  # as written in the file
 
-    def add(self, category: Category, term: str, severity: Severity, kind: str) -> None:
+    def add(self, category: Category, term: str, severity: Severity, kind: str, exceptions: Exceptions = NO_EXCEPTIONS) -> None:
         if category not in self.categories:
             self.categories.append(category)
         for variant in _variants(term):
@@ -142,7 +192,7 @@ class Lexicon:
                 node = node.setdefault(lemma, {})
             best = node.get(None)
             if best is None or severity > best[2]:
-                node[None] = (category, term, severity)
+                node[None] = (category, term, severity, exceptions)
         self.entries.append((category, term, severity))
 
     @property
@@ -150,31 +200,69 @@ class Lexicon:
         return len(self.entries)
 
     def find(self, text: str) -> list[Match]:
-        """Leftmost-longest, non-overlapping matches, in text order."""
+        """Leftmost-longest, non-overlapping matches, in text order; a match its exceptions cancel gives
+        way to a shorter one at the same word, if any."""
         tokens = words(text)
+        clauses = _Clauses(text, tokens)
         found: list[Match] = []
         i = 0
         while i < len(tokens):
-            nodes, j, best = [self._trie], i, None
-            while nodes and j < len(tokens):
-                lemmas = self._forms.get(tokens[j][0])
-                if not lemmas:
-                    break
-                nodes = [child for node in nodes for lemma in lemmas if (child := node.get(lemma)) is not None]
-                for node in nodes:
-                    if None in node and (best is None or j > best[0] or node[None][2] > best[1][2]):
-                        best = (j, node[None])
-                j += 1
+            best = next((c for c in self._candidates(tokens, i) if not clauses.cancels(c[1][3], i, c[0])), None)
             if best is None:
                 i += 1
                 continue
-            end, (category, term, severity) = best
+            end, (category, term, severity, _) = best
             found.append(Match(tokens[i][1], tokens[end][2], category, term, severity))
             i = end + 1
         return found
 
+    def _candidates(self, tokens: list[tuple[str, int, int]], i: int) -> list[tuple[int, tuple]]:
+        """(last word index, entry) of every term matching from word ``i``: longest first, then most severe."""
+        nodes, j, ends = [self._trie], i, []
+        while nodes and j < len(tokens):
+            lemmas = self._forms.get(tokens[j][0])
+            if not lemmas:
+                break
+            nodes = [child for node in nodes for lemma in lemmas if (child := node.get(lemma)) is not None]
+            ends += [(j, node[None]) for node in nodes if None in node]
+            j += 1
+        return sorted(ends, key=lambda e: (e[0], e[1][2]), reverse=True)
+
     def severity(self, text: str) -> Severity:
         return max((m.severity for m in self.find(text)), default=Severity.NONE)
+
+
+class _Clauses:
+    """A text's words grouped in clauses (split at , ; : . ! ? and the like), worked out on first need."""
+
+    def __init__(self, text: str, tokens: list[tuple[str, int, int]]):
+        self.text, self.tokens = text, tokens
+        self._ids: list[int] | None = None
+
+    def ids(self) -> list[int]:
+        """The clause number of every word."""
+        if self._ids is None:
+            ids, clause, previous_end = [], 0, 0
+            for _, start, end in self.tokens:
+                clause += bool(_CLAUSE_BREAK.search(self.text, previous_end, start))
+                ids.append(clause)
+                previous_end = end
+            self._ids = ids
+        return self._ids
+
+    def cancels(self, exceptions: Exceptions, first: int, last: int) -> bool:
+        """Whether ``exceptions`` cancel the match of words ``first``..``last``."""
+        if not exceptions:
+            return False
+        return exceptions.cancel(self._clause_words(last, +1), self._clause_words(first, -1))
+
+    def _clause_words(self, edge: int, step: int) -> list[str]:
+        """The words of word ``edge``'s clause beyond it, going ``step`` (+1 after, -1 before: nearest first)."""
+        ids, found, k = self.ids(), [], edge + step
+        while 0 <= k < len(self.tokens) and ids[k] == ids[edge] and len(found) < _REACH:
+            found.append(self.tokens[k][0])
+            k += step
+        return found
 
 
 def hint(matches: list[Match]) -> str:
@@ -219,11 +307,12 @@ def parse_lexicon(text: str, origin: str) -> Lexicon:
         header = _line_of(lines, f"categories.{cid}") - 1
         if not isinstance(raw, dict):
             raise fail(header + 1, f"categories.{cid} must be a table")
-        unknown = set(raw) - {"label", "severity", "terms", "inflect"}
+        unknown = set(raw) - {"label", "severity", "terms", "inflect", "exceptions"}
         if unknown:
             key = sorted(unknown)[0]
             raise fail(
-                _line_of(lines, key, header), f"categories.{cid}: unknown key {key!r} (expected label, severity, inflect, terms)"
+                _line_of(lines, key, header),
+                f"categories.{cid}: unknown key {key!r} (expected label, severity, inflect, terms, exceptions)",
             )
         label = raw.get("label", cid)
         severity = raw.get("severity", "severe")
@@ -237,6 +326,7 @@ def parse_lexicon(text: str, origin: str) -> Lexicon:
         if not isinstance(terms, list) or not terms:
             raise fail(_line_of(lines, "terms", header), f"categories.{cid}.terms must be a non-empty list")
         category = Category(cid, label.strip(), Severity.named(severity))
+        exceptions = _category_exceptions(raw, cid, terms, lines, header, fail)
         for entry in terms:
             term, term_severity = entry, severity
             if isinstance(entry, dict):
@@ -245,10 +335,55 @@ def parse_lexicon(text: str, origin: str) -> Lexicon:
             if not isinstance(term, str) or term_severity not in SEVERITY_NAMES:
                 raise fail(where, f'categories.{cid}.terms: each term is text or {{ term = "...", severity = "mild"|"severe" }}')
             try:
-                lexicon.add(category, term, Severity.named(term_severity), kind)
+                lexicon.add(category, term, Severity.named(term_severity), kind, exceptions.get(term, NO_EXCEPTIONS))
             except ValueError as exc:
                 raise fail(where, f"categories.{cid}.terms: {term!r}: {exc}") from None
     return lexicon
+
+
+def _category_exceptions(raw: dict, cid: str, terms: list, lines: list[str], header: int, fail) -> dict[str, Exceptions]:
+    """A category's [[categories.ID.exceptions]] tables, as term → its exceptions (all of them merged).
+
+    Each table has ``followed_by`` and/or ``preceded_by`` phrases and may name the ``terms`` it is for
+    (as written in the category's terms); without ``terms`` it is for every term of the category.
+    """
+    tables = raw.get("exceptions", [])
+    where = f"categories.{cid}.exceptions"
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise fail(_line_of(lines, "exceptions", header), f"{where} must be [[{where}]] tables")
+    written = [t.get("term") if isinstance(t, dict) else t for t in terms]
+    found: dict[str, Exceptions] = {}
+    line = header
+    for table in tables:
+        line = _line_of(lines, where, line)  # this table's [[header]], 1-based: the next search starts below it
+        in_table = lambda needle, at=line: _line_of(lines, needle, at - 1)  # noqa: E731
+        applies_to, exceptions = _exception_table(table, where, written, in_table, fail)
+        for term in applies_to or [t for t in written if isinstance(t, str)]:
+            found[term] = found.get(term, NO_EXCEPTIONS) | exceptions
+    return found
+
+
+def _exception_table(table: dict, where: str, written: list, line_of, fail) -> tuple[list[str], Exceptions]:
+    """One exceptions table, checked: (the terms it names, possibly none, and its compiled phrases)."""
+    line = line_of(where)
+    unknown = set(table) - {"terms", "followed_by", "preceded_by"}
+    if unknown:
+        raise fail(line, f"{where}: unknown key {sorted(unknown)[0]!r} (expected terms, followed_by, preceded_by)")
+    lists = {key: table.get(key, []) for key in ("terms", "followed_by", "preceded_by")}
+    for key, value in lists.items():
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise fail(line_of(key), f"{where}.{key} must be a list of text")
+    if not lists["followed_by"] and not lists["preceded_by"]:
+        raise fail(line, f"{where}: each table needs followed_by or preceded_by")
+    missing = [t for t in lists["terms"] if t not in written]
+    if missing:
+        raise fail(line_of(missing[0]), f"{where}.terms: {missing[0]!r} is not one of the category's terms")
+    try:
+        return lists["terms"], Exceptions(
+            exception_patterns(lists["followed_by"]), exception_patterns(lists["preceded_by"], reverse=True)
+        )
+    except ValueError as exc:
+        raise fail(line, f"{where}: {exc}") from None
 
 
 def load_lexicon(path: str | Path) -> Lexicon:

@@ -111,11 +111,13 @@ class PastePreviewDialog(QDialog):
 
         self.buttons: dict[str, QPushButton] = {}
         for key, (label, shortcut, tip) in EDITS.items():
-            button = QPushButton(label)
+            # The key on the button itself, not only in its tooltip: these edits are made by keyboard.
+            keys = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+            button = QPushButton(f"{label}  ({keys})")
             button.setObjectName(f"paste_{key}")
             button.setAutoDefault(False)  # Enter imports, it never edits by accident
             button.setShortcut(QKeySequence(shortcut))
-            button.setToolTip(f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+            button.setToolTip(f"{tip} ({keys})")
             button.clicked.connect(getattr(self, key))
             self.buttons[key] = button
 

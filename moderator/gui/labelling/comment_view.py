@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
+from moderator.core.labelling import word_steps
 from moderator.core.labelling.context import CommentContext, CommentInThread
 from moderator.gui.colours import desaturate, mix
 from moderator.gui.text_positions import qt_position, text_offset
@@ -88,10 +89,33 @@ class CommentView(QWidget):
 
     def selected_span(self) -> tuple[int, int] | None:
         """The comment text the annotator has selected, as character offsets, or None."""
+        start, end = self._selection()
+        return (start, end) if end > start else None
+
+    def _selection(self) -> tuple[int, int]:
         cursor = self.text.textCursor()
         text = self.text.toPlainText()
-        start, end = text_offset(text, cursor.selectionStart()), text_offset(text, cursor.selectionEnd())
-        return (start, end) if end > start else None
+        return text_offset(text, cursor.selectionStart()), text_offset(text, cursor.selectionEnd())
+
+    def step_selection(self, move: str) -> None:
+        """Select words from the keyboard (see core.labelling.word_steps): next, previous, grow, shrink."""
+        text = self.text.toPlainText()
+        start, end = word_steps.step(text, *self._selection(), move)
+        self._set_selection(start, end)
+
+    def _set_selection(self, start: int, end: int) -> None:
+        text = self.text.toPlainText()
+        cursor = QTextCursor(self.text.document())
+        cursor.setPosition(qt_position(text, start))
+        cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
+        self.text.setTextCursor(cursor)
+        self.text.ensureCursorVisible()
+
+    def collapse_selection(self) -> None:
+        """After marking: the caret at the span's end (the next word step goes on from there), so the
+        new mark shows instead of the selection that covered it."""
+        _, end = self._selection()
+        self._set_selection(end, end)
 
     def show_context(self, ctx: CommentContext) -> None:
         c = ctx.comment
@@ -100,11 +124,14 @@ class CommentView(QWidget):
         self.dateline.setVisible(bool(ctx.dateline))
         self.article.setPlainText(ctx.article)
         self.article.setVisible(bool(ctx.article))
-        parent = ctx.parents[0] if ctx.parents else None
+        self._mark_article_quotes(ctx)
+        parent = ctx.parents[0] if ctx.parents else ctx.named_parent
         self.parents_caption.setVisible(parent is not None)
         self.parents.setVisible(parent is not None)
         if parent is not None:
-            self.parents_caption.setText(f"In reply to {parent.author or 'an anonymous comment'} (#{parent.position + 1}):")
+            who = f"{parent.author or 'an anonymous comment'} (#{parent.position + 1})"
+            # A reply the source did not link, found by the name it addresses: said so, not presented as fact.
+            self.parents_caption.setText(f"In reply to {who}:" if ctx.parents else f"Names {who}, probably replying to:")
             self.parents.setPlainText(parent.text)
             quoted = [
                 (q.source_start, q.source_end)
@@ -118,6 +145,20 @@ class CommentView(QWidget):
         self.text.setPlainText(c.text)
         self._quotes = [(q.start, q.end, self.QUOTE_COLOR) for q in ctx.quotes]
         _highlight(self.text, self._quotes)
+
+    def _mark_article_quotes(self, ctx: CommentContext) -> None:
+        """The words of the article this comment quotes, marked in the article too, the first in sight."""
+        quoted = [
+            (q.source_start, q.source_end, self.QUOTE_COLOR)
+            for q in ctx.quotes
+            if q.source == "article" and q.source_start is not None and q.source_end is not None
+        ]
+        _highlight(self.article, quoted)
+        if quoted:
+            cursor = QTextCursor(self.article.document())
+            cursor.setPosition(qt_position(self.article.toPlainText(), quoted[0][0]))
+            self.article.setTextCursor(cursor)
+            self.article.centerCursor()
 
     # Greyscale marks: this share of the text's colour over the background, so a mark stands out from
     # the page on light and dark palettes alike (the amber, merely desaturated, was near-white on white).

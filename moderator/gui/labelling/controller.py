@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 
 from moderator.core.assist import model as assist
-from moderator.core.labelling.browse import QueueItem
+from moderator.core.labelling.browse import AnswerCounts
+from moderator.core.labelling.drafts import Drafts
 from moderator.core.labelling.log import SKIP_REASON_KEY
 from moderator.core.labelling.session import Advance, ItemState
 from moderator.core.project import Project
@@ -24,12 +25,20 @@ from moderator.gui.labelling.label_panel import LabelPanel
 from moderator.gui.labelling.outbox_flow import OutboxFlow
 
 RENEW_EVERY_MS = 3 * 60 * 1000  # well inside the shortest lease (10 minutes; 30 by default)
+SET_ASIDE = ("skipped", "flagged")  # seen, not labelled: never counted as answered
+
+
+def _kind(status: str | None) -> str | None:
+    """What an answer's status counts as: "answered", "set_aside", or nothing (no answer in force)."""
+    if status is None or status == "retracted":
+        return None
+    return "set_aside" if status in SET_ASIDE else "answered"
 
 
 class LabellingController(QObject):
     shown = Signal(object)  # ItemState, or None when there is nothing to label
     item_changed = Signal(object)  # QueueItem whose status changed
-    progress = Signal(int, int, int)  # answered, total, answered this session
+    progress = Signal(object)  # Progress: answered, set aside, total, this session
     notice = Signal(str)  # a short message for the status bar
     sync_state = Signal(str)  # team servers: "offline — N answers waiting", "all answers sent", or ""
     refused = Signal(list)  # question ids that must be answered first
@@ -46,7 +55,10 @@ class LabellingController(QObject):
         self._waiting: list[Callable[[], None]] = []
         self._shown_at = time.monotonic()
         self._started_at: datetime | None = None
-        self.done = self.total = self.session = 0
+        self.counts = AnswerCounts(0, 0, 0)
+        self.session = 0
+        self.drafts = Drafts()  # answers given but not submitted, per comment, for this session
+        self._leaving_answered: int | None = None  # the comment just answered: what its panel held is no draft
         self.closed = False
         # Keep the lease on the comment on screen; an app that is gone stops renewing and its slot returns.
         self._renewal = QTimer(self, interval=RENEW_EVERY_MS)
@@ -75,19 +87,20 @@ class LabellingController(QObject):
         self.refresh_progress()
 
     def refresh_progress(self) -> None:
-        """Count what this annotator has answered and the corpus size (at start, and after an import)."""
+        """Count what this annotator has answered and set aside, and the corpus size (at start, after an
+        import or an undo)."""
         self._counting += 1
 
-        def counted(counts: tuple[int, int]) -> None:
+        def counted(counts: AnswerCounts) -> None:
             self._counting -= 1
-            self.done, self.total = counts
+            self.counts = counts
             self._emit_progress()
 
         def failed(exc: Exception) -> None:
             self._counting -= 1
             self.notice.emit(f"Could not count progress: {explain(exc)}")
 
-        self.worker.submit(self.project.progress_counts, self.annotator_id, on_done=counted, on_error=failed)
+        self.worker.submit(self.project.answer_counts, self.annotator_id, on_done=counted, on_error=failed)
 
     def dispatch(self, step: Callable[[], None]) -> None:
         """Run a user step now, or after the job under way has shown its result."""
@@ -167,6 +180,8 @@ class LabellingController(QObject):
                 self.refused.emit(missing)
                 return
         values, spans = (self.panel.values(), self.panel.spans()) if values is None else (values, [])
+        self._leaving_answered = self.state.item.id
+        self.drafts.drop(self.state.item.id)
         duration = int((time.monotonic() - self._shown_at) * 1000)
         if self.flow is not None:
             payload = {"annotator_id": self.annotator_id, "comment_id": self.state.item.id, "values": values, "spans": spans,
@@ -197,18 +212,34 @@ class LabellingController(QObject):
     # results --------------------------------------------------------------------------------------
 
     def _show(self, state: ItemState | None) -> None:
+        self._keep_draft(state)
         self.state = state
         self._shown_at = time.monotonic()
         self._started_at = datetime.now(UTC)
         self.panel.set_model_hint(None)
         if state is not None:
-            self.panel.set_state(
-                state.label.values if state.label else None,
-                state.label.spans if state.label else None,
-                state.context.comment.text,
-            )
+            stored = (state.label.values, state.label.spans) if state.label else (None, None)
+            draft = self.drafts.take(state.item.id)
+            if draft is None:
+                self.panel.set_state(*stored, state.context.comment.text)
+            else:
+                self.panel.restore(draft, *stored, state.context.comment.text)
+                self.notice.emit("Your unsubmitted answers to this comment are back (Enter submits them).")
             self._ask_hint(state.item.id, state.label is not None and state.label.status == "submitted")
         self.shown.emit(state)
+
+    def _keep_draft(self, coming: ItemState | None) -> None:
+        """Leaving a comment with answers not submitted: keep them for when the annotator comes back."""
+        leaving, answered, self._leaving_answered = self.state, self._leaving_answered, None
+        if leaving is None or leaving.item.id == answered or (coming is not None and coming.item.id == leaving.item.id):
+            return
+        if self.panel.changed():
+            self.drafts.keep(leaving.item.id, self.panel.snapshot())
+
+    def unsubmitted(self) -> int:
+        """Comments with answers given but not submitted: the drafts, and the comment on screen if changed."""
+        on_screen = self.state is not None and self.panel.changed()
+        return len(self.drafts) + (1 if on_screen and self.state.item.id not in self.drafts.comment_ids() else 0)
 
     def _ask_hint(self, comment_id: int, answered: bool) -> None:
         """The assist model's score, read after the item is on screen (a key lookup, never in the way),
@@ -221,13 +252,10 @@ class LabellingController(QObject):
         self.worker.submit(self.project.hint_score, comment_id, answered, on_done=show, on_error=lambda _exc: None)
 
     def _advanced(self, step: Advance) -> None:
-        if self.state is not None and self.state.item.status is None:
-            self.done += 1
-        self.session += 1
+        self.count(self.state.item.status if self.state else None, step.item.status)
         self.item_changed.emit(step.item)
-        self._emit_progress()
         if step.next is None:
-            self.notice.emit("Every comment is answered. Thank you!")
+            self.notice.emit(self.all_seen_notice())
             # Stay on the comment just answered, showing its answer, rather than go blank.
             self._show(ItemState(step.item, self.state.context, step.label))
         else:
@@ -237,11 +265,9 @@ class LabellingController(QObject):
         if state is None:
             self.notice.emit("Nothing to undo.")
             return
-        if state.item.status is None:
-            self.done = max(0, self.done - 1)
         self.session = max(0, self.session - 1)
+        self.refresh_progress()  # what the undone answer had counted as is the database's to say
         self.item_changed.emit(state.item)
-        self._emit_progress()
         self.notice.emit(f"Undone: comment #{state.item.position + 1} is back as it was.")
         self._show(state)
 
@@ -253,12 +279,22 @@ class LabellingController(QObject):
         elif self.state is not None:
             self.worker.submit(self.project.renew, self.state.item.id, self.annotator_id)
 
-    def count(self, before: QueueItem, change: int) -> None:
-        """An answer given (+1) or undone (-1) on a comment whose status was ``before.status``."""
-        if before.status is None:
-            self.done = max(0, self.done + change)
-        self.session = max(0, self.session + change)
+    def count(self, before: str | None, after: str | None, undo: bool = False) -> None:
+        """A comment's status went from ``before`` to ``after`` (an answer given, or undone)."""
+        tally = {"answered": self.counts.answered, "set_aside": self.counts.set_aside}
+        for kind, change in ((_kind(before), -1), (_kind(after), +1)):
+            if kind is not None:
+                tally[kind] = max(0, tally[kind] + change)
+        self.counts = AnswerCounts(tally["answered"], tally["set_aside"], self.counts.total)
+        self.session = max(0, self.session + (-1 if undo else 1))
         self._emit_progress()
 
+    def all_seen_notice(self) -> str:
+        aside = self.counts.set_aside
+        if not aside:
+            return "Every comment is answered. Thank you!"
+        return (f"No comment left to label: {aside} skipped or flagged "
+                "(the Skipped and Flagged lists hold them). Thank you!")  # fmt: skip
+
     def _emit_progress(self) -> None:
-        self.progress.emit(self.done, self.total, self.session)
+        self.progress.emit((self.counts, self.session))

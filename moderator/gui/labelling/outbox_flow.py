@@ -39,7 +39,8 @@ class OutboxFlow(QObject):
         self.box = self.project.outbox_path(f"annotator {controller.annotator_id}")
         self.saver = DbWorker(self)  # the local disk only: never behind a job that waits for the network
         self.ahead: deque[ItemState] = deque()
-        self.history: list[ItemState] = []  # answered this session, as they were before: what undo restores
+        # Answered this session: each comment as it was before, and the status given; what undo restores.
+        self.history: list[tuple[ItemState, str]] = []
         self.offline = False
         self.waiting = 0
         self._syncing = False
@@ -76,10 +77,10 @@ class OutboxFlow(QObject):
     def _kept(self, answered: ItemState, payload: dict) -> None:
         c = self.c
         status, values, spans = payload["status"], payload["values"], payload["spans"]
-        self.history.append(answered)
+        self.history.append((answered, status))
         del self.history[:-UNDO_DEPTH]
         item = replace(answered.item, status=status)
-        c.count(answered.item, +1)
+        c.count(answered.item.status, status)
         c.item_changed.emit(item)
         c._running = False
         following = self._take_ahead(answered.item.id)
@@ -110,7 +111,7 @@ class OutboxFlow(QObject):
             self.c.notice.emit(f"{UNREACHABLE} {SAVED_HERE}")
         elif state is None:
             self.c._show(here)
-            self.c.notice.emit("Every comment is answered. Thank you!")
+            self.c.notice.emit(self.c.all_seen_notice())
         else:
             self.c._show(state)
 
@@ -125,11 +126,11 @@ class OutboxFlow(QObject):
 
     def _undone_here(self) -> None:
         c = self.c
-        before = self.history.pop()
+        before, given = self.history.pop()
         current = c.state
         if current is not None and current.item.id != before.item.id and current.item.status is None:
             self.ahead.appendleft(current)  # still to be answered: it comes back next
-        c.count(before.item, -1)
+        c.count(given, before.item.status, undo=True)
         c.item_changed.emit(before.item)
         c._running = False
         c.notice.emit(f"Undone: comment #{before.item.position + 1} is back as it was.")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QStatusBar
 
+from moderator.core.labelling.browse import AnswerCounts
 from moderator.gui.widgets import plain_label
 
 
@@ -34,9 +35,12 @@ class StatusBar(QStatusBar):
         self._timer.timeout.connect(self._tick)
         self._timer.start(1000)
 
-    def set_progress(self, done: int, total: int, session: int) -> None:
-        share = f" ({100 * done / total:.0f}%)" if total else ""
-        self.progress_label.setText(f"{done} / {total} answered{share} · {session} this session")
+    def set_progress(self, progress: tuple[AnswerCounts, int]) -> None:
+        """ "7 / 12 answered (58%) · 1 set aside · 3 this session": skips and flags are not answers."""
+        counts, session = progress
+        share = f" ({100 * counts.answered / counts.total:.0f}%)" if counts.total else ""
+        aside = f" · {counts.set_aside} skipped or flagged" if counts.set_aside else ""
+        self.progress_label.setText(f"{counts.answered} / {counts.total} answered{share}{aside} · {session} this session")
 
     def set_severe(self, session: int, today: int) -> None:
         self.severe_label.setText(f"Severe: {session} this session · {today} today")

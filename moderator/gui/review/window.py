@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QGroupBox,
+    QFrame,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -136,7 +136,7 @@ class ReviewWindow(QDialog):
         self.label_panel = LabelPanel(self.schema)
         for q in self.schema.questions:
             if q.kind == "spans":  # a gold label has values only
-                self.label_panel.findChild(QGroupBox, f"question_{q.id}").hide()
+                self.label_panel.findChild(QFrame, f"question_{q.id}").hide()
         self.note = QLineEdit()
         self.note.setObjectName("review_note")
         self.note.setPlaceholderText("Note on this decision (optional)")

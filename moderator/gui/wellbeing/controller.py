@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QPalette
 
 from moderator.core.labelling.session import ItemState
 from moderator.core.wellbeing import session as wellbeing
@@ -217,6 +217,12 @@ class WellbeingController(QObject):
         window.queue.viewport().update()
         if self.state is not None:
             self._apply_blur(self.lexicon.find(self.state.context.comment.text))
+
+    def restyle(self) -> None:
+        """The theme changed: highlights and greyscale are drawn again from the new palette."""
+        self.window.setPalette(QPalette())  # the application's palette again, as the new theme set it
+        self._palette = self.window.palette()
+        self.apply_config(self.session.config)
 
     def save_config(self, changes: dict) -> None:
         project = self.window.project

@@ -166,10 +166,12 @@ def test_labels_imported_with_a_dataset_are_learned_from_on_open_comments(engine
     assert len(assist_store.training_votes(engine)) == len(TEXTS)
 
 
-def test_the_hint_shows_as_the_project_says_and_is_off_by_default_when_k_is_more_than_one(engine):
+def test_the_hint_shows_as_the_project_says_after_the_answer_by_default_and_off_when_k_is_more_than_one(engine):
     ids = seed(engine)
     assist_store.write_scores(engine, {ids[0]: 0.9}, version=1)
-    assert assist_store.hint_score(engine, ids[0], answered=False) == pytest.approx(0.9)  # k = 1: always
+    assert assist_store.configure_hint(engine) == "after-answer"  # k = 1: never before the annotator's own answer
+    assert assist_store.hint_score(engine, ids[0], answered=False) is None
+    assert assist_store.hint_score(engine, ids[0], answered=True) == pytest.approx(0.9)
     configure(engine, overlap=2)
     assert assist_store.configure_hint(engine) == "off"
     assert assist_store.hint_score(engine, ids[0], answered=True) is None

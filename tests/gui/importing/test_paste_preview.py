@@ -192,3 +192,11 @@ def test_esc_cancels_the_preview(qtbot):
     d.table.setFocus()
     with qtbot.waitSignal(d.rejected, timeout=5000):
         qtbot.keyClick(d.table, Qt.Key.Key_Escape)
+
+
+def test_every_edit_shows_its_key_on_its_button(dialog):
+    from PySide6.QtGui import QKeySequence
+
+    for button in dialog.buttons.values():
+        keys = button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        assert keys and button.text().endswith(f"({keys})"), button.text()

@@ -42,6 +42,7 @@ def open_window(qtbot, engine, role="admin"):
 def test_the_hint_shows_the_score_and_never_answers_for_the_annotator(qtbot, engine):
     ids = comment_ids(engine)
     assist_store.write_scores(engine, {ids[0]: 0.82, ids[1]: 0.1}, version=1)
+    assist_store.configure_hint(engine, "always")  # the project says so: before the annotator's answer too
     window = open_window(qtbot, engine)
     hint = window.label_panel.model_hint
     qtbot.waitUntil(lambda: hint.isVisible())

@@ -216,7 +216,7 @@ def test_first_item_is_shown_before_progress_is_counted_and_counts_follow_undo(q
     controller = LabellingController(Project(engine), worker, ana, panel)
     seen = []
     controller.shown.connect(lambda s: seen.append(("shown", s.item.position)))
-    controller.progress.connect(lambda done, total, session: seen.append(("progress", done, total)))
+    controller.progress.connect(lambda p: seen.append(("progress", p[0].answered, p[0].total)))
     controller.start()
     assert controller.busy
     qtbot.waitUntil(lambda: not controller.busy)

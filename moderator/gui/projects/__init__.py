@@ -1,0 +1,1 @@
+"""Projects from the window: open, create and reopen recent ones, each in a window of its own."""
