@@ -181,8 +181,6 @@ class LabelPanel(QScrollArea):
             spans = QListWidget()
             spans.setObjectName(f"spans_{q.id}")
             spans.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            row = spans.fontMetrics().height() + 6
-            spans.setMaximumHeight(row * SPAN_ROWS + 4)
             rows.addWidget(hint)
             rows.addWidget(spans)
             self._span_lists[q.id] = spans
@@ -303,6 +301,9 @@ class LabelPanel(QScrollArea):
                 widget.addItem(QListWidgetItem(f"“{shown}”"))
             widget.setVisible(widget.count() > 0)
             self._span_hints[qid].setVisible(widget.count() == 0)
+            # As tall as its spans, up to a few: the questions below stay in sight.
+            rows = min(max(widget.count(), 1), SPAN_ROWS)
+            widget.setFixedHeight(rows * widget.sizeHintForRow(0) + 2 * widget.frameWidth() if widget.count() else 0)
 
     # required questions ---------------------------------------------------------------------------
 
