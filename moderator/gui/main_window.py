@@ -367,8 +367,7 @@ class MainWindow(QMainWindow):
             if page.changes():
                 self.wellbeing.save_config(page.changes())
             if appearance.changes():
-                change_theme(appearance.changes())  # stored, and applied to every window now
-                self.wellbeing.restyle()
+                change_theme(appearance.changes())  # stored, and applied to every window now (see event)
             overrides = dialog.overrides()
             settings.set_key_overrides(overrides)
             apply_keys(self.actions_by_id, self.action_table, overrides)
@@ -522,10 +521,12 @@ class MainWindow(QMainWindow):
         self._leaving_confirmed = True
         return self.close()
 
-    def changeEvent(self, event) -> None:
+    def event(self, event) -> bool:
+        handled = super().event(event)
+        # The theme changed (Preferences, or the system's light or dark): Qt does not pass this to changeEvent.
         if event.type() == QEvent.Type.ApplicationPaletteChange and hasattr(self, "wellbeing"):
-            self.wellbeing.restyle()  # the system's light or dark changed while the app runs
-        super().changeEvent(event)
+            self.wellbeing.restyle()
+        return handled
 
     def closeEvent(self, event) -> None:
         if self.labelling.closed:  # closed before (Qt may ask twice): the worker is gone, nothing to do

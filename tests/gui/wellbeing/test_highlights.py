@@ -179,3 +179,25 @@ def test_greyscale_quote_and_rationale_marks_stand_out_from_the_page(qtbot, dark
     assert abs(quote.lightness() - rationale.lightness()) >= 30  # and the two are told apart
     view.set_greyscale(False)
     assert view.QUOTE_COLOR == CommentView.QUOTE_COLOR
+
+
+def test_a_theme_changed_while_the_window_is_open_redraws_the_highlights_in_it(qtbot, engine):
+    from moderator.gui.theme import apply_theme
+
+    app = QApplication.instance()
+    window = open_window(qtbot, engine)
+    show(qtbot, window, engine, "Vermin")
+    try:
+        for theme in ("dark", "light"):
+            apply_theme(app, theme)
+            qtbot.waitUntil(
+                lambda: (
+                    window.comment_view.text.palette().color(QPalette.ColorRole.Base)
+                    == app.palette().color(QPalette.ColorRole.Base)
+                )
+            )
+            page = window.comment_view.text.palette()
+            ((_, fmt),) = formatted(window)
+            assert contrast(fmt.background().color(), page.color(QPalette.ColorRole.Text)) >= 4.5, theme
+    finally:
+        apply_theme(app, "system")
