@@ -235,6 +235,10 @@ class Project:
         """The assist model's stored score of a comment, or None."""
         return scores.score_of(self._engine, comment_id)
 
+    def hint_mode(self, mode: str | None = None) -> str:
+        """When annotators see the model's hint (off, after-answer, always); ``mode`` changes it."""
+        return scores.configure_hint(self._engine, mode)
+
     def hint_score(self, comment_id: int, answered: bool) -> float | None:
         """The score to show as a hint on this comment, if the project's hint mode shows one now."""
         return scores.hint_score(self._loop, comment_id, answered)

@@ -34,6 +34,7 @@ from moderator.gui.background.assist_trainer import AssistTrainer
 from moderator.gui.background.workers import DbWorker
 from moderator.gui.dialogs.appearance_page import AppearancePage
 from moderator.gui.dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
+from moderator.gui.dialogs.hint_page import HintPage
 from moderator.gui.dialogs.preferences import PreferencesDialog
 from moderator.gui.importing.flow import ImportController
 from moderator.gui.labelling import drafts_prompt
@@ -358,14 +359,24 @@ class MainWindow(QMainWindow):
         self.queue.verticalHeader().setDefaultSectionSize(self.queue.fontMetrics().height() + 4)
 
     def edit_preferences(self) -> None:
+        """Preferences, once the project's hint setting is read (on the worker, never here)."""
+        self.worker.submit(self.project.hint_mode, on_done=self._edit_preferences)
+
+    def _edit_preferences(self, hint_mode: str) -> None:
         dialog = PreferencesDialog(self.action_table, settings.key_overrides(), self)
         page = WellbeingPage(self.wellbeing.session.config, self.account.sees_all, self.wellbeing.edit_lexicon)
         dialog.add_page(page, "&Wellbeing")
         appearance = AppearancePage()
         dialog.add_page(appearance, "A&ppearance")  # Alt+A is "Reset all"
+        hint = HintPage(hint_mode, editable=self.account.sees_all)
+        dialog.add_page(hint, "&Model hint")
         if dialog.exec():
             if page.changes():
                 self.wellbeing.save_config(page.changes())
+            if hint.changes():
+                chosen = hint.changes()
+                self.worker.submit(self.project.hint_mode, chosen, on_done=lambda mode: self.status.showMessage(
+                    f"Model hint: {mode}, for everyone on this project.", 6000))  # fmt: skip
             if appearance.changes():
                 change_theme(appearance.changes())  # stored, and applied to every window now (see event)
             overrides = dialog.overrides()

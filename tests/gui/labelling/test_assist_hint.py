@@ -114,3 +114,27 @@ def test_the_trainer_retrains_in_the_background_once_both_classes_are_labelled(q
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(ModelScore)) == len(ids) - 2  # the open comments
     trainer.shutdown()
+
+
+@pytest.mark.parametrize(("role", "changed"), [("admin", "always"), ("annotator", None)])
+def test_preferences_set_when_the_hint_shows_and_only_leads_may(qtbot, engine, monkeypatch, role, changed):
+    from moderator.gui.dialogs.hint_page import HintPage
+    from moderator.gui.dialogs.preferences import PreferencesDialog
+
+    window = open_window(qtbot, engine, role=role)
+    seen = []
+
+    def choose_always(dialog):
+        page = dialog.findChild(HintPage)
+        seen.append((page.buttons["after-answer"].isChecked(), page.buttons["always"].isEnabled()))
+        page.buttons["always"].click()
+        return 1
+
+    monkeypatch.setattr(PreferencesDialog, "exec", choose_always)
+    window.actions_by_id["app.preferences"].trigger()
+    qtbot.waitUntil(lambda: bool(seen) and not window.busy)
+    flushed = []
+    window.worker.submit(lambda: None, on_done=flushed.append)
+    qtbot.waitUntil(lambda: bool(flushed))
+    assert seen == [(True, role == "admin")]  # unset with k = 1: after the annotator's own answer
+    assert assist_store.configure_hint(engine) == (changed or "after-answer")
