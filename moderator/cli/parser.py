@@ -14,6 +14,7 @@ COMMANDS = (
     "team",
     "project",
     "agreement",
+    "report",
     "bench",
     "backup",
     "restore",
@@ -55,12 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = sub.add_parser("export", help="export comments with their labels")
     _global_options(exp, suppress=True)
-    exp.add_argument("--format", required=True, choices=("jsonl", "csv", "parquet"))
+    exp.add_argument(
+        "--format",
+        required=True,
+        choices=("jsonl", "csv", "parquet", "lewidi"),
+        help="lewidi: the perspectivist folder (LeWiDi JSON per question, annotators_meta.json, labels_long.parquet)",
+    )
     exp.add_argument(
         "--level", default="comment", choices=("comment", "annotation"), help="one record per comment (default) or per annotation"
     )
-    exp.add_argument("--out", metavar="PATH", help="output file (default: standard output; parquet and --card need it)")
+    exp.add_argument(
+        "--out", metavar="PATH", help="output file (default: standard output; parquet and --card need it); a folder for lewidi"
+    )
     exp.add_argument("--keep-authors", action="store_true", help="real author names instead of pseudonyms")
+    exp.add_argument("--keep-annotators", action="store_true", help="real annotator names instead of pseudonymous ids")
     exp.add_argument("--card", action="store_true", help="also write a dataset card (README.md) and its charts beside --out")
 
     stats = sub.add_parser("stats", help="count threads, comments, annotations and annotators")
@@ -98,11 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     proj.add_argument(
         "--hint", choices=("off", "after-answer", "always"),
-        help="when annotators see the assist model's guess (default: always when k = 1, off when k > 1)",
+        help="when annotators see the assist model's guess (default: after-answer when k = 1, off when k > 1)",
     )  # fmt: skip
+    # An experiment on how labels are made: the arm is stored with every label (its provenance).
+    proj.add_argument(
+        "--experiment", choices=("off", "hint", "context"),
+        help="randomise whether the model's hint (or the article and parent comment) is shown; off ends it",
+    )  # fmt: skip
+    proj.add_argument("--experiment-unit", choices=("person", "comment"), default="person",
+                      help="randomise per annotator (default) or per comment")  # fmt: skip
+    proj.add_argument("--experiment-seed", type=int, default=0, metavar="N", help="the randomisation's seed (default 0)")
     # Wellbeing (see moderator.core.wellbeing.session): what protects everyone who labels in this project.
     for flag, what in (("blur", "blur likely severe comments until revealed"), ("greyscale", "no colour highlights, a desaturated window"),
-                       ("breaks", "suggest breaks")):  # fmt: skip
+                       ("breaks", "suggest breaks"),
+                       ("checkins", 'ask "how are you? 1-5" at the start, after each break and at the end (default off)')):  # fmt: skip
         proj.add_argument(f"--{flag}", choices=("on", "off"), help=what)
     proj.add_argument("--break-minutes", type=int, metavar="N", help="suggest a break after N minutes (default 45)")
     proj.add_argument("--break-severe", type=int, metavar="N", help="… or after N severe comments (default 25)")
@@ -119,6 +137,24 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(agree, suppress=True)
     agree.add_argument("--json", action="store_true", help="print a JSON object keyed by question")
     agree.add_argument("--question", action="append", metavar="Q", help="only this question (repeatable)")
+    agree.add_argument(
+        "--basic", action="store_true", help="only the plain figures (fast): no intervals, competence, set or span agreement"
+    )
+    agree.add_argument(
+        "--resamples", type=int, default=1000, metavar="N", help="bootstrap resamples for the 95%% intervals (0: none)"
+    )
+    agree.add_argument("--seed", type=int, default=0, metavar="N", help="the bootstrap's seed (default 0)")
+    agree.add_argument("--labels", action="store_true", help="with --json: every comment's Dawid–Skene and MACE label too")
+    report = sub.add_parser("report", help="a data statement a reviewer can check: Markdown with charts")
+    _global_options(report, suppress=True)
+    report.add_argument("--out", metavar="DIR", required=True, help="folder for REPORT.md and its charts")
+    report.add_argument(
+        "--hourly-rate", type=float, metavar="R", help="what an hour of labelling is paid: the report gives the cost"
+    )
+    report.add_argument("--currency", default="€", help="the currency sign of --hourly-rate (default €)")
+    report.add_argument(
+        "--resamples", type=int, default=1000, metavar="N", help="bootstrap resamples for α's intervals (0: none)"
+    )
     bench = sub.add_parser("bench", help="measure import, queue, GUI, export and agreement on a synthetic corpus")
     _global_options(bench, suppress=True)
     bench.add_argument("--comments", type=int, default=100_000, metavar="N", help="size of the large corpus")

@@ -23,7 +23,7 @@ from moderator.core.assist import scores
 from moderator.core.export import release
 from moderator.core.importing import writer as importing
 from moderator.core.importing.drafts import ThreadDraft
-from moderator.core.labelling import browse, claims, context, log, session
+from moderator.core.labelling import browse, claims, conditions, context, log, session
 from moderator.core.labelling.browse import QueueItem
 from moderator.core.labelling.context import CommentContext, CommentInThread
 from moderator.core.labelling.session import Advance, ItemState
@@ -33,10 +33,12 @@ from moderator.core.progress import Cancelled, Progress
 from moderator.core.schema.definition import LabelSchema
 from moderator.core.store import backup
 from moderator.core.store import settings as stored
-from moderator.core.store.engine import display_name, labelling_engine, open_database
+from moderator.core.store.engine import display_name, labelling_engine, open_database, writer
 from moderator.core.store.settings import AssistModelInfo, ClaimSettings, WellbeingConfig
-from moderator.core.team import accounts, logins
+from moderator.core.store.tables import DECLINED
+from moderator.core.team import accounts, logins, profiles
 from moderator.core.team.accounts import Account
+from moderator.core.wellbeing import checkins
 from moderator.core.wellbeing import session as wellbeing
 from moderator.core.wellbeing.lexicon import Severity
 
@@ -89,7 +91,10 @@ class Project:
 
     def export(self, account: Account | None, path: str | Path, fmt: str, **options: Any) -> int:
         """A release export with its card when asked (see core.export.release); the number of records."""
-        return release.export_release(self._engine, account, path, fmt, **options)
+        from moderator.core.report.statement import write_report
+
+        return release.export_release(self._engine, account, path, fmt, **options,
+                                      write_statement=lambda folder: write_report(self._engine, folder))  # fmt: skip
 
     def change_password(self, name: str, password: str) -> None:
         """A new password for a team server login (one's own, or, for an admin, someone else's)."""
@@ -128,9 +133,11 @@ class Project:
         status: str = "submitted",
         started_at: datetime | None = None,
         duration_ms: int | None = None,
+        provenance: dict[str, Any] | None = None,
     ) -> Advance:
-        """Store an answer, then claim and load the next comment: one round trip."""
-        return session.answer_and_advance(self._loop, annotator_id, comment_id, values, spans, status, started_at, duration_ms)
+        """Store an answer (with how it was made), then claim and load the next comment: one round trip."""
+        return session.answer_and_advance(self._loop, annotator_id, comment_id, values, spans, status, started_at, duration_ms,
+                                          provenance=provenance)  # fmt: skip
 
     def undo_and_load(self, annotator_id: int) -> ItemState | None:
         """Undo the annotator's latest answer; that comment as it now stands, or None."""
@@ -198,6 +205,15 @@ class Project:
         """Change some claim settings (None leaves one as it is); the settings after the change."""
         return claims.configure(self._engine, overlap, lease_minutes, ordering)
 
+    def experiment(self, change: bool = False, value: stored.Experiment | None = None) -> stored.Experiment | None:
+        """The experiment labels are made under (None: none); with ``change``, set it to ``value`` first."""
+        with writer(self._engine) as conn, conn.begin():
+            return stored.set_experiment(conn, value) if change else stored.experiment(conn)
+
+    def condition(self, experiment: stored.Experiment | None, annotator_id: int, comment_id: int) -> dict | None:
+        """The arm of ``experiment`` this annotator labels this comment under (a hash: no database)."""
+        return conditions.condition(experiment, annotator_id, comment_id)
+
     # the queue list -------------------------------------------------------------------------------
 
     def queue_keys(
@@ -239,6 +255,10 @@ class Project:
         """When annotators see the model's hint (off, after-answer, always); ``mode`` changes it."""
         return scores.configure_hint(self._engine, mode)
 
+    def model_score(self, comment_id: int) -> float | None:
+        """The model's score of a comment, whatever the hint mode (an experiment's "shown" arm)."""
+        return scores.score_of(self._loop, comment_id)
+
     def hint_score(self, comment_id: int, answered: bool) -> float | None:
         """The score to show as a hint on this comment, if the project's hint mode shows one now."""
         return scores.hint_score(self._loop, comment_id, answered)
@@ -261,6 +281,36 @@ class Project:
     ) -> set[int]:
         """Ids of the severe comments the annotator answered on a local day."""
         return wellbeing.severe_answered_on(self._engine, annotator_id, day, tz, level_of)
+
+    def record_checkin(self, annotator_id: int, moment: str, mood: int) -> None:
+        """A "how are you?" answer (1-5) at ``moment``: start, after_break or end."""
+        checkins.record_checkin(self._loop, annotator_id, moment, mood)
+
+    def checkin_summary(self, viewer: Account | None = None) -> dict[str, dict]:
+        """Per moment: n, people, mean mood and its distribution; nothing per person. Leads only."""
+        return checkins.checkin_summary(self._engine, viewer)
+
+    # annotator profiles: the schema's survey ------------------------------------------------------
+
+    def survey_due(self, annotator_id: int) -> bool:
+        """Ask this person the survey? The active schema has one, and they have not answered nor declined it."""
+        return self.active_schema()[1].survey is not None and profiles.survey_due(self._engine, annotator_id)
+
+    def save_profile(self, annotator_id: int, answers: dict[str, Any], consent_version: str) -> None:
+        """Store this person's answers (once), checked against the active schema's survey."""
+        profiles.save_profile(self._engine, annotator_id, answers, consent_version, self.active_schema()[1].survey)
+
+    def decline_survey(self, annotator_id: int) -> None:
+        """ "Don't ask again": an empty profile, so the survey is not asked again."""
+        profiles.save_profile(self._engine, annotator_id, {}, DECLINED)
+
+    def profiles_summary(self, min_group: int = profiles.MIN_GROUP, viewer: Account | None = None) -> dict[str, Any]:
+        """Per survey question the people per answer, groups under ``min_group`` merged. Leads only."""
+        return profiles.profiles_summary(self._engine, min_group, self.active_schema()[1].survey, viewer)
+
+    def profiles_raw(self, viewer: Account | None = None) -> list[dict[str, Any]]:
+        """Every profile by annotator id, for a perspectivist export (pseudonymise the ids). Leads only."""
+        return profiles.profiles_raw(self._engine, viewer)
 
     # review and agreement (reviewers and admins) --------------------------------------------------
 

@@ -36,6 +36,7 @@ from moderator.gui.dialogs.appearance_page import AppearancePage
 from moderator.gui.dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
 from moderator.gui.dialogs.hint_page import HintPage
 from moderator.gui.dialogs.preferences import PreferencesDialog
+from moderator.gui.dialogs.survey_flow import SurveyFlow
 from moderator.gui.importing.flow import ImportController
 from moderator.gui.labelling import drafts_prompt
 from moderator.gui.labelling.comment_view import CommentView
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         if clashes:
             self.status.showMessage("Keys bound twice: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in clashes.items()), 15000)
         self.labelling.start()
+        self.survey = SurveyFlow(self)  # the schema's survey, once, if it has one: asked after the first comment
         if account.trains_assist_model:
             self.assist_trainer.start()
 
@@ -346,6 +348,7 @@ class MainWindow(QMainWindow):
         if state is None or self.comment_view.siblings.isVisible():
             self.comment_view.show_siblings(None)
             return
+        self.labelling.note("siblings_opened")
         self.worker.submit(self.project.siblings, state.item.id, on_done=self.comment_view.show_siblings)
 
     def zoom(self, steps: int) -> None:
@@ -478,7 +481,7 @@ class MainWindow(QMainWindow):
         if state is None:
             self.comment_view.caption.setText("Nothing to label yet: File → Import, drop a file here, or Paste thread.")
             return
-        self.comment_view.show_context(state.context)
+        self.comment_view.show_context(state.context, hide_context=self.labelling.context_hidden)
         self.comment_view.show_rationale(self.label_panel.spans())
         self._select(state.item)
 
@@ -547,6 +550,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         settings.set_window_geometry(self.saveGeometry())
+        self.wellbeing.checkins.at_quit()  # "how are you?" once more, if the project asks (one key, or Esc)
         self.labelling.finish()
         self.assist_trainer.shutdown()
         self.worker.shutdown()  # every queued submission is committed before the window goes

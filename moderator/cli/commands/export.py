@@ -1,4 +1,5 @@
-"""`moderator export`: comments with their labels as JSONL, CSV or Parquet, and a dataset card."""
+"""`moderator export`: comments with their labels as JSONL, CSV or Parquet, and a dataset card; or, with
+`--format lewidi`, the perspectivist folder (every annotator's labels apart: LeWiDi files and more)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from moderator.cli.common import UsageError, open_db, progress_bar, viewer
 
 
 def run(args) -> int:
-    from moderator.core.export.release import ExportRefused, refuse_annotators
+    if args.format == "lewidi":
+        return _perspectivist(args)
     from moderator.core.export.writer import export_file, write_export
 
     if (args.format == "parquet" or args.card) and not args.out:
@@ -21,13 +23,8 @@ def run(args) -> int:
             check_card_folder(Path(args.out))  # before the export, not after it
         except FileExistsError as exc:
             raise UsageError(str(exc)) from None
-    engine = open_db(args)
-    who = viewer(args, engine)
-    try:
-        refuse_annotators(engine, who)
-    except ExportRefused as exc:
-        raise UsageError(str(exc)) from None
-    options = {"level": args.level, "keep_authors": args.keep_authors}
+    engine, who = _allowed(args)
+    options = {"level": args.level, "keep_authors": args.keep_authors, "keep_annotators": args.keep_annotators}
     with progress_bar("export") as progress:
         if args.out:
             # Written to PATH.part and renamed: never a half-written export under the real name.
@@ -37,7 +34,46 @@ def run(args) -> int:
             write_export(engine, sys.stdout, args.format, progress, who, **options)
     if args.card:
         from moderator.core.export.card import write_card
+        from moderator.core.export.release import may_export_statement
+        from moderator.core.report.statement import write_report
 
-        card = write_card(engine, Path(args.out), args.format, who, **options)
+        statement = may_export_statement(who)
+        if statement:  # the data statement beside the card, which links it
+            print(f"data statement written to {write_report(engine, Path(args.out).parent)}", file=sys.stderr)
+        card = write_card(engine, Path(args.out), args.format, who, statement=statement, **options)
         print(f"dataset card written to {card}", file=sys.stderr)
+    return 0
+
+
+def _allowed(args):
+    """The database and who runs the export, once they may."""
+    from moderator.core.export.release import ExportRefused, refuse_annotators
+
+    engine = open_db(args)
+    who = viewer(args, engine)
+    try:
+        refuse_annotators(engine, who)
+    except ExportRefused as exc:
+        raise UsageError(str(exc)) from None
+    return engine, who
+
+
+def _perspectivist(args) -> int:
+    from moderator.core.export.perspectivist import check_perspectivist_folder, export_perspectivist
+
+    if not args.out:
+        raise UsageError("--format lewidi writes a folder: give it with --out FOLDER")
+    if args.card:
+        raise UsageError("--card goes with jsonl, csv and parquet (a lewidi folder has no dataset card)")
+    try:
+        check_perspectivist_folder(Path(args.out))  # before the export, not after it
+    except FileExistsError as exc:
+        raise UsageError(str(exc)) from None
+    engine, who = _allowed(args)
+    with progress_bar("export") as progress:
+        done = export_perspectivist(engine, args.out, who, keep_annotators=args.keep_annotators, progress=progress)
+    print(
+        f"{len(done.files)} LeWiDi files, {done.rows} label rows and {done.annotators} annotators written to {done.folder}",
+        file=sys.stderr,
+    )
     return 0

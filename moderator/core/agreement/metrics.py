@@ -30,6 +30,7 @@ class Reliability:
     domain: np.ndarray  # the value of each code, in rank order
     annotator_ids: np.ndarray  # caller's annotator id of each dense index
     n_items: int
+    item_ids: np.ndarray | None = None  # caller's item id of each dense index (e.g. comment ids)
 
     @property
     def n_annotators(self) -> int:
@@ -67,7 +68,7 @@ def reliability(item: Any, annotator: Any, value: Any, domain: Sequence[Any] | n
     domain = np.arange(int(value.max()) + 1 if len(value) else 0) if domain is None else np.asarray(domain)
     if len(value) and (value.min() < 0 or value.max() >= len(domain)):
         raise ValueError("a value code is outside the value domain")
-    item, _ = _dense(item)
+    item, item_ids = _dense(item)
     annotator, annotator_ids = _dense(annotator)
     n_items = int(item.max()) + 1 if len(item) else 0
     key = item * max(len(annotator_ids), 1) + annotator
@@ -75,7 +76,7 @@ def reliability(item: Any, annotator: Any, value: Any, domain: Sequence[Any] | n
     key = key[order]
     if np.any(key[1:] == key[:-1]):
         raise ValueError("an annotator rated the same item twice")
-    return Reliability(item[order], annotator[order], value[order], domain, annotator_ids, n_items)
+    return Reliability(item[order], annotator[order], value[order], domain, annotator_ids, n_items, item_ids)
 
 
 def from_matrix(matrix: Any, domain: Sequence[Any] | None = None) -> Reliability:
@@ -93,16 +94,20 @@ def from_matrix(matrix: Any, domain: Sequence[Any] | None = None) -> Reliability
     return reliability(rows, cols, codes, domain)
 
 
-def _distances(level: str, domain: np.ndarray, n_v: np.ndarray) -> np.ndarray:
-    """Squared distance between every two codes (Krippendorff's δ²)."""
+def distances(level: str, domain: np.ndarray, n_v: np.ndarray) -> np.ndarray:
+    """Squared distance between every two codes (Krippendorff's δ²), values × values.
+
+    ``n_v`` (pairable values per code) may be a stack (…, values), e.g. one row per bootstrap
+    replicate: ordinal distances depend on it and come back stacked (…, values, values).
+    """
     if level == "nominal":
-        return 1.0 - np.eye(len(n_v))
+        return 1.0 - np.eye(n_v.shape[-1])
     if level == "ordinal":
         # Ranks over the pairable values: from c to k, all values between minus half of the two ends.
-        cum, ranks = np.cumsum(n_v), np.arange(len(n_v))
+        cum, ranks = np.cumsum(n_v, axis=-1), np.arange(n_v.shape[-1])
         lo, hi = np.minimum.outer(ranks, ranks), np.maximum.outer(ranks, ranks)
-        between = cum[hi] - cum[lo] + n_v[lo]
-        return (between - (n_v[lo] + n_v[hi]) / 2.0) ** 2
+        between = cum[..., hi] - cum[..., lo] + n_v[..., lo]
+        return (between - (n_v[..., lo] + n_v[..., hi]) / 2.0) ** 2
     if level == "interval":
         numbers = domain.astype(np.float64)
         return np.subtract.outer(numbers, numbers) ** 2
@@ -127,12 +132,16 @@ def krippendorff_alpha(data: Reliability, level: str = "nominal") -> float | Non
     if data.n_values == 0:
         return None
     o = coincidences(data)
+    return alpha_from_coincidences(o, distances(level, data.domain, o.sum(axis=0)))
+
+
+def alpha_from_coincidences(o: np.ndarray, d: np.ndarray) -> float | None:
+    """α = 1 − Σ o·δ² / Σ e·δ² for a coincidence matrix and any distance matrix; None when undefined."""
     n_v = o.sum(axis=0)
     n = n_v.sum()
     if n <= 1:
         return None
     e = (np.outer(n_v, n_v) - np.diag(n_v)) / (n - 1)
-    d = _distances(level, data.domain, n_v)
     expected = (e * d).sum()
     if expected <= 0:
         return None

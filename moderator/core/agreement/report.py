@@ -9,6 +9,11 @@ question that is absent or None is not answered.
 Where schema versions disagree, the newest version that has the question gives its kind, label and
 option order; options only older versions know are appended. Metrics that do not apply are None
 (see ``applies``), and so are undefined ones. A multi question may have at most 62 options.
+
+The extended report (``extended=Extended()``, what `moderator agreement` prints) reads the same rows
+and adds intervals, competence (extended.py), whole-set α (masi.py) and span α (spans.py). Dawid–Skene
+and MACE run on ordinal and nominal questions only: a multi question's options are not independent
+yes/no questions, so a model per option would mislead; its agreement is the MASI α and per-option α.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ import numpy as np
 from sqlalchemy import Engine, Text, cast, func, select
 
 from moderator.core.agreement import metrics as ag
+from moderator.core.agreement.extended import Extended, alpha_with_interval, competence, set_alpha_with_interval
+from moderator.core.agreement.extended_text import ALPHA_HEADS, ALPHA_NOTE, alpha_cells, competence_lines
+from moderator.core.agreement.masi import set_reliability
+from moderator.core.agreement.spans import span_agreement, span_questions
 from moderator.core.store.tables import Annotation, Annotator, LabelSchemaRow
 from moderator.core.team.accounts import Account, AuthError
 
@@ -160,19 +169,27 @@ def _load(engine: Engine, wanted: list[_Question]) -> tuple[np.ndarray, np.ndarr
     return comment, annotator, codes, names
 
 
-def _metrics(item, annotator, code, domain: list[Any], names, *, ordinal: bool, interval: bool) -> dict[str, Any]:
+def _reliability(item, annotator, code, domain: list[Any]) -> ag.Reliability:
     answered = code != NOT_ANSWERED
     # dtype=object: a list mixing numbers and text must not become all text.
-    data = ag.reliability(item[answered], annotator[answered], code[answered], np.array(domain, dtype=object))
+    return ag.reliability(item[answered], annotator[answered], code[answered], np.array(domain, dtype=object))
+
+
+def _counts(data: ag.Reliability) -> dict[str, int]:
     counts = data.counts.sum(axis=1)
-    pairs = ag.cohen_kappa_pairs(data)
-    majority = ag.majority_agreement(data)
-    name = lambda a: names.get(a, str(a))  # noqa: E731
     return {
         "items": int((counts >= 1).sum()),
         "pairable_items": int((counts >= 2).sum()),
-        "annotations": int(answered.sum()),
+        "annotations": len(data.item),
         "annotators": data.n_annotators,
+    }
+
+
+def _metrics(data: ag.Reliability, names, *, ordinal: bool, interval: bool) -> dict[str, Any]:
+    pairs = ag.cohen_kappa_pairs(data)
+    majority = ag.majority_agreement(data)
+    name = _namer(names)
+    return _counts(data) | {
         "krippendorff_alpha_nominal": ag.krippendorff_alpha(data, "nominal"),
         "krippendorff_alpha_ordinal": ag.krippendorff_alpha(data, "ordinal") if ordinal else None,
         "krippendorff_alpha_interval": ag.krippendorff_alpha(data, "interval") if interval else None,
@@ -203,29 +220,58 @@ def _select(found: dict[str, _Question], questions: list[str] | None) -> list[tu
     return list(dict.fromkeys(chosen))
 
 
-def agreement_report(engine: Engine, questions: list[str] | None = None, viewer: Account | None = None) -> dict[str, dict]:
+def _namer(names: dict[int, str]):
+    return lambda a: names.get(a, str(a))
+
+
+def agreement_report(
+    engine: Engine, questions: list[str] | None = None, viewer: Account | None = None, *, extended: Extended | None = None
+) -> dict[str, dict]:
     """Agreement per question id (and per "<qid>.<option>" of multi questions); JSON-serialisable.
 
     ``viewer``: an annotator is refused (the figures name every annotator and pair); None is a solo project.
+    ``extended``: every entry also gets its own α ("alpha", at its kind's level) with a bootstrap 95 %
+    interval, ordinal and nominal questions Dawid–Skene and MACE competence per annotator, and the
+    report gains a MASI-α entry per multi question and a character-level α entry per spans question
+    (named in ``questions`` like the others).
     """
     if viewer is not None and not viewer.sees_all:
         raise AuthError("agreement figures are for reviewers and admins (annotators label blind)")
     with engine.connect() as conn:
-        found = _questions(conn.execute(select(LabelSchemaRow.id, LabelSchemaRow.definition)).all())
-    chosen = _select(found, questions)
-    if not chosen:
-        return {}
+        definitions = conn.execute(select(LabelSchemaRow.id, LabelSchemaRow.definition)).all()
+    found = _questions(definitions)
+    span_found = span_questions(definitions) if extended else {}
+    asked_spans = [span_found[q] for q in dict.fromkeys(span_found if questions is None else questions) if q in span_found]
+    chosen = _select(found, None if questions is None else [q for q in questions if q not in span_found])
+    report: dict[str, dict] = {}
+    if chosen:
+        report = _choice_entries(engine, found, chosen, questions, extended)
+    if extended:
+        report |= span_agreement(engine, asked_spans, extended)
+    return report
+
+
+def _choice_entries(
+    engine: Engine, found: dict[str, _Question], chosen: list[tuple[str, str | None]], questions: list[str] | None,
+    extended: Extended | None,
+) -> dict[str, dict]:  # fmt: skip
     wanted = [found[qid] for qid in dict.fromkeys(qid for qid, _ in chosen)]
     comment, annotator, codes, names = _load(engine, wanted)
+    # A multi question named whole (or every question) gets its whole-set entry, ahead of its options.
+    whole_sets = {q.id for q in wanted if extended and q.kind == "multi" and (questions is None or q.id in questions)}
     report: dict[str, dict] = {}
     for qid, option in chosen:
         q = found[qid]
         if option is not None:
+            if qid in whole_sets and qid not in report:
+                report[qid] = _set_entry(q, _reliability_of_sets(comment, annotator, codes[qid]), extended)
             bit = [str(v) for v in q.options].index(option)
             code = np.where(codes[qid] >= 0, (codes[qid] >> bit) & 1, NOT_ANSWERED)
             entry = {"kind": "multi-option", "label": f"{q.label}: {option}", "options": [0, 1]}
-            metrics = _metrics(comment, annotator, code, [0, 1], names, ordinal=False, interval=False)
-            report[f"{qid}.{option}"] = entry | metrics
+            data = _reliability(comment, annotator, code, [0, 1])
+            report[f"{qid}.{option}"] = entry | _metrics(data, names, ordinal=False, interval=False)
+            if extended:
+                report[f"{qid}.{option}"] |= alpha_with_interval(data, "nominal", extended)
             continue
         numeric, domain, code = _numeric(q.options), list(q.options), codes[qid]
         if q.kind == "nominal" and numeric:  # numbers still have an order, for ordinal α
@@ -234,8 +280,23 @@ def agreement_report(engine: Engine, questions: list[str] | None = None, viewer:
             code = np.where(code >= 0, remap[np.maximum(code, 0)], NOT_ANSWERED)
         entry = {"kind": q.kind, "label": q.label, "options": domain}
         ordinal = q.kind == "ordinal" or numeric
-        report[qid] = entry | _metrics(comment, annotator, code, domain, names, ordinal=ordinal, interval=numeric)
+        data = _reliability(comment, annotator, code, domain)
+        report[qid] = entry | _metrics(data, names, ordinal=ordinal, interval=numeric)
+        if extended:
+            report[qid] |= alpha_with_interval(data, "ordinal" if q.kind == "ordinal" else "nominal", extended)
+            report[qid] |= competence(data, domain, _namer(names), extended)
     return report
+
+
+def _reliability_of_sets(comment: np.ndarray, annotator: np.ndarray, masks: np.ndarray) -> ag.Reliability:
+    answered = masks != NOT_ANSWERED
+    return set_reliability(comment[answered], annotator[answered], masks[answered])
+
+
+def _set_entry(q: _Question, data: ag.Reliability, extended: Extended) -> dict[str, Any]:
+    """A multi question as a whole: each answer is the set of options chosen (empty: none)."""
+    entry = {"kind": "multi", "label": q.label, "options": list(q.options)}
+    return entry | _counts(data) | set_alpha_with_interval(data, extended)
 
 
 def applies(entry: dict[str, Any], metric: str) -> bool:
@@ -252,16 +313,24 @@ def _number(value: float | None, applicable: bool = True) -> str:
     return ("n/a" if applicable else "-") if value is None else f"{value:.3f}"
 
 
+def _cells(qid: str, r: dict[str, Any], extended: bool) -> tuple[str, ...]:
+    """One row of the table; a whole-set or spans entry (extended report) has only its own α."""
+    if "fleiss_kappa" in r:
+        classic = (*(_number(r[m], applies(r, m)) for m in ALPHAS), _number(r["fleiss_kappa"]))
+    else:
+        classic = ("-",) * (len(ALPHAS) + 1)
+    counts = (str(r["items"]), str(r["annotations"]), str(r["annotators"]))
+    return (qid, r["kind"], *classic, *counts, *(alpha_cells(r) if extended else ()))
+
+
 def format_report(report: dict[str, dict]) -> str:
-    """A plain-text table of every question, then each question's annotators."""
+    """A plain-text table of every question, then each question's annotators (and their competence)."""
     if not report:
         return "No choice questions to report."
+    extended = any("alpha" in r for r in report.values())
     heads = ("question", "kind", "α nominal", "α ordinal", "α interval", "Fleiss κ", "items", "answers", "annotators")
-    rows = [
-        (qid, r["kind"], *(_number(r[m], applies(r, m)) for m in ALPHAS), _number(r["fleiss_kappa"]),
-         str(r["items"]), str(r["annotations"]), str(r["annotators"]))
-        for qid, r in report.items()
-    ]  # fmt: skip
+    heads += ALPHA_HEADS if extended else ()
+    rows = [_cells(qid, r, extended) for qid, r in report.items()]
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(heads)]
 
     def line(cells) -> str:
@@ -269,10 +338,12 @@ def format_report(report: dict[str, dict]) -> str:
 
     out = [line(heads), line("-" * w for w in widths)] + [line(row) for row in rows]
     out += ["", "n/a: undefined (no comment with two answers, or every answer the same); -: does not apply"]
+    if extended:
+        out += [ALPHA_NOTE]
     for qid, r in report.items():
-        shares = r["annotator_majority_agreement"]
+        shares = r.get("annotator_majority_agreement", {})
         kappas: dict[str, list[float]] = {}
-        for p in r["cohen_kappa_pairs"]:
+        for p in r.get("cohen_kappa_pairs", []):
             if p["kappa"] is not None:
                 kappas.setdefault(p["a"], []).append(p["kappa"])
                 kappas.setdefault(p["b"], []).append(p["kappa"])
@@ -286,4 +357,4 @@ def format_report(report: dict[str, dict]) -> str:
             mean = kappas.get(p)
             kappa = f"mean κ {_number(sum(mean) / len(mean))} over {len(mean)} partners" if mean else "mean κ n/a"
             out.append(f"  {p.ljust(width)}  majority {share:<22}  {kappa}")
-    return "\n".join(out)
+    return "\n".join(out + competence_lines(report))

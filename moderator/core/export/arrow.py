@@ -61,7 +61,7 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
 
     comments = page.comments
     n = len(comments)
-    keys = builder.pseudonyms
+    keys, shown = builder.pseudonyms, builder.annotators
     columns = list(zip(*comments)) if comments else [()] * (4 + len(HEAD_COLUMNS))
     head = {"thread_id": columns[C_THREAD], "comment_id": columns[C_ID], "position": columns[C_POS]}
     for i, name in enumerate(HEAD_COLUMNS, 4):
@@ -94,7 +94,7 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
     when = schema.field("created_at").type
     own = {
         "annotation_id": pa.array([r[A_ID] for r in rows], pa.int64()),
-        "annotator": pa.array([r[A_ANNOTATOR] for r in rows], pa.string()),
+        "annotator": pa.array([shown[r[A_ANNOTATOR]] for r in rows], pa.string()),
         "status": pa.array([r[A_STATUS] for r in rows], pa.string()),
         "submitted_at": _time([r[A_SUBMITTED] for r in rows], when),
         "duration_ms": pa.array([r[A_DURATION] for r in rows], pa.int64()),

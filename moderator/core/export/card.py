@@ -2,7 +2,7 @@
 
 The YAML header's ``configs`` point at the exported file, so ``datasets.load_dataset(folder)`` loads
 it; the body documents the fields, the label schema and guidelines, counts per label, agreement per
-question, the annotators, where the comments came from and how authors were pseudonymised.
+question, the annotators, where the comments came from and how authors and annotators were pseudonymised.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from moderator.core.store.tables import Annotation, Comment, ImportBatch, Thread
 from moderator.core.team.accounts import Account
 
 MARKER = "<!-- written by moderator export --card: rewritten on every export -->"
+STATEMENT = "REPORT.md"  # the data statement (core.report) a card links when it was written beside it
 FIELD_DOCS = {
     "thread_id": "the thread (article and its comment section) in this database",
     "thread_external_id": "the thread's id in its source", "thread_title": "the article's headline", "thread_url": "the article's address",
@@ -35,7 +36,9 @@ FIELD_DOCS = {
     "majority": "per question, the answer of more than half of the annotators (else null)",
     "soft_labels": "per question and option, the share of annotators who chose it",
     "gold": "a reviewer's adjudicated labels, if any",
-    "annotator": "who labelled", "spans": "rationale spans [start, end)",
+    "annotator": "who labelled: a pseudonymous id (annotator_ and a keyed hash), stable across exports of this project "
+                 "(or the name, when exported with --keep-annotators)",
+    "spans": "rationale spans [start, end)",
     "status": "submitted, late (arrived after the comment had all its answers; in no majority), skipped or flagged; "
               "a skip or flag answers nothing, so its questions are empty",
     "skip_reason": "why a skip was skipped: wellbeing (the annotator stepped away from harmful content), else empty",
@@ -44,10 +47,11 @@ FIELD_DOCS = {
 
 
 def write_card(engine: Engine, data_path: Path, fmt: str, viewer: Account | None = None, *, level: str = "comment",
-               keep_authors: bool = False) -> Path:  # fmt: skip
+               keep_authors: bool = False, keep_annotators: bool = False, statement: bool = False) -> Path:  # fmt: skip
     """Write README.md and the chart PNGs beside ``data_path``; returns the README's path.
 
     Refuses to replace a README.md it did not write (the export may sit in a folder with one).
+    ``statement``: the data statement (REPORT.md) was written beside it, and the card links it.
     """
     folder = data_path.parent
     card = check_card_folder(data_path)
@@ -57,7 +61,10 @@ def write_card(engine: Engine, data_path: Path, fmt: str, viewer: Account | None
         images["agreement"] = f"{data_path.stem}_agreement.png"
     for kind, name in images.items():
         (folder / name).write_bytes(charts.render(engine, kind, viewer))
-    text = card_text(engine, data_path.name, fmt, viewer, level=level, keep_authors=keep_authors, images=images)
+    text = card_text(
+        engine, data_path.name, fmt, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators,
+        images=images, statement=statement and sees_all,
+    )  # fmt: skip
     tmp = card.with_name("README.md.part")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(card)
@@ -131,14 +138,14 @@ def _cell(value: Any) -> str:
 
 
 def card_text(engine: Engine, data_file: str, fmt: str, viewer: Account | None, *, level: str, keep_authors: bool,
-              images: dict[str, str]) -> str:  # fmt: skip
+              images: dict[str, str], keep_annotators: bool = False, statement: bool = False) -> str:  # fmt: skip
     from moderator.core.agreement.report import agreement_report
     from moderator.core.export.writer import Export
 
     _, schema = active_schema(engine)
     stats = _stats(engine, viewer)
     sees_all = viewer is None or viewer.sees_all
-    export = Export(engine, viewer, level=level, keep_authors=keep_authors)
+    export = Export(engine, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators)
     fields = export.fields
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
@@ -170,13 +177,21 @@ def card_text(engine: Engine, data_file: str, fmt: str, viewer: Account | None, 
         "",
     ]
     if not sees_all:
-        out += [f"This export is **{viewer.name}'s own labels only** (labelling is blind).", ""]
+        whose = export.builder.annotators[viewer.name]  # the card names no one the data does not
+        out += [f"This export is **{whose}'s own labels only** (labelling is blind).", ""]
     out += [
         "Authors are " + ("**named** (exported with `--keep-authors`)." if keep_authors else
                           "**pseudonymised**: `author` and `author_key` are a keyed hash (HMAC-SHA256) of the name "
                           "with a secret kept in the project's database, stable across exports of this project; "
                           "the names are not in this file. Comment texts may still mention people by name."),
         "",
+        "Annotators are " + ("**named** (exported with `--keep-annotators`)." if keep_annotators else
+                             "**pseudonymised**: `annotator` is `annotator_` and a keyed hash (HMAC-SHA256) of the "
+                             "name with the same secret, apart from the authors' so the two never match; the same "
+                             "person has the same id in every export of this project."),
+        "",
+        *([f"How the labels were made, agreement with intervals and the annotators in aggregate: the data statement "
+           f"[{STATEMENT}]({STATEMENT}), written with this export.", ""] if statement else []),
         "```python",
         "from datasets import load_dataset",
         'ds = load_dataset("path/to/this/folder")',

@@ -47,7 +47,7 @@ def _current(mine: int | None):
     return clause
 
 
-def _figure(width: float = 8.0, height: float = 4.5):
+def new_figure(width: float = 8.0, height: float = 4.5):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -56,19 +56,19 @@ def _figure(width: float = 8.0, height: float = 4.5):
     return figure
 
 
-def _png(figure) -> bytes:
+def png_bytes(figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-def _empty(kind: str, message: str = "No labels yet") -> bytes:
-    figure = _figure()
+def empty_chart(kind: str, message: str = "No labels yet") -> bytes:
+    figure = new_figure()
     axes = figure.add_subplot()
     axes.set_axis_off()
     axes.set_title(TITLES[kind])
     axes.text(0.5, 0.5, message, ha="center", va="center", fontsize=16, color="0.4", transform=axes.transAxes)
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def label_counts(engine: Engine, mine: int | None = None) -> dict[str, Counter]:
@@ -97,10 +97,10 @@ def _labels(engine: Engine, mine: int | None, question: str | None) -> bytes:
         counts = {question: counts.get(question, Counter())}
     shown = [(q, c) for q, c in counts.items() if sum(c.values())][:MAX_PANELS]
     if not shown:
-        return _empty("labels")
+        return empty_chart("labels")
     cols = min(3, len(shown))
     rows = (len(shown) + cols - 1) // cols
-    figure = _figure(4.0 * cols, 3.2 * rows)
+    figure = new_figure(4.0 * cols, 3.2 * rows)
     for i, (qid, counter) in enumerate(shown, 1):
         axes = figure.add_subplot(rows, cols, i)
         names = [str(v) for v in counter]
@@ -110,7 +110,7 @@ def _labels(engine: Engine, mine: int | None, question: str | None) -> bytes:
         axes.tick_params(axis="x", labelrotation=30 if max(map(len, names)) > 6 else 0, labelsize=8)
         axes.set_ylabel("answers")
     figure.suptitle(TITLES["labels"])
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def _by_annotator(engine: Engine, mine: int | None, column) -> dict[str, list[Any]]:
@@ -132,8 +132,8 @@ def _progress(engine: Engine, mine: int | None, question: str | None) -> bytes:
 
     times = _by_annotator(engine, mine, Annotation.submitted_at)
     if not times:
-        return _empty("progress")
-    figure = _figure()
+        return empty_chart("progress")
+    figure = new_figure()
     axes = figure.add_subplot()
     for name, moments in sorted(times.items(), key=lambda kv: -len(kv[1]))[:12]:
         step = max(1, len(moments) // MAX_POINTS)
@@ -143,7 +143,7 @@ def _progress(engine: Engine, mine: int | None, question: str | None) -> bytes:
     axes.set_ylabel("labels in force (cumulative)")
     axes.legend(fontsize=8, loc="upper left")
     figure.autofmt_xdate()
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def _agreement(engine: Engine, mine: int | None, question: str | None) -> bytes:
@@ -160,8 +160,8 @@ def _agreement(engine: Engine, mine: int | None, question: str | None) -> bytes:
         if alpha is not None:
             bars.append((qid, alpha, entry.get("pairable_items", 0)))
     if not bars:
-        return _empty("agreement", "No comment has two answers yet")
-    figure = _figure(max(7.0, 0.6 * len(bars) + 2), 4.5)
+        return empty_chart("agreement", "No comment has two answers yet")
+    figure = new_figure(max(7.0, 0.6 * len(bars) + 2), 4.5)
     axes = figure.add_subplot()
     colours = ["#55A868" if a >= 0.667 else "#DD8452" if a >= 0.4 else "#C44E52" for _, a, _ in bars]
     drawn = axes.bar([q for q, _, _ in bars], [a for _, a, _ in bars], color=colours)
@@ -172,18 +172,18 @@ def _agreement(engine: Engine, mine: int | None, question: str | None) -> bytes:
     axes.set_ylabel("Krippendorff's α")
     axes.set_title("Krippendorff's α per question (ordinal where the options are ordered)", fontsize=10)
     axes.tick_params(axis="x", labelrotation=30, labelsize=8)
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def _time(engine: Engine, mine: int | None, question: str | None) -> bytes:
     durations = _by_annotator(engine, mine, Annotation.duration_ms)
     if not durations:
-        return _empty("time", "No timed labels yet")
+        return empty_chart("time", "No timed labels yet")
     names = sorted(durations)[:20]
-    figure = _figure(max(6.0, 0.5 * len(names) + 3), 4.5)
+    figure = new_figure(max(6.0, 0.5 * len(names) + 3), 4.5)
     axes = figure.add_subplot()
     axes.boxplot([[d / 1000 for d in durations[n]] for n in names], showfliers=False)
     axes.set_xticks(range(1, len(names) + 1), [f"{n}\n({len(durations[n]):,})" for n in names], fontsize=8)
     axes.set_ylabel("seconds per item")
     axes.set_title("Time per item, per annotator (outliers hidden)")
-    return _png(figure)
+    return png_bytes(figure)

@@ -26,10 +26,12 @@ HEAD_COLUMNS = (
     "thread_external_id", "thread_title", "thread_url", "external_id", "parent_id", "parent_text", "depth", "text",
     "created_at", "source_status",
 )  # fmt: skip
-# annotation tuple: (comment_id, schema_id, values JSON text, spans JSON text, status, JSON object of the
-# annotation's own fields), or with ``columns``: (..., status, annotation id, annotator, submitted_at, duration_ms)
-A_COMMENT, A_SCHEMA, A_VALUES, A_SPANS, A_STATUS, A_JSON = range(6)
-A_ID, A_ANNOTATOR, A_SUBMITTED, A_DURATION = range(5, 9)
+# annotation tuple: (comment_id, schema_id, values JSON text, spans JSON text, status, annotation id, annotator
+# name, JSON object of its status, submitted_at and duration_ms), or with ``columns``: (..., annotator name,
+# submitted_at, duration_ms, provenance JSON text). The name travels apart: an export shows a pseudonym in its place.
+A_COMMENT, A_SCHEMA, A_VALUES, A_SPANS, A_STATUS, A_ID, A_ANNOTATOR = range(7)
+A_JSON = 7
+A_SUBMITTED, A_DURATION, A_PROVENANCE = 7, 8, 9
 
 # The database builds each row's JSON object in C (json_object / json_build_object): encoding a
 # million small dicts in Python was most of an export's time. Times are ISO 8601 in UTC.
@@ -51,16 +53,15 @@ WHERE (c.thread_id, c.position) > (?, ?)
 ORDER BY c.thread_id, c.position LIMIT ?
 """
 _ANNOTATION_COLUMNS = """
-SELECT a.comment_id, a.schema_id, {values}, {spans}, a.status, a.id, w.name, {submitted}, a.duration_ms
+SELECT a.comment_id, a.schema_id, {values}, {spans}, a.status, a.id, w.name, {submitted}, a.duration_ms, {provenance}
 FROM annotations a JOIN annotators w ON w.id = a.annotator_id
 WHERE {where} AND a.status != 'retracted'
   AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.supersedes_id = a.id){mine}
 ORDER BY a.comment_id, a.id
 """
 _ANNOTATIONS = """
-SELECT a.comment_id, a.schema_id, {values}, {spans}, a.status, {obj}(
-    'annotation_id', a.id, 'annotator', w.name, 'status', a.status, 'submitted_at', {submitted},
-    'duration_ms', a.duration_ms){as_text}
+SELECT a.comment_id, a.schema_id, {values}, {spans}, a.status, a.id, w.name, {obj}(
+    'status', a.status, 'submitted_at', {submitted}, 'duration_ms', a.duration_ms){as_text}
 FROM annotations a JOIN annotators w ON w.id = a.annotator_id
 WHERE {where} AND a.status != 'retracted'
   AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.supersedes_id = a.id){mine}
@@ -107,7 +108,8 @@ class _Sql:
         )
         self.quotes = self._style(_QUOTES)
         self.gold = self._style(_GOLD.format(values=as_text('"values"')))
-        fill = {"values": as_text('a."values"'), "spans": as_text("a.spans"), "obj": obj, "as_text": suffix,
+        fill = {"values": as_text('a."values"'), "spans": as_text("a.spans"), "provenance": as_text("a.provenance"),
+                "obj": obj, "as_text": suffix,
                 "submitted": iso("a.submitted_at"), "mine": " AND a.annotator_id = ?" if annotator_id is not None else ""}  # fmt: skip
         self.range = self._style(annotations.format(where="a.comment_id BETWEEN ? AND ?", **fill))
         in_list = "a.comment_id = ANY(?)" if self.pg else "a.comment_id IN (SELECT value FROM json_each(?))"

@@ -19,8 +19,20 @@ from typing import Any
 
 from moderator.core.agreement.review import aggregate
 from moderator.core.export.layout import LabelColumn
-from moderator.core.export.pages import A_JSON, A_SCHEMA, A_SPANS, A_STATUS, A_VALUES, C_AUTHOR, C_ID, C_JSON, Page
-from moderator.core.export.pseudonyms import Pseudonyms
+from moderator.core.export.pages import (  # fmt: skip
+    A_ANNOTATOR,
+    A_ID,
+    A_JSON,
+    A_SCHEMA,
+    A_SPANS,
+    A_STATUS,
+    A_VALUES,
+    C_AUTHOR,
+    C_ID,
+    C_JSON,
+    Page,
+)
+from moderator.core.export.pseudonyms import AnnotatorPseudonyms, Pseudonyms
 from moderator.core.labelling.log import SKIP_REASON_KEY
 
 LEVELS = ("comment", "annotation")
@@ -63,17 +75,22 @@ def record_fields(columns: list[LabelColumn], level: str, sees_all: bool) -> lis
 class LineBuilder:
     """Pages of driver tuples → JSON lines of one fixed layout."""
 
-    def __init__(self, columns: list[LabelColumn], pseudonyms: Pseudonyms, *, keep_authors: bool, sees_all: bool):
+    def __init__(
+        self, columns: list[LabelColumn], pseudonyms: Pseudonyms, annotators: AnnotatorPseudonyms, *, keep_authors: bool,
+        sees_all: bool,
+    ):  # fmt: skip
         self.columns = columns
         self.choice = [c for c in columns if c.choice]
         self.names = value_names(columns)
         self.pseudonyms = pseudonyms
+        self.annotators = annotators  # name → pseudonymous id (or the name, when kept)
         self.keep_authors = keep_authors
         self.sees_all = sees_all
         self._values = _Memo()  # (schema id, values text) → (fitted dict, its JSON, its flat-columns JSON)
         self._spans = _Memo()  # spans text → JSON
         self._summary = _Memo()  # sorted answer combinations → JSON of majority, soft labels
         self._authors = _Memo()  # name → '"author": …, "author_key": …'
+        self._annotator_json = _Memo()  # name → the JSON string of how it is shown
 
     def values(self, schema_id: int, raw: Any, answered: bool = True) -> tuple[dict[str, Any], str, str, str | None]:
         """(fitted values, their JSON, their flat-columns JSON, the stored skip reason). ``answered``: the row is
@@ -135,10 +152,20 @@ class LineBuilder:
             found = self._authors.remember(name, f'"author":{_dumps(shown)},"author_key":{_dumps(key)}')
         return found
 
+    def annotator(self, name: str) -> str:
+        """How the export shows an annotator, as JSON."""
+        found = self._annotator_json.get(name)
+        if found is None:
+            found = self._annotator_json.remember(name, _dumps(self.annotators[name]))
+        return found
+
     def annotation_json(self, row: tuple) -> str:
         """The members of an annotation row's own fields, skip reason included, without the braces."""
         reason = self.skip_reason(row)
-        return f'{row[A_JSON][1:-1]},"skip_reason":{"null" if reason is None else _dumps(reason)}'
+        return (
+            f'"annotation_id":{row[A_ID]},"annotator":{self.annotator(row[A_ANNOTATOR])},{row[A_JSON][1:-1]},'
+            f'"skip_reason":{"null" if reason is None else _dumps(reason)}'
+        )
 
     def comment_lines(self, page: Page) -> Iterator[str]:
         values, spans, author, authors = self.values, self.spans, self.author, self._authors

@@ -2,7 +2,8 @@
 
 Blind labelling holds here too: an annotator's export carries only their own labels (and no majority,
 soft labels or gold); a reviewer, an admin or no viewer at all (a solo project's own file) gets
-everyone's. Authors are pseudonymised (a keyed hash, see pseudonym.py) unless ``keep_authors``.
+everyone's. Authors and annotators are pseudonymised (keyed hashes, see pseudonyms.py) unless
+``keep_authors`` / ``keep_annotators``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from moderator.core.export.layout import label_columns
 from moderator.core.export.pages import pages
-from moderator.core.export.pseudonyms import project_pseudonyms
+from moderator.core.export.pseudonyms import AnnotatorPseudonyms, Pseudonyms, project_secret
 from moderator.core.export.records import LEVELS, LineBuilder, record_fields
 from moderator.core.progress import Cancelled, Progress
 from moderator.core.store.tables import Comment
@@ -35,7 +36,10 @@ class ExportCancelled(Exception):
 class Export:
     """One export's setup (who sees what, the label columns, the pseudonyms), then its pages of lines."""
 
-    def __init__(self, engine: Engine, viewer: Account | None = None, *, level: str = "comment", keep_authors: bool = False):
+    def __init__(
+        self, engine: Engine, viewer: Account | None = None, *, level: str = "comment", keep_authors: bool = False,
+        keep_annotators: bool = False,
+    ):  # fmt: skip
         if level not in LEVELS:
             raise ValueError(f"unknown export level {level!r} (known: {', '.join(LEVELS)})")
         self.engine, self.level = engine, level
@@ -45,7 +49,11 @@ class Export:
             self.columns = label_columns(conn)
             self.total = conn.scalar(select(func.count()).select_from(Comment)) or 0
         self.fields = record_fields(self.columns, level, self.sees_all)
-        self.builder = LineBuilder(self.columns, project_pseudonyms(engine), keep_authors=keep_authors, sees_all=self.sees_all)
+        secret = project_secret(engine)
+        annotators = AnnotatorPseudonyms(secret, keep=keep_annotators)
+        self.builder = LineBuilder(
+            self.columns, Pseudonyms(secret), annotators, keep_authors=keep_authors, sees_all=self.sees_all
+        )
 
     def pages(self, progress: Progress | None = None, columns: bool = False):
         """Pages of driver tuples (see export_read): the comments' fields as JSON objects, or as ``columns``."""
@@ -73,19 +81,20 @@ def iter_records(
     *,
     level: str = "comment",
     keep_authors: bool = False,
+    keep_annotators: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Every record in thread order (keyset pages on (thread_id, position), never OFFSET)."""
-    return Export(engine, viewer, level=level, keep_authors=keep_authors).records(progress)
+    return Export(engine, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators).records(progress)
 
 
 def write_export(
     engine: Engine, out: IO, fmt: str, progress: Progress | None = None, viewer: Account | None = None,
-    *, level: str = "comment", keep_authors: bool = False,
+    *, level: str = "comment", keep_authors: bool = False, keep_annotators: bool = False,
 ) -> int:  # fmt: skip
     """Write every record to ``out`` (text for jsonl/csv, binary for parquet); returns the number of records."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
-    export = Export(engine, viewer, level=level, keep_authors=keep_authors)
+    export = Export(engine, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators)
     if fmt == "parquet":
         from moderator.core.export.parquet import write_parquet
 
@@ -101,7 +110,7 @@ def write_export(
 
 def export_file(
     engine: Engine, path: str | Path, fmt: str, progress: Progress | None = None, viewer: Account | None = None,
-    *, level: str = "comment", keep_authors: bool = False, cancelled: Cancelled | None = None,
+    *, level: str = "comment", keep_authors: bool = False, keep_annotators: bool = False, cancelled: Cancelled | None = None,
 ) -> int:  # fmt: skip
     """Write the export to ``path`` through ``path.part``, renamed at the end: never half a file under the real name.
 
@@ -112,8 +121,10 @@ def export_file(
     path.parent.mkdir(parents=True, exist_ok=True)  # `--out release/data.parquet` makes release/
     try:
         with open(tmp, "wb") if fmt == "parquet" else open(tmp, "w", encoding="utf-8", newline="") as out:
-            report = _stopping(progress, cancelled)
-            count = write_export(engine, out, fmt, report, viewer, level=level, keep_authors=keep_authors)
+            report = stopping(progress, cancelled)
+            count = write_export(
+                engine, out, fmt, report, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators
+            )
             if cancelled is not None and cancelled():  # an empty project reports no page to stop at
                 raise ExportCancelled()
     except BaseException:
@@ -123,7 +134,7 @@ def export_file(
     return count
 
 
-def _stopping(progress: Progress | None, cancelled: Cancelled | None) -> Progress | None:
+def stopping(progress: Progress | None, cancelled: Cancelled | None) -> Progress | None:
     """``progress``, which also raises ExportCancelled once ``cancelled()``: every format reports after each page."""
     if cancelled is None:
         return progress

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
 from moderator.core.labelling.claims import SlotTaken, slot_free
+from moderator.core.labelling.provenance import clean_provenance
 from moderator.core.schema.definition import (
     LabelError,
     LabelSchema,
@@ -120,6 +121,7 @@ def submit(
     duration_ms: int | None = None,
     client_id: str | None = None,
     late: bool = False,
+    provenance: dict[str, Any] | None = None,
 ) -> Label:
     """Record an answer (or a skip/flag); a second answer for the same comment supersedes the first.
 
@@ -137,6 +139,7 @@ def submit(
     if reason is not None and (status != "skipped" or reason not in SKIP_REASONS):
         raise LabelError(f"{SKIP_REASON_KEY}: only a skip has a reason, one of {', '.join(SKIP_REASONS)}")
     clean = validate_values(schema, values, complete=status in ("submitted", "late"))
+    facts = clean_provenance(provenance)
     if reason is not None:
         clean[SKIP_REASON_KEY] = reason
     with writer(engine) as conn, conn.begin():
@@ -161,6 +164,7 @@ def submit(
             "submitted_at": utcnow(),
             "duration_ms": duration_ms,
             "client_id": client_id,
+            "provenance": facts,
         }
         new_id = _append(conn, row)
         # The lease, if any, is spent: the slot is now this answer (or was declined by a skip/flag).
@@ -257,6 +261,7 @@ def undo_last(engine: Engine, annotator_id: int, client_id: str | None = None) -
             "submitted_at": utcnow(),
             "duration_ms": before.duration_ms if before else None,
             "client_id": client_id,
+            "provenance": before.provenance if before else None,
         }
         _check_slot(conn, target.comment_id, annotator_id, head, restored["status"])
         new_id = _append(conn, restored)

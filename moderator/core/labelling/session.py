@@ -95,8 +95,10 @@ def answer_and_advance(
     started_at: datetime | None = None,
     duration_ms: int | None = None,
     client_id: str | None = None,
+    provenance: dict[str, Any] | None = None,
 ) -> Advance:
-    label = submit(engine, comment_id, annotator_id, values, spans, status, started_at, duration_ms, client_id)
+    label = submit(engine, comment_id, annotator_id, values, spans, status, started_at, duration_ms, client_id,
+                   provenance=provenance)  # fmt: skip
     item = item_for(engine, annotator_id, comment_id)
     return Advance(label, item, claim_item(engine, annotator_id, item.key))
 

@@ -45,9 +45,9 @@ def deliver(engine: Engine, entry: Entry):
     answer = (engine, p["comment_id"], p["annotator_id"], p.get("values") or {}, p.get("spans") or [],
               p.get("status", "submitted"), started, p.get("duration_ms"))  # fmt: skip
     try:
-        return log.submit(*answer, client_id=entry.client_id)
+        return log.submit(*answer, client_id=entry.client_id, provenance=p.get("provenance"))
     except SlotTaken:  # typed while its lease lapsed, and the comment filled up meanwhile: kept, marked late
-        return log.submit(*answer, client_id=entry.client_id, late=True)
+        return log.submit(*answer, client_id=entry.client_id, late=True, provenance=p.get("provenance"))
 
 
 def send_waiting(engine: Engine, box: Outbox, stop: threading.Event | None = None) -> Delivery:

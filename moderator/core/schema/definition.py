@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from moderator.core.paths import asset_path
+from moderator.core.schema.survey import Survey, survey_from_dict
 
 KINDS = ("ordinal", "nominal", "multi", "text", "spans")
 CHOICE_KINDS = ("ordinal", "nominal", "multi")
@@ -53,6 +54,7 @@ class LabelSchema:
     questions: tuple[Question, ...]
     description: str = ""
     guidelines: str = ""
+    survey: Survey | None = None  # the optional annotator survey ([survey]; core.schema.survey)
     definition: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def question(self, qid: str) -> Question:
@@ -104,7 +106,7 @@ def schema_from_dict(data: dict[str, Any], origin: str = "<schema>") -> LabelSch
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
         raise fail("questions", "must be a non-empty array of tables ([[questions]])")
-    known = {"name", "version", "description", "guidelines", "questions"}
+    known = {"name", "version", "description", "guidelines", "questions", "survey"}
     for key in data:
         if key not in known:
             raise fail(key, f"unknown key (expected one of {', '.join(sorted(known))})")
@@ -183,6 +185,7 @@ def schema_from_dict(data: dict[str, Any], origin: str = "<schema>") -> LabelSch
         questions=tuple(questions),
         description=text(data, "description", "", required=False),
         guidelines=text(data, "guidelines", "", required=False).strip(),
+        survey=survey_from_dict(data["survey"], fail) if "survey" in data else None,
         definition=data,
     )
 

@@ -7,10 +7,11 @@ tables' owner (who set the team up) is above them all, as PostgreSQL makes owner
 =============  ==========================================================================================
 annotator      reads threads, comments, quotes, the schema, settings and model scores; reads and adds
                their own labels and leases only (the annotator is ``current_user``'s account); counts of
-               slots in use through two views that show no one's labels
+               slots in use through two views that show no one's labels; adds their own survey profile
+               (once) and wellbeing check-ins, and reads neither back, only whether they answered
 reviewer       an annotator's rights, plus every label and lease, the gold labels (adds their own),
                the pseudonym key, imports (threads, comments, pseudo-annotators of datasets), the schema,
-               settings and model scores
+               settings and model scores, everyone's profiles and check-ins
 admin          a reviewer's rights, plus changing and removing rows in every table except the two logs
 =============  ==========================================================================================
 
@@ -31,8 +32,11 @@ MAX_NAME = 63  # PostgreSQL's identifier length
 
 # Tables by what the groups may do with them. Any table missing here is the owner's alone.
 READ_BY_ALL = ("import_batches", "threads", "comments", "quote_spans", "label_schemas", "project_settings",
-               "model_scores", "alembic_version", "answers_in_force", "lease_ends", "annotators")  # fmt: skip
+               "model_scores", "alembic_version", "answers_in_force", "lease_ends", "annotators",
+               "profiles_done")  # fmt: skip
 OWN_ROWS = ("annotations", "assignments")  # everyone, limited to their own rows by policies
+# Everyone adds their own rows; only leads read them (who answered what, how people feel).
+ADD_OWN_LEADS_READ = ("profiles", "checkins")
 LEADS_WRITE = ("import_batches", "threads", "comments", "quote_spans", "label_schemas", "project_settings",
                "model_scores")  # fmt: skip
 LEADS_ONLY = ("gold_labels", "project_secrets")
@@ -109,6 +113,13 @@ POLICIES = (
     ("assignments", "admins_release", "DELETE", ADMIN, None),
     ("gold_labels", "leads_read", "SELECT", LEAD, None),
     ("gold_labels", "leads_decide", "INSERT", None, f"{LEAD} AND reviewer_id = {ME}"),
+    # A profile once (the primary key) and check-ins, each as oneself; read by leads; erased by admins.
+    ("profiles", "add_own", "INSERT", None, f"annotator_id = {ME}"),
+    ("profiles", "leads_read", "SELECT", LEAD, None),
+    ("profiles", "admins_remove", "DELETE", ADMIN, None),
+    ("checkins", "add_own", "INSERT", None, f"annotator_id = {ME}"),
+    ("checkins", "leads_read", "SELECT", LEAD, None),
+    ("checkins", "admins_remove", "DELETE", ADMIN, None),
 )  # fmt: skip
 
 # (privileges, tables, groups) granted.
@@ -120,6 +131,9 @@ GRANTS = (
     ("INSERT, UPDATE, DELETE", LEADS_WRITE, ("reviewer", "admin")),
     ("INSERT", ("annotators",), ("reviewer", "admin")),
     ("UPDATE, DELETE", ("annotators", "project_secrets"), ("admin",)),
+    ("INSERT", ADD_OWN_LEADS_READ, GROUPS),
+    ("SELECT", ADD_OWN_LEADS_READ, ("reviewer", "admin")),
+    ("DELETE", ADD_OWN_LEADS_READ, ("admin",)),
 )
 
 
@@ -153,7 +167,7 @@ def apply(conn: Connection) -> None:
     for privileges, tables, to in GRANTS:
         run_ddl(conn, "GRANT {privileges} ON {tables} TO {to}", privileges=sql.SQL(privileges), tables=_names(tables),
                 to=_names(groups[g] for g in to))  # fmt: skip
-    run_ddl(conn, "GRANT USAGE ON SEQUENCE annotations_id_seq, assignments_id_seq TO {to}", to=everyone)
+    run_ddl(conn, "GRANT USAGE ON SEQUENCE annotations_id_seq, assignments_id_seq, checkins_id_seq TO {to}", to=everyone)
     run_ddl(conn, "GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {to}", schema=schema,
             to=_names((groups["reviewer"], groups["admin"])))  # fmt: skip
     for table in sorted({policy[0] for policy in POLICIES}):

@@ -19,6 +19,7 @@ active_schema_id    int: label_schemas row id of the schema in use       ``activ
 assist_model        object: the fields of ``AssistModelInfo``            ``assist_model_info``,
                                                                          ``set_assist_model_info``
 model_hint          str, one of ``HINT_MODES``                           ``hint_mode``, ``set_hint_mode``
+experiment          object: the fields of ``Experiment``, or absent      ``experiment``, ``set_experiment``
 ==================  ===================================================  ==========================
 
 One value is not a setting but a secret, kept apart in ``project_secrets`` where annotators on a team
@@ -34,7 +35,7 @@ import secrets
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from moderator.core.store.engine import insert_or_find
 from moderator.core.store.tables import ProjectSecret, ProjectSetting
@@ -47,6 +48,7 @@ ACTIVE_SCHEMA = "active_schema_id"
 ASSIST_MODEL = "assist_model"
 AUTHOR_SECRET = "author_key_secret"
 HINT = "model_hint"
+EXPERIMENT = "experiment"
 
 
 def _get(conn: Connection, key: str) -> Any:
@@ -141,6 +143,48 @@ def set_hint_mode(conn: Connection, mode: str) -> str:
     return mode
 
 
+# an experiment on how labels are made -----------------------------------------------------------------
+
+# What a lead may randomise, and over what: per person (each annotator always in one arm) or per comment.
+EXPERIMENT_FACTORS = ("hint", "context")
+EXPERIMENT_UNITS = ("person", "comment")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    factor: str  # "hint": the model's guess shown or not; "context": the article and parent shown or not
+    unit: str  # "person" or "comment"
+    seed: int
+
+
+def experiment(conn: Connection) -> Experiment | None:
+    stored = _get(conn, EXPERIMENT)
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return _checked_experiment(Experiment(**stored))
+    except (TypeError, ValueError):
+        return None  # a value this version cannot read: no experiment rather than a wrong one
+
+
+def set_experiment(conn: Connection, value: Experiment | None) -> Experiment | None:
+    if value is None:
+        conn.execute(delete(ProjectSetting).where(ProjectSetting.key == EXPERIMENT))
+    else:
+        _put(conn, EXPERIMENT, asdict(_checked_experiment(value)))
+    return value
+
+
+def _checked_experiment(value: Experiment) -> Experiment:
+    if value.factor not in EXPERIMENT_FACTORS:
+        raise ValueError(f"an experiment varies one of {', '.join(EXPERIMENT_FACTORS)}")
+    if value.unit not in EXPERIMENT_UNITS:
+        raise ValueError(f"an experiment randomises per {' or per '.join(EXPERIMENT_UNITS)}")
+    if not _whole(value.seed, 0):
+        raise ValueError("the experiment's seed is a whole number ≥ 0")
+    return value
+
+
 # wellbeing ----------------------------------------------------------------------------------------
 
 
@@ -155,6 +199,7 @@ class WellbeingConfig:
     break_severe: int = 25
     break_length_minutes: int = 5
     daily_cap: int = 150  # severe items a day before the stop screen; 0 = no cap
+    checkins: bool = False  # ask "how are you? 1-5" at the start, after each break and at the end
 
     @classmethod
     def from_dict(cls, raw: Any) -> WellbeingConfig:
@@ -166,7 +211,7 @@ class WellbeingConfig:
 
 
 _WELLBEING_MINIMUM = {"break_minutes": 1, "break_severe": 1, "break_length_minutes": 1, "daily_cap": 0}
-_WELLBEING_SWITCHES = ("blur", "greyscale", "breaks")
+_WELLBEING_SWITCHES = ("blur", "greyscale", "breaks", "checkins")
 
 
 def _valid_wellbeing(name: str, value: Any) -> bool:

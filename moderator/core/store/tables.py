@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
@@ -176,6 +177,8 @@ class Annotation(Base):
     duration_ms: Mapped[int | None]
     # Made by the app when the annotator answered (core.outbox): a resend of it is stored once.
     client_id: Mapped[str | None] = mapped_column(String(36))
+    # How the label was made: what was on screen, the experiment's condition (core.labelling.provenance).
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class ProjectSetting(Base):
@@ -248,8 +251,46 @@ class GoldLabel(Base):
     client_id: Mapped[str | None] = mapped_column(String(36))  # as on annotations: a resend is stored once
 
 
+# The annotator-profile survey (issue 16): who answered, never shown to other annotators.
+DECLINED = "declined"  # consent_version of a person who chose not to answer: no answers, never asked again
+
+
+class Profile(Base):
+    """One person's survey answers, written once by themselves; on a team server only leads read them."""
+
+    __tablename__ = "profiles"
+
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"), primary_key=True, autoincrement=False)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    consent_version: Mapped[str] = mapped_column(String(64))  # the consent text agreed to, or DECLINED
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+MOMENTS = ("start", "after_break", "end")  # when a wellbeing check-in is asked
+
+
+class Checkin(Base):
+    """A one-tap "how are you?" (1-5) at a session's start, after a break or at its end."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        CheckConstraint("mood BETWEEN 1 AND 5", name="mood"),
+        CheckConstraint("moment IN ('start', 'after_break', 'end')", name="moment"),
+        # Annotators may add rows but not read them back: no RETURNING of the new id.
+        {"implicit_returning": False},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"), index=True)
+    moment: Mapped[str] = mapped_column(String(16))
+    mood: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 # Views (made by migration 0005) any annotator may read on a team server: how many slots a comment has
 # in use, never whose they are or what was answered. Not part of the metadata's tables to create.
 _views = MetaData()
 answers_in_force = Table("answers_in_force", _views, Column("comment_id", Integer))
 lease_ends = Table("lease_ends", _views, Column("comment_id", Integer), Column("expires_at", DateTime(timezone=True)))
+# Migration 0007: whether a person answered the survey; on a team server each login sees only its own row.
+profiles_done = Table("profiles_done", _views, Column("annotator_id", Integer))

@@ -117,15 +117,16 @@ class CommentView(QWidget):
         _, end = self._selection()
         self._set_selection(end, end)
 
-    def show_context(self, ctx: CommentContext) -> None:
+    def show_context(self, ctx: CommentContext, hide_context: bool = False) -> None:
+        """The comment in its thread; ``hide_context`` (an experiment's arm) leaves out the article and parent."""
         c = ctx.comment
         self.title.setText(ctx.thread_title or "(untitled thread)")
         self.dateline.setText(ctx.dateline or "")
         self.dateline.setVisible(bool(ctx.dateline))
         self.article.setPlainText(ctx.article)
-        self.article.setVisible(bool(ctx.article))
+        self.article.setVisible(bool(ctx.article) and not hide_context)
         self._mark_article_quotes(ctx)
-        parent = ctx.parents[0] if ctx.parents else ctx.named_parent
+        parent = None if hide_context else ctx.parents[0] if ctx.parents else ctx.named_parent
         self.parents_caption.setVisible(parent is not None)
         self.parents.setVisible(parent is not None)
         if parent is not None:

@@ -58,6 +58,11 @@ class LabellingController(QObject):
         self.counts = AnswerCounts(0, 0, 0)
         self.session = 0
         self.drafts = Drafts()  # answers given but not submitted, per comment, for this session
+        self.experiment = None  # the lead's experiment, read at start; its arm goes with every label
+        self.condition: dict | None = None  # the arm the comment on screen is labelled under
+        self.facts: dict = {}  # how the answer on screen is being made (core.labelling.provenance)
+        self._first_key_ms: int | None = None
+        panel.edited.connect(self._first_key)
         self._leaving_answered: int | None = None  # the comment just answered: what its panel held is no draft
         self.closed = False
         # Keep the lease on the comment on screen; an app that is gone stops renewing and its slot returns.
@@ -80,6 +85,7 @@ class LabellingController(QObject):
         The worker runs jobs in order, so the count lands before the result of any answer typed after
         the first item appeared, and the running tally (``done``) stays right.
         """
+        self.worker.submit(self.project.experiment, on_done=self._set_experiment, on_error=lambda _exc: None)
         if self.flow is not None:
             self._run(self.flow.start_job, lambda state: (self._show(state), self.flow.sync()))
         else:
@@ -183,13 +189,14 @@ class LabellingController(QObject):
         self._leaving_answered = self.state.item.id
         self.drafts.drop(self.state.item.id)
         duration = int((time.monotonic() - self._shown_at) * 1000)
+        provenance = self.facts | {"first_key_ms": self._first_key_ms}
         if self.flow is not None:
             payload = {"annotator_id": self.annotator_id, "comment_id": self.state.item.id, "values": values, "spans": spans,
-                       "status": status, "started_at": self._started_at, "duration_ms": duration}  # fmt: skip
+                       "status": status, "started_at": self._started_at, "duration_ms": duration, "provenance": provenance}  # fmt: skip
             self.flow.answer(self.state, payload)
             return
         args = (self.annotator_id, self.state.item.id, values, spans, status, self._started_at, duration)
-        self._run(lambda: self.project.answer_and_advance(*args), self._advanced)
+        self._run(lambda: self.project.answer_and_advance(*args, provenance=provenance), self._advanced)
 
     def _run(self, job: Callable[[], object], on_done: Callable[[object], None]) -> None:
         self._running = True
@@ -217,7 +224,9 @@ class LabellingController(QObject):
         self._shown_at = time.monotonic()
         self._started_at = datetime.now(UTC)
         self.panel.set_model_hint(None)
+        self._first_key_ms = None
         if state is not None:
+            self._note_context(state)
             stored = (state.label.values, state.label.spans) if state.label else (None, None)
             draft = self.drafts.take(state.item.id)
             if draft is None:
@@ -227,6 +236,33 @@ class LabellingController(QObject):
                 self.notice.emit("Your unsubmitted answers to this comment are back (Enter submits them).")
             self._ask_hint(state.item.id, state.label is not None and state.label.status == "submitted")
         self.shown.emit(state)
+
+    # how the answer is made (its provenance) -------------------------------------------------------
+
+    def _set_experiment(self, experiment) -> None:
+        self.experiment = experiment
+
+    @property
+    def context_hidden(self) -> bool:
+        """The experiment's arm for the comment on screen hides the article and the parent comment."""
+        return bool(self.condition) and self.condition["factor"] == "context" and self.condition["arm"] == "hidden"
+
+    def _note_context(self, state: ItemState) -> None:
+        self.condition = self.project.condition(self.experiment, self.annotator_id, state.item.id)
+        ctx, shown = state.context, not self.context_hidden
+        self.facts = {"article_shown": shown and bool(ctx.article), "parent_shown": shown and bool(ctx.parents),
+                      "named_parent_shown": shown and not ctx.parents and ctx.named_parent is not None,
+                      "siblings_opened": False, "blurred": False, "revealed": False, "hint_shown": False,
+                      "hint_score": None, "condition": self.condition}  # fmt: skip
+
+    def note(self, fact: str, value=True) -> None:
+        """Something on screen changed how the answer is made: a blur, a reveal, the siblings opened."""
+        if self.state is not None:
+            self.facts[fact] = value
+
+    def _first_key(self) -> None:
+        if self._first_key_ms is None and self.state is not None:
+            self._first_key_ms = int((time.monotonic() - self._shown_at) * 1000)
 
     def _keep_draft(self, coming: ItemState | None) -> None:
         """Leaving a comment with answers not submitted: keep them for when the annotator comes back."""
@@ -248,8 +284,14 @@ class LabellingController(QObject):
         def show(score: float | None) -> None:
             if score is not None and self.state is not None and self.state.item.id == comment_id:
                 self.panel.set_model_hint(assist.hint(score))
+                self.facts |= {"hint_shown": True, "hint_score": round(float(score), 4)}
 
-        self.worker.submit(self.project.hint_score, comment_id, answered, on_done=show, on_error=lambda _exc: None)
+        arm = self.condition["arm"] if self.condition and self.condition["factor"] == "hint" else None
+        if arm == "hidden":
+            return  # the experiment's arm: no guess on screen
+        job = (lambda: self.project.model_score(comment_id)) if arm == "shown" else (
+            lambda: self.project.hint_score(comment_id, answered))  # fmt: skip
+        self.worker.submit(job, on_done=show, on_error=lambda _exc: None)
 
     def _advanced(self, step: Advance) -> None:
         self.count(self.state.item.status if self.state else None, step.item.status)

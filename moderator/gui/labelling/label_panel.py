@@ -73,6 +73,7 @@ class LabelPanel(QScrollArea):
     guideline_requested = Signal(str)  # question id
     mark_requested = Signal(str)  # spans question id: mark the current selection
     spans_changed = Signal()  # a rationale span added or removed: the comment redraws its marks
+    edited = Signal()  # the annotator gave or changed an answer (the first one times the first key)
 
     def __init__(self, schema: LabelSchema, parent=None):
         super().__init__(parent)
@@ -162,6 +163,7 @@ class LabelPanel(QScrollArea):
             edit.setObjectName(f"text_{q.id}")
             edit.setPlaceholderText(q.guideline.splitlines()[0] if q.guideline else q.label)
             edit.setToolTip(q.guideline)
+            edit.textEdited.connect(self.edited)
             header.addWidget(edit, stretch=1)
             header.addWidget(help_button)
             self._texts[q.id] = edit
@@ -208,6 +210,7 @@ class LabelPanel(QScrollArea):
         self._explicit.add(qid)
         self._mark_missing(qid, False)
         self.ensureWidgetVisible(self._boxes[qid])
+        self.edited.emit()
 
     def _clicked(self, qid: str, value: Any, checked: bool) -> None:
         """A mouse click has toggled the button already; a single choice also clears the others."""
@@ -216,6 +219,7 @@ class LabelPanel(QScrollArea):
                 button.setChecked(v == value)
         self._explicit.add(qid)
         self._mark_missing(qid, False)
+        self.edited.emit()
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -282,6 +286,7 @@ class LabelPanel(QScrollArea):
             self._spans.sort(key=lambda s: (s["start"], s["end"]))
         self._refresh_spans()
         self.spans_changed.emit()
+        self.edited.emit()
 
     def _remove_selected_span(self, qid: str) -> None:
         widget = self._span_lists[qid]

@@ -1,4 +1,4 @@
-"""Wellbeing in the window: blur, lexicon highlights, breaks, the daily stop and greyscale.
+"""Wellbeing in the window: blur, lexicon highlights, breaks, the daily stop, greyscale and check-ins.
 
 It lays the covers out and forwards to moderator.core.wellbeing.session, which decides everything: what is
 severe, when a break is due, when the day's cap is reached. Project options load on the worker before
@@ -30,6 +30,7 @@ from moderator.gui.colours import greyscale_palette
 from moderator.gui.wellbeing.blur import BlurCover
 from moderator.gui.wellbeing.blur_delegate import BlurredPreviewDelegate
 from moderator.gui.wellbeing.break_prompt import BreakPrompt, BreakScreen
+from moderator.gui.wellbeing.checkins import CheckinAsker
 from moderator.gui.wellbeing.highlight import LexiconHighlighter
 from moderator.gui.wellbeing.stop_screen import StopScreen
 
@@ -57,6 +58,7 @@ class WellbeingController(QObject):
         self.prompt = BreakPrompt(window, anchor)
         self.break_screen = BreakScreen(window, anchor)
         self.stop_screen = StopScreen(window, anchor)
+        self.checkins = CheckinAsker(window, anchor, lambda: self.session.config.checkins)
         self._palette = window.palette()
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self.tick)
@@ -69,7 +71,7 @@ class WellbeingController(QObject):
         self.apply_config(self.session.config)
         if error:
             window.status.showMessage(error, 20000)
-        window.worker.submit(window.project.wellbeing_config, on_done=self.apply_config)
+        window.worker.submit(window.project.wellbeing_config, on_done=lambda c: (self.apply_config(c), self.checkins.at_start()))
         day = self.session.today()
         window.worker.submit(
             window.project.severe_answered_on, window.account.id, day, tz, self.level_of,
@@ -132,6 +134,8 @@ class WellbeingController(QObject):
         self.text_blur.set_blurred(
             blur_text, f"Likely severe: {found}\nSpace or a click reveals it · W skips it for your wellbeing"
         )
+        if blur_text:
+            self.window.labelling.note("blurred")
         parent = state.context.parents[0] if state is not None and state.context.parents else None
         blur_parent = hidden and parent is not None and wellbeing.should_blur(self.session.config, self.level_of(parent.text))
         self.parent_blur.set_blurred(blur_parent, "The comment replied to is likely severe\nSpace or a click reveals it")
@@ -139,6 +143,8 @@ class WellbeingController(QObject):
     def reveal(self) -> None:
         if self.state is None:
             return
+        if self.text_blur.blurred:
+            self.window.labelling.note("revealed")
         self.revealed.add(self.state.item.id)
         self.delegate.revealed.add(self.state.item.id)
         self.window.queue.viewport().update()
@@ -170,6 +176,7 @@ class WellbeingController(QObject):
     def end_break(self) -> None:
         self.session.end_break()
         self._uncover(self.break_screen)
+        self.checkins.after_break()
 
     def override_cap(self) -> None:
         self.session.override_cap()

@@ -1,4 +1,4 @@
-"""Preferences — Wellbeing: the project's blur, greyscale, break and daily-cap options, and the lexicon."""
+"""Preferences — Wellbeing: the project's blur, greyscale, break, daily-cap and check-in options, and the lexicon."""
 
 from __future__ import annotations
 
@@ -34,7 +34,11 @@ class WellbeingPage(QWidget):
         self.greyscale.setObjectName("wellbeing_greyscale")
         self.breaks = QCheckBox("Suggest a b&reak")
         self.breaks.setObjectName("wellbeing_breaks")
-        for box, on in ((self.blur, config.blur), (self.greyscale, config.greyscale), (self.breaks, config.breaks)):
+        self.checkins = QCheckBox("Ask “&how are you?” (1–5) at the start, after each break and at the end")
+        self.checkins.setObjectName("wellbeing_checkins")
+        switches = ((self.blur, config.blur), (self.greyscale, config.greyscale), (self.breaks, config.breaks),
+                    (self.checkins, config.checkins))  # fmt: skip
+        for box, on in switches:
             box.setChecked(on)
         self.break_minutes = _spin("wellbeing_break_minutes", config.break_minutes, 1, 600, " min")
         self.break_severe = _spin("wellbeing_break_severe", config.break_severe, 1, 10_000, " severe comments")
@@ -50,6 +54,7 @@ class WellbeingPage(QWidget):
         form.addRow("   or after", self.break_severe)
         form.addRow("Break &length:", self.break_length)
         form.addRow("Daily &limit:", self.daily_cap)
+        form.addRow(self.checkins)
         note = "Project settings: they apply to everyone who labels in this database."
         if not editable:
             note += " Only reviewers and admins change them."
@@ -63,6 +68,7 @@ class WellbeingPage(QWidget):
             self.break_severe,
             self.break_length,
             self.daily_cap,
+            self.checkins,
         ):
             widget.setEnabled(editable and (widget not in (self.break_minutes, self.break_severe) or config.breaks))
         self.lexicon_button = QPushButton("Edit l&exicon…")
@@ -84,6 +90,7 @@ class WellbeingPage(QWidget):
             blur=self.blur.isChecked(), greyscale=self.greyscale.isChecked(), breaks=self.breaks.isChecked(),
             break_minutes=self.break_minutes.value(), break_severe=self.break_severe.value(),
             break_length_minutes=self.break_length.value(), daily_cap=self.daily_cap.value(),
+            checkins=self.checkins.isChecked(),
         )  # fmt: skip
 
     def changes(self) -> dict:

@@ -32,7 +32,7 @@ def team(engine):
 
 def exported(engine, viewer):
     out = io.StringIO()
-    write_export(engine, out, "jsonl", viewer=viewer)
+    write_export(engine, out, "jsonl", viewer=viewer, keep_annotators=True)
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 

@@ -48,7 +48,7 @@ def test_jsonl_export_round_trips_comments_context_and_current_labels(engine, tm
     submit(engine, ids[2], ana, {"toxicity": 4, "dehumanization": "explicit"})
     undo_last(engine, ana)  # the third comment's label is taken back
 
-    count, text = export(engine, "jsonl", keep_authors=True)
+    count, text = export(engine, "jsonl", keep_authors=True, keep_annotators=True)
     records = [json.loads(line) for line in text.splitlines()]
     assert count == len(records) == 3
     by_ext = {r["external_id"]: r for r in records}
@@ -74,7 +74,7 @@ def test_jsonl_export_round_trips_comments_context_and_current_labels(engine, tm
     }
     assert by_ext["3"]["majority"] is None and by_ext["3"]["gold"] is None
     assert len({tuple(r) for r in records}) == 1  # the same keys, in the same order, in every record
-    assert records == list(iter_records(engine, keep_authors=True))
+    assert records == list(iter_records(engine, keep_authors=True, keep_annotators=True))
 
 
 def test_csv_export_reads_back_with_the_csv_module(engine, tmp_path):
@@ -116,7 +116,7 @@ def test_annotation_level_has_one_row_per_label_with_a_column_per_question(engin
     submit(engine, ids[0], ana, {"toxicity": 2, "dehumanization": "none", "categories": ["insult"]}, duration_ms=900)
     submit(engine, ids[0], bo, {"toxicity": 3, "dehumanization": "implicit"})
     submit(engine, ids[1], bo, status="skipped")
-    count, text = export(engine, "jsonl", level="annotation")
+    count, text = export(engine, "jsonl", level="annotation", keep_annotators=True)
     rows = [json.loads(line) for line in text.splitlines()]
     assert count == len(rows) == 3
     assert [(r["comment_id"], r["annotator"], r["status"]) for r in rows] == [
@@ -172,9 +172,9 @@ def test_parquet_export_at_both_levels_reads_back_with_pyarrow(engine, tmp_path)
     decide(engine, ids[0], add_account(engine, "rev", "reviewer", None), {"toxicity": 3, "dehumanization": "implicit"})
     for level in ("comment", "annotation"):
         path = tmp_path / f"{level}.parquet"
-        count = export_file(engine, path, "parquet", level=level)
+        count = export_file(engine, path, "parquet", level=level, keep_annotators=True)
         table = pq.read_table(path)
-        expected = list(iter_records(engine, level=level))
+        expected = list(iter_records(engine, level=level, keep_annotators=True))
         assert count == table.num_rows == len(expected) == (3 if level == "comment" else 2)
         assert [plain(r) for r in table.to_pylist()] == expected  # the same records as JSONL, typed
         assert not (tmp_path / f"{level}.parquet.part").exists()

@@ -39,7 +39,7 @@ def brexit(engine, shared_data):
 def test_lewidi_parquet_has_every_item_with_every_annotators_label(brexit, tmp_path, monkeypatch):
     engine, raw = brexit
     path = tmp_path / "brexit.parquet"
-    assert export_file(engine, path, "parquet") == len(raw) == 168
+    assert export_file(engine, path, "parquet", keep_annotators=True) == len(raw) == 168
     rows = pq.read_table(path).to_pylist()
     assert sorted(r["external_id"] for r in rows) == sorted(raw)
     for row in rows:
@@ -98,7 +98,7 @@ def test_an_annotators_export_holds_only_their_own_labels(engine, tmp_path):
         submit(engine, ids[0], who.id, {"toxicity": value})
     for level in ("comment", "annotation"):
         path = tmp_path / f"ana-{level}.parquet"
-        export_file(engine, path, "parquet", viewer=ana, level=level)
+        export_file(engine, path, "parquet", viewer=ana, level=level, keep_annotators=True)
         table = pq.read_table(path)
         assert not {"majority", "soft_labels", "gold"} & set(table.schema.names)
         rows = table.to_pylist()

@@ -41,13 +41,13 @@ def labelled(engine):
 
 def _jsonl(engine, viewer, level):
     out = io.StringIO()
-    write_export(engine, out, "jsonl", viewer=viewer, level=level)
+    write_export(engine, out, "jsonl", viewer=viewer, level=level, keep_annotators=True)
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 def _csv(engine, viewer, level):
     out = io.StringIO()
-    write_export(engine, out, "csv", viewer=viewer, level=level)
+    write_export(engine, out, "csv", viewer=viewer, level=level, keep_annotators=True)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     if level == "comment":  # nested annotations travel as JSON text in their cell
         return [{**r, "annotations": json.loads(r["annotations"])} for r in rows]
@@ -56,7 +56,7 @@ def _csv(engine, viewer, level):
 
 def _parquet(engine, viewer, level, folder):
     path = folder / f"{level}-{viewer.name}.parquet"
-    export_file(engine, path, "parquet", viewer=viewer, level=level)
+    export_file(engine, path, "parquet", viewer=viewer, level=level, keep_annotators=True)
     return pq.read_table(path).to_pylist()
 
 

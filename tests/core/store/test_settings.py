@@ -36,7 +36,7 @@ def test_the_stored_keys_and_json_values_do_not_change(engine):
         "lease_minutes": 45,
         "ordering": "least",
         "wellbeing": {"blur": False, "greyscale": False, "breaks": True, "break_minutes": 45, "break_severe": 25,
-                      "break_length_minutes": 5, "daily_cap": 80},
+                      "break_length_minutes": 5, "daily_cap": 80, "checkins": False},  # check-ins: issue 16
         "active_schema_id": 7,
         "assist_model": {"version": 2, "mark": 41, "labels_trained_on": 40, "comments": 30, "positives": 9,
                          "trained_at": "2025-01-02T03:04:05+00:00", "scored": 120, "scored_through": -1},

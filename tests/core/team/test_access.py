@@ -91,16 +91,16 @@ def _exported(engine, fmt: str, viewer) -> str:
         import pyarrow.parquet as pq
 
         out = io.BytesIO()
-        export.write_export(engine, out, fmt, viewer=viewer)
+        export.write_export(engine, out, fmt, viewer=viewer, keep_annotators=True)
         return json.dumps(pq.read_table(io.BytesIO(out.getvalue())).to_pylist(), default=str)
     out = io.StringIO()
-    export.write_export(engine, out, fmt, viewer=viewer)
+    export.write_export(engine, out, fmt, viewer=viewer, keep_annotators=True)
     return out.getvalue()
 
 
 def test_an_annotators_export_holds_only_their_own_labels(engine, team):
     ana, bo, lead, ids = team
-    records = list(export.iter_records(engine, viewer=ana))
+    records = list(export.iter_records(engine, viewer=ana, keep_annotators=True))
     assert [a["annotator"] for r in records for a in r["annotations"]] == ["ana"]
     assert not any(r.get(k) for r in records for k in ("majority", "soft_labels", "gold"))
     assert not _leaks(records)
@@ -108,7 +108,7 @@ def test_an_annotators_export_holds_only_their_own_labels(engine, team):
         shown = _exported(engine, fmt, ana)
         assert not _leaks(shown) and '"toxicity":1' in _compact(shown), fmt
         assert _leaks(_exported(engine, fmt, lead)), fmt  # the same call shows a reviewer everything
-    everyone = list(export.iter_records(engine, viewer=lead))
+    everyone = list(export.iter_records(engine, viewer=lead, keep_annotators=True))
     assert sorted(a["annotator"] for r in everyone for a in r["annotations"]) == ["ana", "bo", "bo", "bo"]
 
 

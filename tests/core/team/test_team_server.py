@@ -257,7 +257,7 @@ def test_a_reviewer_imports_a_dataset_with_its_labels_and_exports_it_pseudonymis
     finally:
         rita_engine.dispose()
     records = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert any(r["annotator"].endswith("Ann1") for r in records)
+    assert all(r["annotator"].startswith("annotator_") for r in records) and "Ann1" not in out.getvalue()
     assert "Real Name" not in out.getvalue()  # the pseudonym key was the reviewer's to read
     with team.sql("ana") as psql:  # the same import, tried by an annotator, is refused by the database
         _refused(psql, "INSERT INTO threads (source, article, meta, content_hash) VALUES ('x', '', '{}', 'x')")

@@ -221,7 +221,7 @@ def test_a_skip_for_wellbeing_keeps_its_reason_returns_to_the_pool_and_is_never_
     submit(engine, thread[0], cy, {"toxicity": 1, "dehumanization": "none"}, status="skipped")
 
     out = io.StringIO()
-    write_export(engine, out, "jsonl")
+    write_export(engine, out, "jsonl", keep_annotators=True)
     record = json.loads(out.getvalue().splitlines()[0])
     by_name = {a["annotator"]: a for a in record["annotations"]}
     assert by_name["ana"]["status"] == "skipped" and by_name["ana"]["values"].get("toxicity") is None
