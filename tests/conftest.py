@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers.databases import PG_ENV, PG_SKIP, throwaway_postgres
+from helpers.databases import PG_ENV, PG_SKIP, scram_cluster, throwaway_postgres
 from helpers.paths import SHARED_DATA
 
 from moderator.core.store.engine import open_database
@@ -58,3 +58,11 @@ def second_engine(request, tmp_path):
 @pytest.fixture(params=["sqlite", "postgres"])
 def engine(request):
     return request.getfixturevalue(f"{request.param}_engine")
+
+
+@pytest.fixture(scope="session")
+def scram_server():
+    """One password-checking PostgreSQL cluster for every test of what a login may do: made once (it takes
+    seconds), dropped at the end. Each test's team has a database and logins of its own (helpers.team_server)."""
+    with scram_cluster() as url:
+        yield url

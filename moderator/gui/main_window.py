@@ -51,6 +51,9 @@ from moderator.gui.wellbeing.controller import WellbeingController
 from moderator.gui.wellbeing.preferences_page import WellbeingPage
 
 SEARCH_DELAY_MS = 300
+# The keyboard's word steps in the comment (core.labelling.word_steps), by action id.
+WORD_STEPS = {"rationale.next_word": "next", "rationale.previous_word": "previous", "rationale.grow": "grow",
+              "rationale.shrink": "shrink"}  # fmt: skip
 
 
 class MainWindow(QMainWindow):
@@ -240,9 +243,8 @@ class MainWindow(QMainWindow):
         a["nav.search"].triggered.connect(self.find_in_queue)
         a["nav.filter"].triggered.connect(self.choose_queue_list)
         a["nav.queue"].triggered.connect(lambda: self.queue.setFocus(Qt.FocusReason.ShortcutFocusReason))
-        for move in ("next_word", "previous_word", "grow", "shrink"):
-            step = {"next_word": "next", "previous_word": "previous"}.get(move, move)
-            a[f"rationale.{move}"].triggered.connect(lambda _=False, m=step: self.comment_view.step_selection(m))
+        for action_id, move in WORD_STEPS.items():
+            a[action_id].triggered.connect(lambda _=False, m=move: self.comment_view.step_selection(m))
         self.label_panel.spans_changed.connect(lambda: self.comment_view.show_rationale(self.label_panel.spans()))
         FieldKeys(self.search_box, on_enter=self._open_first_found, on_escape=self._leave_search)
         a["file.paste_thread"].triggered.connect(self.importer.paste_from_clipboard)

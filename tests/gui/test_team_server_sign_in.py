@@ -4,7 +4,7 @@ and the annotator labels with their own login, the database enforcing what they 
 from __future__ import annotations
 
 import pytest
-from helpers.databases import SCRAM_SKIP, can_make_clusters, scram_cluster
+from helpers.databases import SCRAM_SKIP, can_make_clusters
 from helpers.team_server import make_team
 from sqlalchemy import text
 
@@ -18,11 +18,10 @@ pytestmark = pytest.mark.skipif(not can_make_clusters(), reason=SCRAM_SKIP)
 
 
 @pytest.fixture(scope="module")
-def team():
-    with scram_cluster() as cluster:
-        team = make_team(cluster)
-        yield team
-        team.drop()
+def team(scram_server):
+    team = make_team(scram_server)
+    yield team
+    team.drop()
 
 
 def test_the_window_asks_for_the_password_and_labels_with_the_persons_login(qtbot, team, monkeypatch):

@@ -27,6 +27,14 @@ def agreement_intervals(agreement: dict[str, dict[str, Any]]) -> bytes:
     return png_bytes(figure)
 
 
+def _horizontal() -> dict:
+    """A horizontal box: ``orientation`` since matplotlib 3.10, ``vert`` (deprecated there) before."""
+    import matplotlib
+
+    newer = tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+    return {"orientation": "horizontal"} if newer else {"vert": False}
+
+
 def exposure(per_person_day: dict[str, Any], cap: int) -> bytes:
     """A box of severe comments per person per day, against the daily cap."""
     if not per_person_day["n"]:
@@ -35,7 +43,7 @@ def exposure(per_person_day: dict[str, Any], cap: int) -> bytes:
     axes = figure.add_subplot()
     spread = per_person_day
     axes.bxp([{"med": spread["median"], "q1": spread["q1"], "q3": spread["q3"], "whislo": spread["min"],
-               "whishi": spread["max"], "label": "per person-day"}], vert=False, showfliers=False)  # fmt: skip
+               "whishi": spread["max"], "label": "per person-day"}], showfliers=False, **_horizontal())  # fmt: skip
     if cap:
         axes.axvline(cap, color="#b03030", linestyle="--", linewidth=1, label=f"daily cap {cap}")
         axes.legend(loc="lower right")

@@ -38,7 +38,7 @@ def _kind(status: str | None) -> str | None:
 class LabellingController(QObject):
     shown = Signal(object)  # ItemState, or None when there is nothing to label
     item_changed = Signal(object)  # QueueItem whose status changed
-    progress = Signal(object)  # Progress: answered, set aside, total, this session
+    progress = Signal(object)  # (AnswerCounts: answered, set aside, total; answered this session)
     notice = Signal(str)  # a short message for the status bar
     sync_state = Signal(str)  # team servers: "offline — N answers waiting", "all answers sent", or ""
     refused = Signal(list)  # question ids that must be answered first

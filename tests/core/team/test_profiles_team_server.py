@@ -1,14 +1,14 @@
 """On a team server, profiles and check-ins are written by each person for themselves and read by leads
 only: an annotator's own login, in the app or in psql, can neither read them nor write them for others.
 
-Runs on a PostgreSQL cluster of its own that checks passwords (scram-sha-256), made and dropped here.
+Runs on a PostgreSQL cluster that checks passwords (scram-sha-256), made once for the session (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import psycopg
 import pytest
-from helpers.databases import SCRAM_SKIP, can_make_clusters, scram_cluster
+from helpers.databases import SCRAM_SKIP, can_make_clusters
 from helpers.team_server import make_team
 
 from moderator.core.schema.definition import schema_from_dict
@@ -25,15 +25,9 @@ SURVEY = schema_from_dict({
 }).survey  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with scram_cluster() as url:
-        yield url
-
-
 @pytest.fixture
-def team(cluster):
-    team = make_team(cluster, comments=1)
+def team(scram_server):
+    team = make_team(scram_server, comments=1)
     yield team
     team.drop()
 

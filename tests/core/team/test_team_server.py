@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
-from helpers.databases import SCRAM_SKIP, can_make_clusters, scram_cluster
+from helpers.databases import SCRAM_SKIP, can_make_clusters
 from helpers.team_server import Team, make_team
 from sqlalchemy import text
 
@@ -28,10 +28,9 @@ pytestmark = pytest.mark.skipif(not can_make_clusters(), reason=SCRAM_SKIP)
 DENIED = "42501"  # insufficient privilege, or a row a policy refuses
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with scram_cluster() as url:
-        yield url
+@pytest.fixture
+def cluster(scram_server):
+    return scram_server
 
 
 @pytest.fixture
