@@ -25,6 +25,7 @@ from moderator.core.export.writer import ExportCancelled
 from moderator.core.progress import Cancelled, Progress
 from moderator.core.project import Project
 from moderator.core.team.accounts import Account
+from moderator.gui.background.progress import STEPS, close_progress, open_progress
 from moderator.gui.background.workers import DbWorker
 from moderator.gui.exporting.dialog import ExportChoice, ExportDialog
 
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 # The command line's rule (core.export.release), asked before the dialog opens.
 REFUSED = release.REFUSED[0].upper() + release.REFUSED[1:] + "."
 CANCELLED = "Export cancelled; nothing was written."
-STEPS = 1000  # progress dialog resolution
 STATUS_MS = 10_000
 
 
@@ -168,22 +168,11 @@ class ExportController(QObject):
             self.progress_dialog.setCancelButton(None)  # the data is written; the card takes seconds
 
     def _show_progress(self) -> None:
-        dialog = QProgressDialog("Exporting…", "Cancel", 0, STEPS, self.window)
-        dialog.setObjectName("export_progress")
-        dialog.setWindowTitle("Export")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(400)  # quick exports never flash a dialog
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.canceled.connect(self.cancel)
-        self.progress_dialog = dialog
+        self.progress_dialog = open_progress(self.window, "Exporting…", "Export", self.cancel, "export_progress")
 
     def _close_progress(self) -> None:
         dialog, self.progress_dialog = self.progress_dialog, None
-        if dialog is not None:
-            dialog.canceled.disconnect(self.cancel)  # closing is no cancellation
-            dialog.hide()
-            dialog.deleteLater()  # not now: we may be inside its setValue()
+        close_progress(dialog, self.cancel)
 
     def _show(self, icon: QMessageBox.Icon, text: str) -> None:
         box = QMessageBox(icon, "Export", text, QMessageBox.StandardButton.Ok, self.window)

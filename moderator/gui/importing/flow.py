@@ -36,6 +36,7 @@ from moderator.core.importing.formats.paste.reader import analyse
 from moderator.core.importing.writer import ImportSummary
 from moderator.core.progress import Progress
 from moderator.core.project import Project
+from moderator.gui.background.progress import STEPS, close_progress, open_progress
 from moderator.gui.background.workers import DbWorker
 from moderator.gui.importing.paste_preview import PastePreviewDialog
 
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 FILE_FILTERS = f"Threads ({' '.join('*' + suffix for suffix in file_extensions())});;All files (*)"
 CANCELLED = "Import cancelled; nothing was imported."
 EMPTY_CLIPBOARD = "The clipboard holds no text. Copy a news article's comment section in the browser, then paste again."
-STEPS = 1000  # progress dialog resolution
 
 
 @dataclass
@@ -268,21 +268,11 @@ class ImportController(QObject):
 
     def _show_progress(self, label: str) -> None:
         self._close_progress()
-        dialog = QProgressDialog(label, "Cancel", 0, STEPS, self.parent_widget)
-        dialog.setWindowTitle("Import")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(400)  # quick imports never flash a dialog
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.canceled.connect(self.cancel)
-        self.progress_dialog = dialog
+        self.progress_dialog = open_progress(self.parent_widget, label, "Import", self.cancel)
 
     def _close_progress(self) -> None:
         dialog, self.progress_dialog = self.progress_dialog, None
-        if dialog is not None:
-            dialog.canceled.disconnect(self.cancel)  # closing is no cancellation
-            dialog.hide()
-            dialog.deleteLater()  # not now: we may be inside its setValue()
+        close_progress(dialog, self.cancel)
 
     def _tell(self, summaries: Sequence[ImportSummary]) -> None:
         added = sum(s.comments_added for s in summaries)

@@ -1,18 +1,17 @@
 """The annotator's flow without traps (issue 15): drafts kept, a panel that fits, everything by keyboard."""
 
 import pytest
+from helpers.windows import open_window, type_keys
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from moderator.core.demo import load_demo
-from moderator.core.labelling.log import active_schema, current_rows_clause, submit
-from moderator.core.project import Project
+from moderator.core.labelling.log import current_rows_clause, submit
 from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Annotation, Comment
-from moderator.core.team.accounts import Account, ensure_annotator
+from moderator.core.team.accounts import ensure_annotator
 from moderator.gui.labelling import drafts_prompt
-from moderator.gui.main_window import MainWindow
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -25,24 +24,6 @@ def engine(tmp_path):
     load_demo(engine)
     yield engine
     engine.dispose()
-
-
-def open_window(qtbot, engine, name="ana"):
-    _, schema = active_schema(engine)
-    window = MainWindow(Project(engine), "demo.sqlite", Account(ensure_annotator(engine, name), name, "admin"), schema)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window and not window.busy)
-    return window
-
-
-def type_keys(qtbot, window, keys, target=None):
-    for key in keys:
-        modifier, key = key if isinstance(key, tuple) else (Qt.KeyboardModifier.NoModifier, key)
-        qtbot.keyClick(target or QApplication.focusWidget() or window, key, modifier)
-    qtbot.waitUntil(lambda: not window.busy)
 
 
 def stored(engine):

@@ -1,19 +1,16 @@
 """The window records how each label was made: context on screen, siblings, the hint, the first key, the arm."""
 
 import pytest
+from helpers.windows import open_window, type_keys
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from moderator.core.assist import scores as assist_store
 from moderator.core.demo import load_demo
-from moderator.core.labelling.log import active_schema
 from moderator.core.project import Project
 from moderator.core.store.engine import open_database
 from moderator.core.store.settings import Experiment
 from moderator.core.store.tables import Annotation, Comment
-from moderator.core.team.accounts import Account, ensure_annotator
-from moderator.gui.main_window import MainWindow
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -25,23 +22,6 @@ def engine(tmp_path):
     load_demo(engine)
     yield engine
     engine.dispose()
-
-
-def open_window(qtbot, engine):
-    _, schema = active_schema(engine)
-    window = MainWindow(Project(engine), "demo.sqlite", Account(ensure_annotator(engine, "ana"), "ana", "admin"), schema)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window and not window.busy)
-    return window
-
-
-def type_keys(qtbot, window, keys):
-    for key in keys:
-        modifier, key = key if isinstance(key, tuple) else (Qt.KeyboardModifier.NoModifier, key)
-        qtbot.keyClick(QApplication.focusWidget() or window, key, modifier)
-    qtbot.waitUntil(lambda: not window.busy)
 
 
 def stored_facts(engine):
