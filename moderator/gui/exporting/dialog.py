@@ -42,6 +42,7 @@ class ExportChoice:
     fmt: str
     level: str
     card: bool
+    keep_annotators: bool = False  # names instead of pseudonymous ids (pseudonyms by default)
 
 
 def extension(fmt: str) -> str:
@@ -95,6 +96,8 @@ class ExportDialog(QDialog):
         self.card_box = QCheckBox("Write a dataset &card (README.md) beside it")
         self.card_box.setObjectName("export_card")
         self.card_box.setChecked(True)
+        self.names_box = QCheckBox("Keep annotators' &names (pseudonymous ids otherwise)")
+        self.names_box.setObjectName("export_keep_annotators")
         self.path_edit = QLineEdit(str(self._folder / default_name(project_name, self.fmt)))
         self.path_edit.setObjectName("export_path")
         self.browse_button = QPushButton("&Browse…")
@@ -125,6 +128,7 @@ class ExportDialog(QDialog):
         form.addRow("&Save to:", where)
         form.labelForField(where).setBuddy(self.path_edit)
         form.addRow("", self.card_box)
+        form.addRow("", self.names_box)
         main = QVBoxLayout(self)
         main.addLayout(form)
         main.addWidget(self.button_box)
@@ -184,5 +188,6 @@ class ExportDialog(QDialog):
         path = self._destination()
         if path.exists() and path != self._confirmed and not _confirm_replace(self, path):
             return
-        self._choice = ExportChoice(path, self.fmt, self.level_box.currentData(), self.card_box.isChecked())
+        self._choice = ExportChoice(path, self.fmt, self.level_box.currentData(), self.card_box.isChecked(),
+                                    self.names_box.isChecked())  # fmt: skip
         super().accept()

@@ -39,7 +39,8 @@ STATUS_MS = 10_000
 def _export(project: Project, account: Account, choice: ExportChoice, progress: Progress, card_started: Callable[[], None],
             cancelled: Cancelled) -> int:  # fmt: skip
     """On the export's own worker: the data file (through PATH.part), then its card."""
-    return project.export(account, choice.path, choice.fmt, level=choice.level, card=choice.card, progress=progress,
+    return project.export(account, choice.path, choice.fmt, level=choice.level, card=choice.card,
+                          keep_annotators=choice.keep_annotators, progress=progress,
                           cancelled=cancelled, card_started=card_started)  # fmt: skip
 
 

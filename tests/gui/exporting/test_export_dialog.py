@@ -5,7 +5,7 @@ import threading
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QPushButton
 from sqlalchemy import select
 
 from moderator.core.export import release
@@ -91,6 +91,24 @@ def test_jsonl_with_card_by_keyboard(qtbot, window, any_engine, tmp_path):
     assert MARKER in card and "path: data.jsonl" in card
     assert (out.parent / "data_labels.png").exists()
     assert not list(out.parent.glob("*.part"))
+    annotators = {a["annotator"] for r in records for a in r["annotations"]}
+    assert len(annotators) == 1 and annotators.pop().startswith("annotator_")  # pseudonymous unless asked
+
+
+def test_annotators_keep_their_names_when_asked(qtbot, window, engine, tmp_path):
+    account = fill(engine, tmp_path)
+    out = tmp_path / "named.jsonl"
+    controller = start(window, engine, account)
+    fill_in(controller.dialog, out, card=False)
+    assert not controller.dialog.names_box.isChecked()  # pseudonyms by default
+    controller.dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is controller.dialog)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # Alt+N: keep the names
+    qtbot.waitUntil(controller.dialog.names_box.isChecked)  # a mnemonic clicks its button after a short press
+    with qtbot.waitSignal(controller.finished, timeout=WAIT_MS):
+        qtbot.keyClick(controller.dialog, Qt.Key.Key_Return)
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {a["annotator"] for r in records for a in r["annotations"]} == {"ana"}
 
 
 def test_the_dialog_is_usable_by_keyboard_and_escape_cancels(qtbot, window, engine, tmp_path):
