@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QRadioButton,
     QScrollArea,
     QToolButton,
@@ -34,6 +33,7 @@ from moderator.core.schema.definition import LabelSchema, Question
 from moderator.gui.flow_layout import FlowLayout
 
 SPAN_PREVIEW = 40
+MIN_WIDTH = 230  # options wrap to the width; below this, titles and fields would crowd
 SPAN_ROWS = 3  # rationale spans listed before the short list scrolls
 MISSING_STYLE = "QFrame#{name} {{ border: 2px solid #d9534f; border-radius: 4px; }}"
 
@@ -56,14 +56,16 @@ def _title_text(q: Question) -> str:
 def _title(text: str) -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)  # a long title ("… (None unless chosen)") wraps rather than widen the panel
     font = label.font()
     font.setBold(True)
     label.setFont(font)
     return label
 
 
-def _small_button(text: str, tip: str) -> QPushButton:
-    button = QPushButton(text)
+def _small_button(text: str, tip: str) -> QToolButton:
+    button = QToolButton()  # a tool button's margins are slim: the panel stays narrow
+    button.setText(text)
     button.setToolTip(tip)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the window's shortcuts
     return button
@@ -81,6 +83,7 @@ class LabelPanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # options wrap instead
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMinimumWidth(MIN_WIDTH)
         self.schema = schema
         self._buttons: dict[str, dict[Any, QAbstractButton]] = {}
         self._texts: dict[str, QLineEdit] = {}
@@ -132,7 +135,7 @@ class LabelPanel(QScrollArea):
         header.setSpacing(6)
         title = _title(_title_text(q))
         self._titles[q.id] = title
-        header.addWidget(title)
+        header.addWidget(title, stretch=0 if q.kind == "text" else 1)  # a field takes the row's room, else the title
         help_button = QToolButton()
         help_button.setText("?")
         help_button.setObjectName(f"guideline_{q.id}")
@@ -142,8 +145,7 @@ class LabelPanel(QScrollArea):
         help_button.clicked.connect(lambda _=False, qid=q.id: self.guideline_requested.emit(qid))
         rows.addLayout(header)
         if q.kind in ("ordinal", "nominal", "multi"):
-            header.addStretch(1)
-            header.addWidget(help_button)
+            header.addWidget(help_button, alignment=Qt.AlignmentFlag.AlignTop)
             options = FlowLayout(spacing=2)
             group = QButtonGroup(self)
             group.setExclusive(False)  # exclusivity handled in choose(): a single choice can be cleared
@@ -159,6 +161,7 @@ class LabelPanel(QScrollArea):
                 self._buttons[q.id][option.value] = button
             rows.addLayout(options)
         elif q.kind == "text":  # one row: the title, the field, the guideline
+            title.setWordWrap(False)  # short ("Note"): the field wraps nothing, it narrows
             edit = QLineEdit()
             edit.setObjectName(f"text_{q.id}")
             edit.setPlaceholderText(q.guideline.splitlines()[0] if q.guideline else q.label)
@@ -172,9 +175,7 @@ class LabelPanel(QScrollArea):
             mark.clicked.connect(lambda _=False, qid=q.id: self.mark_requested.emit(qid))
             remove = _small_button("Remove", "Remove the span chosen in the list (the last one if none)")
             remove.clicked.connect(lambda _=False, qid=q.id: self._remove_selected_span(qid))
-            header.addStretch(1)
-            for widget in (mark, remove, help_button):
-                header.addWidget(widget)
+            header.addWidget(help_button, alignment=Qt.AlignmentFlag.AlignTop)
             hint = QLabel(f"Select words with the mouse, or Ctrl+→ and Shift+→, then {q.key or 'Mark'}.")
             hint.setObjectName(f"span_hint_{q.id}")
             hint.setTextFormat(Qt.TextFormat.PlainText)
@@ -183,7 +184,12 @@ class LabelPanel(QScrollArea):
             spans = QListWidget()
             spans.setObjectName(f"spans_{q.id}")
             spans.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            rows.addWidget(hint)
+            actions = QHBoxLayout()  # the hint wraps beside the buttons, never widening the panel
+            actions.addWidget(hint, stretch=10)
+            actions.addWidget(mark, alignment=Qt.AlignmentFlag.AlignTop)
+            actions.addWidget(remove, alignment=Qt.AlignmentFlag.AlignTop)
+            actions.addStretch(1)  # with the hint hidden (spans listed), the buttons stay at the left
+            rows.addLayout(actions)
             rows.addWidget(spans)
             self._span_lists[q.id] = spans
             self._span_hints[q.id] = hint
