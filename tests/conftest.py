@@ -6,6 +6,7 @@ Every test that takes ``engine`` runs on SQLite and, when $MODERATOR_TEST_POSTGR
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,12 @@ from helpers.databases import PG_ENV, PG_SKIP, scram_cluster, throwaway_postgres
 from helpers.paths import SHARED_DATA
 
 from moderator.core.store.engine import open_database
+
+# No test writes the user's own files (window geometry, keys, recent projects, outboxes, the demo project):
+# Qt's QSettings and the app's config and data folders resolve under folders of this session, children
+# included. GUI tests also give each test a settings folder of its own (tests/gui/conftest.py).
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="moderator-test-config-")
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="moderator-test-data-")
 
 
 @pytest.fixture

@@ -68,6 +68,20 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
+# The menu bar: titles and their action ids in order (None: a separator; "recent": the recent projects'
+# submenu). The window adds the queue orders to View and the schema's questions to Label.
+MENUS: dict[str, list[str | None]] = {
+    "&File": ["file.new_project", "file.open_project", "file.open_server", "recent", None, "file.import",
+              "file.paste_thread", "file.export", None, "app.preferences", "app.edit_lexicon", None, "app.quit"],
+    "&Label": ["label.submit", "label.skip", "label.flag", "label.undo"],
+    "&View": ["nav.previous", "nav.next", "nav.siblings", None, "nav.search", "nav.filter", "nav.queue", None,
+              "view.zoom_in", "view.zoom_out", None, "view.charts"],
+    "&Review": ["review.open", "review.agreement"],
+    "Well&being": ["wellbeing.reveal", "wellbeing.skip", "wellbeing.take_break"],
+    "&Help": ["help.cheatsheet", "help.guidelines"],
+}  # fmt: skip
+
+
 def schema_actions(schema: LabelSchema) -> tuple[ActionSpec, ...]:
     """One action per option of every choice question, and one per spans question, keyed as the schema says."""
     specs = []

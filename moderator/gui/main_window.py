@@ -29,13 +29,10 @@ from moderator.core.schema.definition import LabelSchema
 from moderator.core.store.settings import ORDERINGS
 from moderator.core.team.accounts import Account, AuthError
 from moderator.gui import settings
-from moderator.gui.actions import action_table, apply_keys, conflicts, make_actions
+from moderator.gui.actions import MENUS, action_table, conflicts, make_actions
 from moderator.gui.background.assist_trainer import AssistTrainer
 from moderator.gui.background.workers import DbWorker
-from moderator.gui.dialogs.appearance_page import AppearancePage
 from moderator.gui.dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
-from moderator.gui.dialogs.hint_page import HintPage
-from moderator.gui.dialogs.preferences import PreferencesDialog
 from moderator.gui.dialogs.survey_flow import SurveyFlow
 from moderator.gui.importing.flow import ImportController
 from moderator.gui.labelling import drafts_prompt
@@ -45,10 +42,9 @@ from moderator.gui.labelling.field_keys import FieldKeys
 from moderator.gui.labelling.label_panel import LabelPanel
 from moderator.gui.labelling.queue_model import QueueModel
 from moderator.gui.labelling.status_bar import StatusBar
+from moderator.gui.preferences_flow import edit_preferences
 from moderator.gui.review.window import ReviewWindow
-from moderator.gui.theme import change_theme
 from moderator.gui.wellbeing.controller import WellbeingController
-from moderator.gui.wellbeing.preferences_page import WellbeingPage
 
 SEARCH_DELAY_MS = 300
 # The keyboard's word steps in the comment (core.labelling.word_steps), by action id.
@@ -144,42 +140,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         a = self.actions_by_id
-        menus = {
-            "&File": [
-                "file.new_project",
-                "file.open_project",
-                "file.open_server",
-                "recent",
-                None,
-                "file.import",
-                "file.paste_thread",
-                "file.export",
-                None,
-                "app.preferences",
-                "app.edit_lexicon",
-                None,
-                "app.quit",
-            ],  # fmt: skip
-            "&Label": ["label.submit", "label.skip", "label.flag", "label.undo"],
-            "&View": [
-                "nav.previous",
-                "nav.next",
-                "nav.siblings",
-                None,
-                "nav.search",
-                "nav.filter",
-                "nav.queue",
-                None,
-                "view.zoom_in",
-                "view.zoom_out",
-                None,
-                "view.charts",
-            ],  # fmt: skip
-            "&Review": ["review.open", "review.agreement"],
-            "Well&being": ["wellbeing.reveal", "wellbeing.skip", "wellbeing.take_break"],
-            "&Help": ["help.cheatsheet", "help.guidelines"],
-        }
-        for title, ids in menus.items():
+        for title, ids in MENUS.items():
             if title == "&Review" and not self.account.sees_all:
                 continue  # annotators label blind: no one else's answers, no agreement figures
             menu = self.menuBar().addMenu(title)
@@ -365,30 +326,7 @@ class MainWindow(QMainWindow):
 
     def edit_preferences(self) -> None:
         """Preferences, once the project's hint setting is read (on the worker, never here)."""
-        self.worker.submit(self.project.hint_mode, on_done=self._edit_preferences)
-
-    def _edit_preferences(self, hint_mode: str) -> None:
-        dialog = PreferencesDialog(self.action_table, settings.key_overrides(), self)
-        page = WellbeingPage(self.wellbeing.session.config, self.account.sees_all, self.wellbeing.edit_lexicon)
-        dialog.add_page(page, "&Wellbeing")
-        appearance = AppearancePage()
-        dialog.add_page(appearance, "A&ppearance")  # Alt+A is "Reset all"
-        hint = HintPage(hint_mode, editable=self.account.sees_all)
-        dialog.add_page(hint, "&Model hint")
-        if dialog.exec():
-            if page.changes():
-                self.wellbeing.save_config(page.changes())
-            if hint.changes():
-                chosen = hint.changes()
-                self.worker.submit(self.project.hint_mode, chosen, on_done=lambda mode: self.status.showMessage(
-                    f"Model hint: {mode}, for everyone on this project.", 6000))  # fmt: skip
-            if appearance.changes():
-                change_theme(appearance.changes())  # stored, and applied to every window now (see event)
-            overrides = dialog.overrides()
-            settings.set_key_overrides(overrides)
-            apply_keys(self.actions_by_id, self.action_table, overrides)
-            if self.cheat_sheet is not None:
-                self.cheat_sheet.update_keys(overrides)
+        self.worker.submit(self.project.hint_mode, on_done=lambda mode: edit_preferences(self, mode))
 
     def toggle_cheat_sheet(self) -> None:
         if self.cheat_sheet is None:

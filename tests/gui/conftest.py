@@ -113,3 +113,14 @@ def any_engine(request, tmp_path):
         pytest.skip(PG_SKIP)
     with throwaway_postgres(url, "moderator_gui_test") as engine:
         yield engine
+
+
+@pytest.fixture
+def demo_engine(tmp_path):
+    """A project holding the bundled demo thread (12 comments, an article, quotes, a named reply)."""
+    from moderator.core.demo import load_demo
+
+    engine = open_database(str(tmp_path / "demo.sqlite"))
+    load_demo(engine)
+    yield engine
+    engine.dispose()

@@ -129,6 +129,12 @@ def test_an_annotator_labels_through_the_app_and_every_attack_from_psql_is_refus
                        "VALUES ('x', 'admin', 'x', false, now())")  # fmt: skip
         _refused(psql, "UPDATE project_settings SET value = '5' WHERE key = 'overlap'")
         _refused(psql, "INSERT INTO project_settings (key, value) VALUES ('ordering', '\"random\"')")
+        # Nor to put herself in an experiment's arm of her choosing, or rewrite how a label was made.
+        _refused(psql, "INSERT INTO project_settings (key, value) VALUES "
+                       "('experiment', '{\"factor\": \"hint\", \"unit\": \"person\", \"seed\": 3}')")  # fmt: skip
+        _refused(
+            psql, "UPDATE annotations SET provenance = '{\"hint_shown\": false}'"
+        )  # no UPDATE grant, and the trigger besides
         _refused(psql, "INSERT INTO label_schemas (name, version, definition, sha256, created_at) "
                        "VALUES ('x', 9, '{}', 'x', now())")  # fmt: skip
         _refused(psql, f'GRANT "{team.database}_admins" TO "{n["ana"]}"', code=DENIED)
