@@ -31,7 +31,7 @@ from moderator.core.agreement.extended import Extended, alpha_with_interval, com
 from moderator.core.agreement.extended_text import ALPHA_HEADS, ALPHA_NOTE, alpha_cells, competence_lines
 from moderator.core.agreement.masi import set_reliability
 from moderator.core.agreement.spans import span_agreement, span_questions
-from moderator.core.store.tables import Annotation, Annotator, LabelSchemaRow
+from moderator.core.store.tables import Annotation, Annotator, GoldItem, LabelSchemaRow
 from moderator.core.team.accounts import Account, AuthError
 
 CHUNK = 100_000
@@ -134,7 +134,9 @@ def _raw_rows(conn, stmt) -> Iterator[list[tuple]]:
         cursor.close()
 
 
-def _load(engine: Engine, wanted: list[_Question]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], dict[int, str]]:
+def _load(
+    engine: Engine, wanted: list[_Question], left_out: frozenset[int] = frozenset()
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], dict[int, str]]:
     """(comment ids, annotator ids, codes per question id, annotator names), in a few set-based queries.
 
     The rows in force are the submitted rows no later row supersedes. Rather than a per-row NOT EXISTS
@@ -159,6 +161,9 @@ def _load(engine: Engine, wanted: list[_Question]) -> tuple[np.ndarray, np.ndarr
     ids, comment, annotator, schema, combo = (np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts)
     if superseded:
         keep = ~np.isin(ids, np.fromiter(superseded, dtype=np.int64, count=len(superseded)))
+        comment, annotator, schema, combo = comment[keep], annotator[keep], schema[keep], combo[keep]
+    if left_out:  # gold items, unless asked for
+        keep = ~np.isin(comment, np.fromiter(left_out, dtype=np.int64, count=len(left_out)))
         comment, annotator, schema, combo = comment[keep], annotator[keep], schema[keep], combo[keep]
     # Sorted once by (comment, annotator), so each question's reliability data needs no real sort.
     order = np.lexsort((annotator, comment))
@@ -225,7 +230,12 @@ def _namer(names: dict[int, str]):
 
 
 def agreement_report(
-    engine: Engine, questions: list[str] | None = None, viewer: Account | None = None, *, extended: Extended | None = None
+    engine: Engine,
+    questions: list[str] | None = None,
+    viewer: Account | None = None,
+    *,
+    extended: Extended | None = None,
+    include_gold: bool = False,
 ) -> dict[str, dict]:
     """Agreement per question id (and per "<qid>.<option>" of multi questions); JSON-serialisable.
 
@@ -234,29 +244,32 @@ def agreement_report(
     interval, ordinal and nominal questions Dawid–Skene and MACE competence per annotator, and the
     report gains a MASI-α entry per multi question and a character-level α entry per spans question
     (named in ``questions`` like the others).
+    ``include_gold``: gold items (checks with known answers, answered by everyone) count too; left out
+    by default, as they are not a sample of the corpus.
     """
     if viewer is not None and not viewer.sees_all:
         raise AuthError("agreement figures are for reviewers and admins (annotators label blind)")
     with engine.connect() as conn:
         definitions = conn.execute(select(LabelSchemaRow.id, LabelSchemaRow.definition)).all()
+        left_out = frozenset() if include_gold else frozenset(conn.scalars(select(GoldItem.comment_id)))
     found = _questions(definitions)
     span_found = span_questions(definitions) if extended else {}
     asked_spans = [span_found[q] for q in dict.fromkeys(span_found if questions is None else questions) if q in span_found]
     chosen = _select(found, None if questions is None else [q for q in questions if q not in span_found])
     report: dict[str, dict] = {}
     if chosen:
-        report = _choice_entries(engine, found, chosen, questions, extended)
+        report = _choice_entries(engine, found, chosen, questions, extended, left_out)
     if extended:
-        report |= span_agreement(engine, asked_spans, extended)
+        report |= span_agreement(engine, asked_spans, extended, left_out)
     return report
 
 
 def _choice_entries(
     engine: Engine, found: dict[str, _Question], chosen: list[tuple[str, str | None]], questions: list[str] | None,
-    extended: Extended | None,
+    extended: Extended | None, left_out: frozenset[int],
 ) -> dict[str, dict]:  # fmt: skip
     wanted = [found[qid] for qid in dict.fromkeys(qid for qid, _ in chosen)]
-    comment, annotator, codes, names = _load(engine, wanted)
+    comment, annotator, codes, names = _load(engine, wanted, left_out)
     # A multi question named whole (or every question) gets its whole-set entry, ahead of its options.
     whole_sets = {q.id for q in wanted if extended and q.kind == "multi" and (questions is None or q.id in questions)}
     report: dict[str, dict] = {}

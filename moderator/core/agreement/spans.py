@@ -46,8 +46,11 @@ def span_questions(definitions: Iterable[tuple[int, dict[str, Any]]]) -> dict[st
     return found
 
 
-def span_agreement(engine: Engine, questions: list[SpanQuestion], options: Extended) -> dict[str, dict[str, Any]]:
-    """One report entry per spans question: character-level α, its interval and how much it rests on."""
+def span_agreement(
+    engine: Engine, questions: list[SpanQuestion], options: Extended, left_out: frozenset[int] = frozenset()
+) -> dict[str, dict[str, Any]]:
+    """One report entry per spans question: character-level α, its interval and how much it rests on;
+    comments in ``left_out`` (gold items) do not count."""
     if not questions:
         return {}
     stmt = (
@@ -58,7 +61,7 @@ def span_agreement(engine: Engine, questions: list[SpanQuestion], options: Exten
     )
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    return {q.id: _entry(q, [r for r in rows if r[2] in q.schemas], options) for q in questions}
+    return {q.id: _entry(q, [r for r in rows if r[2] in q.schemas and r[0] not in left_out], options) for q in questions}
 
 
 def _entry(question: SpanQuestion, rows: list, options: Extended) -> dict[str, Any]:

@@ -62,9 +62,14 @@ def import_sources(
 def import_drafts(engine: Engine, drafts: Iterable[ThreadDraft], *, name: str, fmt: str, sha256: str = "") -> ImportSummary:
     """Import drafts already in memory (e.g. corrected in the GUI's preview) in one transaction."""
     with writer(engine) as conn, conn.begin():
-        summary = _open_batch(conn, name, fmt, sha256)
-        _write_drafts(conn, drafts, summary, lambda _f: None, None)
-        return _close_batch(conn, summary, require_threads=False)
+        return write_drafts(conn, drafts, name=name, fmt=fmt, sha256=sha256)
+
+
+def write_drafts(conn: Connection, drafts: Iterable[ThreadDraft], *, name: str, fmt: str, sha256: str = "") -> ImportSummary:
+    """Drafts as one import batch, in the caller's writing transaction (which may add rows of its own)."""
+    summary = _open_batch(conn, name, fmt, sha256)
+    _write_drafts(conn, drafts, summary, lambda _f: None, None)
+    return _close_batch(conn, summary, require_threads=False)
 
 
 def find_batch(conn: Connection, sha256: str) -> int | None:

@@ -17,7 +17,8 @@ from functools import cache
 from sqlalchemy import Connection, Engine, bindparam, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
-from moderator.core.store.tables import Annotation, Comment
+from moderator.core.labelling.gold_handout import held_out_threads
+from moderator.core.store.tables import Annotation, Assignment, Comment
 
 FILTERS = ("unlabelled", "mine", "skipped", "flagged", "all")
 PREVIEW_CHARS = 160
@@ -70,7 +71,14 @@ def _filter_clause(status, name: str):
     raise ValueError(f"unknown filter {name!r} (known: {', '.join(FILTERS)})")
 
 
+def in_queue(annotator_id):
+    """Comments the queue lists: all but a gold file's, except those this person was handed."""
+    held = select(Assignment.id).where(Assignment.comment_id == Comment.id, Assignment.annotator_id == annotator_id).exists()
+    return or_(Comment.thread_id.not_in(held_out_threads()), held, my_status(annotator_id).is_not(None))
+
+
 def _where(query, annotator_id: int, filter_name: str, search: str, after: tuple[int, int] | None):
+    query = query.where(in_queue(annotator_id))
     clause = _filter_clause(my_status(annotator_id), filter_name)
     if clause is not None:
         query = query.where(clause)
@@ -166,10 +174,15 @@ class AnswerCounts:
     total: int  # all comments
 
 
+def _corpus_size(conn: Connection) -> int:
+    """The comments of the corpus: a gold file's are checks, not part of it."""
+    return conn.scalar(select(func.count()).select_from(Comment).where(Comment.thread_id.not_in(held_out_threads()))) or 0
+
+
 def answer_counts(engine: Engine, annotator_id: int) -> AnswerCounts:
     """What this annotator has labelled and set aside, and the corpus size: skips and flags are not answers."""
     with engine.connect() as conn:
-        total = conn.scalar(select(func.count()).select_from(Comment)) or 0
+        total = _corpus_size(conn)
         by_status = dict(
             conn.execute(
                 select(Annotation.status, func.count()).where(*_in_force(annotator_id)).group_by(Annotation.status)
@@ -182,7 +195,7 @@ def answer_counts(engine: Engine, annotator_id: int) -> AnswerCounts:
 def progress_counts(engine: Engine, annotator_id: int) -> tuple[int, int]:
     """(comments this annotator has answered, all comments)."""
     with engine.connect() as conn:
-        total = conn.scalar(select(func.count()).select_from(Comment)) or 0
+        total = _corpus_size(conn)
         done = answered_count(conn, annotator_id)
     return done, total
 

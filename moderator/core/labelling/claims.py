@@ -35,6 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from moderator.core.labelling.browse import PREVIEW_CHARS, QueueItem, my_status, unanswered
+from moderator.core.labelling.gold_handout import held_out_threads, is_gold, take_gold
 from moderator.core.schema.definition import LabelError
 from moderator.core.store.engine import writer
 from moderator.core.store.settings import ClaimSettings, claim_settings, set_claim_settings
@@ -141,14 +142,30 @@ def claim_next_item(
     """
     with _lease_transaction(engine) as conn:
         config = claim_settings(conn)
+        gold = take_gold(conn, annotator_id, config.lease_minutes)
+        if gold is not None and _try_lease(conn, gold, annotator_id, config.lease_minutes):
+            return _queue_item(conn.execute(_row_query().where(Comment.id == gold)).one())
         passed: list[int] = list(skip)
         for ordering, start in _search_plan(config.ordering, after):
             while rows := _find(conn, annotator_id, config, ordering, start, passed):
                 for row in rows:
                     if _try_lease(conn, row[0], annotator_id, config.lease_minutes):
-                        return QueueItem(row[0], row[1], row[2], row[3], row[4], " ".join((row[5] or "").split()), None)
+                        return _queue_item(row)
                     passed.append(row[0])
         return None
+
+
+def _queue_item(row) -> QueueItem:
+    """A claimed comment as a queue item: not answered by the claimant, so no status."""
+    return QueueItem(row[0], row[1], row[2], row[3], row[4], " ".join((row[5] or "").split()), None)
+
+
+def _row_query():
+    """(id, thread_id, position, depth, author, preview) of comments."""
+    return select(
+        Comment.id, Comment.thread_id, Comment.position, Comment.depth, Comment.author,
+        func.substr(Comment.text, 1, PREVIEW_CHARS),
+    )  # fmt: skip
 
 
 def _try_lease(conn: Connection, comment_id: int, annotator_id: int, minutes: int) -> bool:
@@ -200,13 +217,11 @@ def _find_query(ordering: str, has_after: bool, has_passed: bool):
     candidate with index seeks (own status, answers, leases) until one qualifies: a seek, not a scan.
     """
     annotator_id = bindparam("annotator_id")
-    query = select(
-        Comment.id, Comment.thread_id, Comment.position, Comment.depth, Comment.author,
-        func.substr(Comment.text, 1, PREVIEW_CHARS),
-    ).where(
+    query = _row_query().where(
         unanswered(my_status(annotator_id)),
         answers_count() + _live_leases(annotator_id, bindparam("now")) < bindparam("overlap"),
-    )  # fmt: skip
+        Comment.thread_id.not_in(held_out_threads()),  # a gold file's items come only as gold
+    )
     if has_passed:
         query = query.where(Comment.id.not_in(bindparam("passed", expanding=True)))
     if ordering == "thread":
@@ -266,8 +281,8 @@ def slot_free(conn: Connection, comment_id: int, annotator_id: int) -> bool:
             Assignment.comment_id == comment_id, Assignment.annotator_id == annotator_id, Assignment.expires_at > now
         )
     )
-    if own_lease is not None:
-        return True
+    if own_lease is not None or is_gold(conn, comment_id):
+        return True  # a gold item takes no slot: everyone may answer it once
     return _taken(conn, comment_id, annotator_id) < claim_settings(conn).overlap
 
 

@@ -9,7 +9,8 @@ annotator      reads threads, comments, quotes, the schema, settings and model s
                their own labels and leases only (the annotator is ``current_user``'s account); counts of
                slots in use through two views that show no one's labels; adds their own survey profile
                (once) and wellbeing check-ins, and reads neither back, only whether they answered
-reviewer       an annotator's rights, plus every label and lease, the gold labels (adds their own),
+reviewer       an annotator's rights, plus every label and lease, the gold labels (adds their own) and
+               gold items (an annotator is handed one, and told its answer, only through functions),
                the pseudonym key, imports (threads, comments, pseudo-annotators of datasets), the schema,
                settings and model scores, everyone's profiles and check-ins
 admin          a reviewer's rights, plus changing and removing rows in every table except the two logs
@@ -39,7 +40,7 @@ OWN_ROWS = ("annotations", "assignments")  # everyone, limited to their own rows
 ADD_OWN_LEADS_READ = ("profiles", "checkins")
 LEADS_WRITE = ("import_batches", "threads", "comments", "quote_spans", "label_schemas", "project_settings",
                "model_scores")  # fmt: skip
-LEADS_ONLY = ("gold_labels", "project_secrets")
+LEADS_ONLY = ("gold_labels", "project_secrets", "gold_items")
 APPEND_ONLY = ("annotations", "gold_labels")
 
 
@@ -131,6 +132,7 @@ GRANTS = (
     ("INSERT, UPDATE, DELETE", LEADS_WRITE, ("reviewer", "admin")),
     ("INSERT", ("annotators",), ("reviewer", "admin")),
     ("UPDATE, DELETE", ("annotators", "project_secrets"), ("admin",)),
+    ("DELETE", ("gold_items",), ("admin",)),
     ("INSERT", ADD_OWN_LEADS_READ, GROUPS),
     ("SELECT", ADD_OWN_LEADS_READ, ("reviewer", "admin")),
     ("DELETE", ADD_OWN_LEADS_READ, ("admin",)),
@@ -164,6 +166,10 @@ def apply(conn: Connection) -> None:
         "TO {to}",
         to=everyone,
     )
+    # Gold items (migration 0008): handed out and, when the project says so, explained to the person
+    # who answered one, by functions with the owner's rights; the table itself is the leads'.
+    run_ddl(conn, "GRANT EXECUTE ON FUNCTION moderator_take_gold(integer, integer), "
+            "moderator_gold_feedback(integer, integer) TO {to}", to=everyone)  # fmt: skip
     for privileges, tables, to in GRANTS:
         run_ddl(conn, "GRANT {privileges} ON {tables} TO {to}", privileges=sql.SQL(privileges), tables=_names(tables),
                 to=_names(groups[g] for g in to))  # fmt: skip

@@ -49,6 +49,10 @@ ASSIST_MODEL = "assist_model"
 AUTHOR_SECRET = "author_key_secret"
 HINT = "model_hint"
 EXPERIMENT = "experiment"
+# Three keys, not one object: the PostgreSQL functions of migration 0008 read gold_every and gold_feedback.
+GOLD_EVERY = "gold_every"
+GOLD_FEEDBACK = "gold_feedback"
+GOLD_THRESHOLD = "gold_threshold"
 
 
 def _get(conn: Connection, key: str) -> Any:
@@ -183,6 +187,53 @@ def _checked_experiment(value: Experiment) -> Experiment:
     if not _whole(value.seed, 0):
         raise ValueError("the experiment's seed is a whole number ≥ 0")
     return value
+
+
+# gold items: how often, feedback, the accuracy below which a reviewer looks ----------------------------
+
+
+@dataclass(frozen=True)
+class GoldSettings:
+    """How gold items are handed out (``labelling.gold_handout``) and judged (``gold.accuracy``)."""
+
+    every: int = 0  # about one gold item in this many comments per person; 0: none handed out
+    feedback: bool = False  # tell the annotator the reference answer after they answered a gold item
+    threshold: float = 0.7  # reviewers see who answers fewer gold items than this share correctly
+
+
+def gold_settings(conn: Connection) -> GoldSettings:
+    stored = dict(
+        conn.execute(
+            select(ProjectSetting.key, ProjectSetting.value).where(
+                ProjectSetting.key.in_((GOLD_EVERY, GOLD_FEEDBACK, GOLD_THRESHOLD))
+            )
+        ).all()
+    )
+    default = GoldSettings()
+    every, feedback, threshold = stored.get(GOLD_EVERY), stored.get(GOLD_FEEDBACK), stored.get(GOLD_THRESHOLD)
+    return GoldSettings(
+        every=every if _whole(every, 2) else default.every,
+        feedback=feedback if isinstance(feedback, bool) else default.feedback,
+        threshold=float(threshold) if _share(threshold) else default.threshold,
+    )
+
+
+def _share(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def set_gold_settings(
+    conn: Connection, every: int | None = None, feedback: bool | None = None, threshold: float | None = None
+) -> GoldSettings:
+    """Change some of them (None leaves one as it is); checks all before writing any."""
+    if every is not None and not (every == 0 or _whole(every, 2)):
+        raise ValueError("gold items come one in N comments, N ≥ 2 (0 hands none out)")
+    if threshold is not None and not _share(threshold):
+        raise ValueError("the gold accuracy threshold is a share between 0 and 1")
+    for key, value in ((GOLD_EVERY, every), (GOLD_FEEDBACK, feedback), (GOLD_THRESHOLD, threshold)):
+        if value is not None:
+            _put(conn, key, value)
+    return gold_settings(conn)
 
 
 # wellbeing ----------------------------------------------------------------------------------------

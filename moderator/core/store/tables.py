@@ -70,7 +70,7 @@ class Thread(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
-    source: Mapped[str] = mapped_column(String(32))  # importer name
+    source: Mapped[str] = mapped_column(String(32), index=True)  # importer name (GOLD_SOURCE: held out)
     external_id: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
@@ -249,6 +249,29 @@ class GoldLabel(Base):
     note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     client_id: Mapped[str | None] = mapped_column(String(36))  # as on annotations: a resend is stored once
+
+
+# Where a gold item came from: a file of comments with known answers (its thread is held out of the
+# queue, threads.source = GOLD_SOURCE) or a reviewer's gold label promoted to a check.
+GOLD_FROM = ("file", "review")
+GOLD_SOURCE = "gold"  # threads.source of the threads a gold file brings in
+
+
+class GoldItem(Base):
+    """A comment with known answers, handed out blind about once in ``gold_every`` (migration 0008).
+
+    Only leads read or add these rows; an annotator is handed one and, when the project says so, told
+    its answers afterwards through two PostgreSQL functions that run with the owner's rights.
+    """
+
+    __tablename__ = "gold_items"
+    __table_args__ = (CheckConstraint("source IN ('file', 'review')", name="source"),)
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), primary_key=True, autoincrement=False)
+    values: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the reference answer per question
+    source: Mapped[str] = mapped_column(String(16))  # one of GOLD_FROM
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("annotators.id"))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 # The annotator-profile survey (issue 16): who answered, never shown to other annotators.
