@@ -14,6 +14,7 @@ COMMANDS = (
     "team",
     "project",
     "agreement",
+    "gold",
     "report",
     "bench",
     "backup",
@@ -117,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     proj.add_argument("--experiment-unit", choices=("person", "comment"), default="person",
                       help="randomise per annotator (default) or per comment")  # fmt: skip
     proj.add_argument("--experiment-seed", type=int, default=0, metavar="N", help="the randomisation's seed (default 0)")
+    proj.add_argument("--gold-every", type=int, metavar="N", help="hand out about one gold item in N comments (0: none)")
+    proj.add_argument("--gold-feedback", choices=("on", "off"), help="show the reference answer after a gold item")
+    proj.add_argument("--gold-threshold", type=float, metavar="X", help="gold accuracy below which reviewers see a person")
     # Wellbeing (see moderator.core.wellbeing.session): what protects everyone who labels in this project.
     for flag, what in (("blur", "blur likely severe comments until revealed"), ("greyscale", "no colour highlights, a desaturated window"),
                        ("breaks", "suggest breaks"),
@@ -128,6 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
     proj.add_argument(
         "--daily-cap", type=int, metavar="N", help="severe comments a day before a gentle stop (default 150; 0 = none)"
     )
+
+    gold = sub.add_parser("gold", help="gold items, checks with known answers: import, promote reviewer gold, accuracy")
+    _global_options(gold, suppress=True)
+    gold.add_argument(
+        "action", choices=("import", "promote", "accuracy"),
+        help="import FILE (JSONL/JSON/CSV/TSV: text and reference answers); promote [COMMENT_ID…] (reviewer gold "
+        "labels; none: all); accuracy (each person's share of gold items answered right)",
+    )  # fmt: skip
+    gold.add_argument("items", nargs="*", metavar="FILE|ID")
+    gold.add_argument("--json", action="store_true", help="accuracy as JSON")
+    gold.add_argument("--threshold", type=float, metavar="X", help="flag people below this share (default: the project's)")
 
     lexicon = sub.add_parser("lexicon", help="the lexicon of highlighted words: path of your copy, check it, show it")
     lexicon.add_argument("action", choices=("path", "check", "show"))

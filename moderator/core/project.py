@@ -21,9 +21,13 @@ from moderator.core.agreement.review import Disagreement, ReviewItem
 from moderator.core.assist import run as assist_run
 from moderator.core.assist import scores
 from moderator.core.export import release
+from moderator.core.gold import accuracy as gold_accuracy
+from moderator.core.gold import items as gold_items
+from moderator.core.gold.accuracy import PersonAccuracy
+from moderator.core.gold.items import GoldAdded
 from moderator.core.importing import writer as importing
 from moderator.core.importing.drafts import ThreadDraft
-from moderator.core.labelling import browse, claims, conditions, context, log, session
+from moderator.core.labelling import browse, claims, conditions, context, gold_handout, log, session
 from moderator.core.labelling.browse import QueueItem
 from moderator.core.labelling.context import CommentContext, CommentInThread
 from moderator.core.labelling.session import Advance, ItemState
@@ -330,6 +334,30 @@ class Project:
         from moderator.core.agreement.report import agreement_report  # numpy loads when first asked for
 
         return agreement_report(self._engine, questions, viewer)
+
+    # gold items: checks with known answers ---------------------------------------------------------
+
+    def gold_settings(self, **changes: Any) -> stored.GoldSettings:
+        """How often gold items come, whether answers are explained, the accuracy threshold; with
+        ``every``, ``feedback`` or ``threshold`` given, changed first (checked before any is written)."""
+        with writer(self._engine) as conn, conn.begin():
+            return stored.set_gold_settings(conn, **changes) if changes else stored.gold_settings(conn)
+
+    def gold_feedback(self, annotator_id: int, comment_id: int) -> dict[str, Any] | None:
+        """The reference answers of a gold item this person just answered, when the project explains them."""
+        return gold_handout.gold_feedback(self._engine, annotator_id, comment_id)
+
+    def import_gold(self, path: str | Path, viewer: Account | None = None) -> GoldAdded:
+        """A file of comments with reference answers, as gold items (leads only)."""
+        return gold_items.import_gold(self._engine, path, viewer)
+
+    def promote_gold(self, comment_ids: Sequence[int] | None, viewer: Account | None = None) -> GoldAdded:
+        """Reviewer gold labels as gold items (all when ``comment_ids`` is None; leads only)."""
+        return gold_items.promote(self._engine, comment_ids, viewer)
+
+    def gold_accuracy(self, viewer: Account | None = None) -> list[PersonAccuracy]:
+        """Each person's accuracy on the gold items they answered, least accurate first (leads only)."""
+        return gold_accuracy.gold_accuracy(self._engine, viewer)
 
     # importing ------------------------------------------------------------------------------------
 

@@ -79,3 +79,26 @@ def gold_accuracy(engine: Engine, who: Account | None = None) -> list[PersonAccu
 def under_threshold(people: list[PersonAccuracy], threshold: float, min_items: int = 1) -> list[PersonAccuracy]:
     """Those whose overall accuracy on at least ``min_items`` gold items is below ``threshold``."""
     return [p for p in people if p.items >= min_items and p.overall.checked and p.overall.share < threshold]
+
+
+def gold_summary(engine: Engine) -> dict[str, Any]:
+    """The gold items and how people did on them, with no one named (for the data statement)."""
+    from sqlalchemy import func
+
+    from moderator.core.store.settings import gold_settings
+
+    with engine.connect() as conn:
+        by_source = dict(conn.execute(select(GoldItem.source, func.count()).group_by(GoldItem.source)).all())
+        settings = gold_settings(conn)
+    people = gold_accuracy(engine)
+    questions: dict[str, list[float]] = defaultdict(list)
+    for person in people:
+        for question, tally in person.questions.items():
+            questions[question].append(tally.share)
+    return {
+        "items": sum(by_source.values()), "from_file": by_source.get("file", 0), "from_review": by_source.get("review", 0),
+        "every": settings.every, "feedback": settings.feedback, "threshold": settings.threshold,
+        "people": len(people), "below": len(under_threshold(people, settings.threshold)),
+        "answers": sum(p.items for p in people),
+        "questions": {q: sorted(shares) for q, shares in sorted(questions.items())},
+    }  # fmt: skip

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from moderator.core.labelling.browse import QueueItem, item_for
 from moderator.core.labelling.claims import claim_next_item
 from moderator.core.labelling.context import CommentContext, comment_context
+from moderator.core.labelling.gold_handout import gold_feedback
 from moderator.core.labelling.log import Label, current_label, submit, undo_last
 from moderator.core.store.tables import Annotation, Comment
 
@@ -83,6 +84,8 @@ class Advance:
     label: Label  # the row just stored
     item: QueueItem  # the answered comment, with its new status
     next: ItemState | None  # the next unanswered comment, or None when all are done
+    # When the answered comment was a gold item and the project explains them: its reference answers.
+    feedback: dict[str, Any] | None = None
 
 
 def answer_and_advance(
@@ -100,7 +103,8 @@ def answer_and_advance(
     label = submit(engine, comment_id, annotator_id, values, spans, status, started_at, duration_ms, client_id,
                    provenance=provenance)  # fmt: skip
     item = item_for(engine, annotator_id, comment_id)
-    return Advance(label, item, claim_item(engine, annotator_id, item.key))
+    feedback = gold_feedback(engine, annotator_id, comment_id) if status == "submitted" else None
+    return Advance(label, item, claim_item(engine, annotator_id, item.key), feedback)
 
 
 def undo_and_load(engine: Engine, annotator_id: int, client_id: str | None = None) -> ItemState | None:

@@ -96,7 +96,7 @@ def render(f: dict[str, Any], images: dict[str, str], *, hourly_rate: float | No
                                   _n(values[-1])])  # fmt: skip
     out += _table(["question", "method", "annotators", "lowest", "median", "highest"], comp_rows) if comp_rows else [
         "Not enough overlapping labels to estimate competences."]  # fmt: skip
-    out += ["", "Gold (attention) items: none yet in this project.", ""]
+    out += ["", *_gold(f["gold"])]
 
     out += ["## How the labels were made", ""]
     if prov["recorded"]:
@@ -129,6 +129,23 @@ def render(f: dict[str, Any], images: dict[str, str], *, hourly_rate: float | No
     out += ["## Labels", "", f"![labels per question]({images['labels']})", ""]
     out += ["## Limitations", "", *(f"- {line}" for line in limitations(f)), ""]
     return "\n".join(out)
+
+
+def _gold(g: dict[str, Any]) -> list[str]:
+    """Gold (attention) items: how many, how handed out, and people's accuracy on them, no one named."""
+    if not g["items"]:
+        return ["Gold (attention) items: none in this project.", ""]
+    how = (f"handed out blind, about one in {g['every']} comments per person, each at most once"
+           if g["every"] else "not handed out at present")  # fmt: skip
+    out = [f"Gold (attention) items: {g['items']} comments with known answers ({g['from_file']} from a file, "
+           f"{g['from_review']} promoted from reviewer decisions), {how}; the reference answer was "
+           f"{'shown' if g['feedback'] else 'not shown'} after each. They are left out of the agreement figures above.", ""]  # fmt: skip
+    if not g["people"]:
+        return out + ["No one has answered a gold item yet.", ""]
+    out += [f"{g['people']} people answered {g['answers']} gold items; {g['below']} of them fell below "
+            f"{100 * g['threshold']:.0f} % correct. Accuracy per person:", ""]  # fmt: skip
+    rows = [[q, len(v), _n(v[0]), _n(v[len(v) // 2]), _n(v[-1])] for q, v in g["questions"].items()]
+    return out + _table(["question", "people", "lowest", "median", "highest"], rows) + [""]
 
 
 def _profiles(p: dict[str, Any]) -> list[str]:
@@ -167,6 +184,11 @@ def limitations(f: dict[str, Any]) -> list[str]:
         found.append(f"Agreement below 0.667 on {', '.join(low)}: treat these labels as contested, not as ground truth.")
     if not f["adjudication"]["decisions"]:
         found.append("No disagreement was adjudicated by a reviewer.")
+    if not f["gold"]["people"]:
+        found.append("No gold (attention) items were answered: no one's accuracy was checked against known answers.")
+    elif f["gold"]["below"]:
+        found.append(f"{f['gold']['below']} people answered fewer gold items correctly than the project's threshold; "
+                     "their labels are in the data (weigh them with the competences above).")  # fmt: skip
     if f["provenance"]["recorded"] < f["provenance"]["labels"]:
         found.append("Some labels do not record what was on screen (made before this was recorded, or imported).")
     found.append("The lexicon that judges severity is a small English list: exposure figures undercount other languages.")

@@ -2,7 +2,7 @@
 
 Sections follow what reviewers of dataset papers ask for (data statements, datasheets): curation and
 sources, the annotators (aggregated), guidelines and their versions, time and cost, adjudication,
-agreement with intervals, aggregation and annotator competence, how labels were made (provenance and
+agreement with intervals, aggregation and annotator competence, gold accuracy, how labels were made (provenance and
 experiments), wellbeing measures and exposure, and the limitations the figures themselves show.
 """
 
@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from moderator.core.agreement.extended import Extended
 from moderator.core.agreement.report import agreement_report
 from moderator.core.export import charts
+from moderator.core.gold.accuracy import gold_summary
 from moderator.core.labelling.log import active_schema
 from moderator.core.report import facts, figures
 from moderator.core.report.markdown import render
@@ -35,6 +36,7 @@ def gather(engine: Engine, *, resamples: int = 1000) -> dict[str, Any]:
         "corpus": facts.corpus(engine),
         "labelling": facts.labelling(engine),
         "adjudication": facts.adjudication(engine),
+        "gold": gold_summary(engine),
         "agreement": agreement_report(engine, extended=Extended(resamples=resamples)),
         "provenance": facts.provenance(engine),
         "conditions": facts.conditions(engine),

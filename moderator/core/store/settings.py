@@ -222,14 +222,21 @@ def _share(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
 
 
+def check_gold_changes(every: int | None = None, feedback: bool | None = None, threshold: float | None = None) -> None:
+    """Refuse a value ``set_gold_settings`` would refuse, before anything is written."""
+    if every is not None and not (every == 0 or _whole(every, 2)):
+        raise ValueError("gold items come one in N comments, N ≥ 2 (0 hands none out)")
+    if feedback is not None and not isinstance(feedback, bool):
+        raise ValueError("gold feedback is on or off")
+    if threshold is not None and not _share(threshold):
+        raise ValueError("the gold accuracy threshold is a share between 0 and 1")
+
+
 def set_gold_settings(
     conn: Connection, every: int | None = None, feedback: bool | None = None, threshold: float | None = None
 ) -> GoldSettings:
     """Change some of them (None leaves one as it is); checks all before writing any."""
-    if every is not None and not (every == 0 or _whole(every, 2)):
-        raise ValueError("gold items come one in N comments, N ≥ 2 (0 hands none out)")
-    if threshold is not None and not _share(threshold):
-        raise ValueError("the gold accuracy threshold is a share between 0 and 1")
+    check_gold_changes(every, feedback, threshold)
     for key, value in ((GOLD_EVERY, every), (GOLD_FEEDBACK, feedback), (GOLD_THRESHOLD, threshold)):
         if value is not None:
             _put(conn, key, value)

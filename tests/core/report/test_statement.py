@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from moderator.core.agreement.review import decide
 from moderator.core.demo import load_demo
+from moderator.core.gold.items import promote
 from moderator.core.labelling.claims import configure
 from moderator.core.labelling.log import SKIP_REASON_KEY, submit
 from moderator.core.report.statement import IMAGES, REPORT, gather, write_report
@@ -37,6 +38,7 @@ def campaign(engine):
 
 
 def test_the_statement_has_every_section_and_names_no_one(campaign, tmp_path):
+    promote(campaign)  # the reviewer's decision on the first comment becomes a gold item
     path = write_report(campaign, tmp_path / "statement", hourly_rate=20.0, resamples=200)
     text = path.read_text(encoding="utf-8")
     assert path.name == REPORT and all((path.parent / image).stat().st_size > 1000 for image in IMAGES.values())
@@ -45,6 +47,8 @@ def test_the_statement_has_every_section_and_names_no_one(campaign, tmp_path):
         assert f"## {heading}" in text, heading
     assert "3 people gave 24 labels" in text and "of which 1 for the annotator's wellbeing" in text
     assert "1 reviewers made 1 gold decisions on 1 comments" in text
+    assert "Gold (attention) items: 1 comments with known answers (0 from a file, 1 promoted" in text
+    assert "3 people answered 3 gold items; 1 of them fell below 70 % correct" in text  # Ysolde's 4 against the gold 1
     assert "- **hint shown**: 8 labels" in text and "- **hint hidden**: 16 labels" in text
     assert "α within the arm (nominal): toxicity" in text  # two people in the hidden arm: their agreement
     assert "33 % — the model's guess was on screen" in text and "50 % — the comment replied to was on screen" in text
