@@ -160,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     agree.add_argument("--seed", type=int, default=0, metavar="N", help="the bootstrap's seed (default 0)")
     agree.add_argument("--labels", action="store_true", help="with --json: every comment's Dawid–Skene and MACE label too")
+    agree.add_argument("--include-gold", action="store_true", help="count gold items too (left out by default)")
     report = sub.add_parser("report", help="a data statement a reviewer can check: Markdown with charts")
     _global_options(report, suppress=True)
     report.add_argument("--out", metavar="DIR", required=True, help="folder for REPORT.md and its charts")

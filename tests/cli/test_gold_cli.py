@@ -37,6 +37,11 @@ def test_a_lead_imports_gold_sets_the_rate_and_reads_who_is_below(tmp_path, caps
         ("ana", 0.5, True), ("bo", 0.5, True)]  # fmt: skip
     assert main(["--db", db, "gold", "accuracy", "--threshold", "0.4"]) == 0
     assert capsys.readouterr().out.startswith("0 of 2 people below 40% on gold items\nana: 50% on 2 items (toxicity 50% of 2)")
+    counted = []
+    for extra in ([], ["--include-gold"]):
+        assert main(["--db", db, "agreement", "--basic", "--json", "--question", "toxicity", *extra]) == 0
+        counted.append(json.loads(capsys.readouterr().out)["toxicity"]["items"])
+    assert counted == [12, 14]  # the demo's comments; with the two gold items when asked
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "x", "toxicity": 7}\n', encoding="utf-8")
     assert main(["--db", db, "gold", "import", str(bad)]) == 1

@@ -20,6 +20,6 @@ def run(args) -> int:
     if who is not None and not who.sees_all:
         raise UsageError("agreement figures are for reviewers and admins (annotators label blind)")
     extended = None if args.basic else Extended(resamples=args.resamples, seed=args.seed, labels=args.labels)
-    report = agreement_report(engine, args.question or None, extended=extended)
+    report = agreement_report(engine, args.question or None, extended=extended, include_gold=args.include_gold)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
