@@ -42,7 +42,8 @@ from moderator.gui.labelling.field_keys import FieldKeys
 from moderator.gui.labelling.label_panel import LabelPanel
 from moderator.gui.labelling.queue_model import QueueModel
 from moderator.gui.labelling.status_bar import StatusBar
-from moderator.gui.preferences_flow import edit_preferences
+from moderator.gui.preferences_flow import open_preferences
+from moderator.gui.review.gold_flow import GoldFlow
 from moderator.gui.review.window import ReviewWindow
 from moderator.gui.wellbeing.controller import WellbeingController
 
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.charts_dialog = None
         self.importer = ImportController(self, self.project, self.worker)
         self.importer.install_drop_target(self)
+        self.gold = GoldFlow(self)  # the note after a check item; Review → Gold accuracy; File → Import gold items
         self.cheat_sheet: CheatSheetDialog | None = None
         self.review: ReviewWindow | None = None
         self.guidelines: GuidelinesDialog | None = None
@@ -174,7 +176,7 @@ class MainWindow(QMainWindow):
         a["view.zoom_in"].triggered.connect(lambda: self.zoom(1))
         a["view.zoom_out"].triggered.connect(lambda: self.zoom(-1))
         a["app.quit"].triggered.connect(lambda: c.after_pending(self.close))
-        a["app.preferences"].triggered.connect(self.edit_preferences)
+        a["app.preferences"].triggered.connect(lambda: open_preferences(self))
         a["help.cheatsheet"].triggered.connect(self.toggle_cheat_sheet)
         a["help.guidelines"].triggered.connect(lambda: self.show_guidelines(None))
         for action_id in ("review.open", "review.agreement"):
@@ -323,10 +325,6 @@ class MainWindow(QMainWindow):
 
     def _fit_queue_rows(self) -> None:
         self.queue.verticalHeader().setDefaultSectionSize(self.queue.fontMetrics().height() + 4)
-
-    def edit_preferences(self) -> None:
-        """Preferences, once the project's hint setting is read (on the worker, never here)."""
-        self.worker.submit(self.project.hint_mode, on_done=lambda mode: edit_preferences(self, mode))
 
     def toggle_cheat_sheet(self) -> None:
         if self.cheat_sheet is None:

@@ -45,7 +45,8 @@ class PersonAccuracy:
         }  # fmt: skip
 
 
-def _same(answer: Any, reference: Any) -> bool:
+def same_answer(answer: Any, reference: Any) -> bool:
+    """Does an answer match the reference? A multi-choice answer matches when it names the same options."""
     if isinstance(reference, list) and isinstance(answer, list):
         return sorted(map(repr, answer)) == sorted(map(repr, reference))
     return answer == reference
@@ -69,7 +70,7 @@ def gold_accuracy(engine: Engine, who: Account | None = None) -> list[PersonAccu
         person.items += 1
         for question, expected in reference.items():
             if question in answers and answers[question] not in (None, [], ""):
-                hit = _same(answers[question], expected)
+                hit = same_answer(answers[question], expected)
                 for tally in (person.questions[question], person.overall):
                     tally.checked += 1
                     tally.correct += hit

@@ -42,6 +42,9 @@ class LabellingController(QObject):
     notice = Signal(str)  # a short message for the status bar
     sync_state = Signal(str)  # team servers: "offline — N answers waiting", "all answers sent", or ""
     refused = Signal(list)  # question ids that must be answered first
+    # After a gold item, when the project explains them: (its reference answers, the answers given);
+    # None when the next answer (or an undo) starts, to put the note away.
+    feedback = Signal(object)
 
     def __init__(self, project: Project, worker: DbWorker, annotator_id: int, panel: LabelPanel, parent=None):
         super().__init__(parent)
@@ -64,6 +67,7 @@ class LabellingController(QObject):
         self._first_key_ms: int | None = None
         panel.edited.connect(self._first_key)
         self._leaving_answered: int | None = None  # the comment just answered: what its panel held is no draft
+        self.answers_given = 0  # answers (and undos) started this session: a late gold note is for none of them
         self.closed = False
         # Keep the lease on the comment on screen; an app that is gone stops renewing and its slot returns.
         self._renewal = QTimer(self, interval=RENEW_EVERY_MS)
@@ -137,10 +141,14 @@ class LabellingController(QObject):
         self.dispatch(lambda: self._answer("skipped", {SKIP_REASON_KEY: WELLBEING_SKIP}))
 
     def undo(self) -> None:
+        self.dispatch(self._undo)
+
+    def _undo(self) -> None:
+        self._new_answer()
         if self.flow is not None:
-            self.dispatch(self.flow.undo)
+            self.flow.undo()
             return
-        self.dispatch(lambda: self._run(lambda: self.project.undo_and_load(self.annotator_id), self._undone))
+        self._run(lambda: self.project.undo_and_load(self.annotator_id), self._undone)
 
     def choose(self, qid: str, value) -> None:
         self.dispatch(lambda: self.panel.choose(qid, value) if self.state else None)
@@ -186,6 +194,7 @@ class LabellingController(QObject):
                 self.refused.emit(missing)
                 return
         values, spans = (self.panel.values(), self.panel.spans()) if values is None else (values, [])
+        self._new_answer()
         self._leaving_answered = self.state.item.id
         self.drafts.drop(self.state.item.id)
         duration = int((time.monotonic() - self._shown_at) * 1000)
@@ -197,6 +206,10 @@ class LabellingController(QObject):
             return
         args = (self.annotator_id, self.state.item.id, values, spans, status, self._started_at, duration)
         self._run(lambda: self.project.answer_and_advance(*args, provenance=provenance), self._advanced)
+
+    def _new_answer(self) -> None:
+        self.answers_given += 1
+        self.feedback.emit(None)
 
     def _run(self, job: Callable[[], object], on_done: Callable[[object], None]) -> None:
         self._running = True
@@ -296,6 +309,8 @@ class LabellingController(QObject):
     def _advanced(self, step: Advance) -> None:
         self.count(self.state.item.status if self.state else None, step.item.status)
         self.item_changed.emit(step.item)
+        if step.feedback:  # a gold item, answered: its reference answers (never before the answer is in)
+            self.feedback.emit((step.feedback, step.label.values))
         if step.next is None:
             self.notice.emit(self.all_seen_notice())
             # Stay on the comment just answered, showing its answer, rather than go blank.

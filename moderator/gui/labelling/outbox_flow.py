@@ -92,7 +92,29 @@ class OutboxFlow(QObject):
             held = [s.item.id for s in self.ahead] + [item.id]
             c._run(lambda: self._next_job(item.key, held), lambda state: self._next_or_stay(state, here))
         self.sync()
+        if status == "submitted":
+            self._ask_feedback(item.id, values)
         c._replay()
+
+    def _ask_feedback(self, comment_id: int, values: dict) -> None:
+        """Once the answer is sent: the reference answers, if it was a gold item the project explains. A
+        note that comes after the next answer was begun is for no comment on screen: it is dropped, as is
+        the note of an answer given offline (the server is not asked again for it)."""
+        if self.offline:
+            return
+        given = self.c.answers_given
+
+        def show(reference) -> None:
+            if reference and given == self.c.answers_given and not self.c.closed:
+                self.c.feedback.emit((reference, values))
+
+        self.c.worker.submit(self._feedback_job, comment_id, on_done=show, on_error=lambda _exc: None)
+
+    def _feedback_job(self, comment_id: int):
+        """On the worker, after the sending queued before it: send (the answer must be in), then ask."""
+        if self.project.send_outbox(self.box).unreachable is not None:
+            return None  # offline: the answer waits on disk, and the note is left out
+        return self.project.gold_feedback(self.c.annotator_id, comment_id)
 
     def _next_job(self, after, held) -> ItemState | None | Exception:
         """On the worker: send, then claim the next comment; the server being away is a result, not a failure."""
