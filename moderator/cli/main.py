@@ -48,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(_with_default_command(list(sys.argv[1:] if argv is None else argv)))
     from sqlalchemy.exc import SQLAlchemyError
 
+    from moderator.core.importing.errors import shown
     from moderator.core.importing.formats import ImportCancelled, ImportFailure
     from moderator.core.schema.definition import LabelError, SchemaError
     from moderator.core.team.accounts import AuthError
@@ -55,10 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return HANDLERS[args.command or "gui"](args)
     except ImportFailure as exc:
-        print(exc, file=sys.stderr)  # path:line: reason, as compilers print it, so editors can jump there
+        print(exc, file=sys.stderr)  # path:line: reason, as compilers print it, so editors can jump there (escaped)
         return 1
     except (SchemaError, LabelError, UsageError, AuthError, ValueError) as exc:
-        print(f"moderator: {exc}", file=sys.stderr)
+        print(f"moderator: {shown(str(exc))}", file=sys.stderr)  # one line, whatever file name it quotes
         return 1
     except ImportCancelled:
         print("moderator: cancelled; nothing was imported", file=sys.stderr)
@@ -67,8 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:  # a folder that cannot be written, a full disk, ...
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"moderator: {where}{exc.strerror or exc}", file=sys.stderr)
+        where = f"{shown(os.fsdecode(exc.filename))}: " if isinstance(exc.filename, (str, bytes)) and exc.filename else ""
+        print(f"moderator: {where}{shown(exc.strerror or str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("moderator: interrupted; the database is as it was before this command", file=sys.stderr)
@@ -78,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from moderator.core.store.guards import INSUFFICIENT_PRIVILEGE, sqlstate
 
         if sqlstate(exc) == INSUFFICIENT_PRIVILEGE:  # the team server refused this login: a role, not a bug
-            print(f"moderator: your role may not do this on this database ({reason})", file=sys.stderr)
+            print(f"moderator: your role may not do this on this database ({shown(reason)})", file=sys.stderr)
             return 1
-        print(f"moderator: database error: {reason}", file=sys.stderr)
+        print(f"moderator: database error: {shown(reason)}", file=sys.stderr)
         return 1

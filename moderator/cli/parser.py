@@ -50,10 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gui.add_argument("--screenshot", metavar="PATH", help="render the window on the first queue item to a PNG and exit")
 
-    imp = sub.add_parser("import", help="import threads from files")
+    imp = sub.add_parser("import", help="import threads from files, or from their addresses (http/https)")
     _global_options(imp, suppress=True)
-    imp.add_argument("paths", nargs="+", metavar="PATH")
-    imp.add_argument("--format", default="auto", choices=("auto", *FORMATS))
+    imp.add_argument("paths", nargs="+", metavar="PATH|URL")
+    # Addresses are read as reddit, hackernews or page (forced by --format, else told by the host).
+    imp.add_argument("--format", default="auto", choices=("auto", *dict.fromkeys((*FORMATS, "hackernews", "page"))))
+    imp.add_argument(
+        "--map", metavar="ROLE=COLUMN,…",
+        help="name the columns of a table: item, text, annotator, thread, parent, parent_text, author, created_at, "
+        "label (repeatable: label=a;b), attribute (annotator attributes), or a TOML file of ROLE = COLUMN lines",
+    )  # fmt: skip
+    imp.add_argument("--strict", action="store_true", help="refuse a file with quirks (a rating given twice…) instead of warning")
 
     exp = sub.add_parser("export", help="export comments with their labels")
     _global_options(exp, suppress=True)
@@ -71,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--keep-authors", action="store_true", help="real author names instead of pseudonyms")
     exp.add_argument("--keep-annotators", action="store_true", help="real annotator names instead of pseudonymous ids")
+    exp.add_argument(
+        "--no-scrub", dest="scrub", action="store_false",
+        help="keep the texts as written (by default e-mail and IP addresses, phone numbers, profile URLs and user names "
+        "become [EMAIL], [IP], [PHONE], [URL], [USER_n])",
+    )  # fmt: skip
     exp.add_argument("--card", action="store_true", help="also write a dataset card (README.md) and its charts beside --out")
 
     stats = sub.add_parser("stats", help="count threads, comments, annotations and annotators")

@@ -51,6 +51,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("file.import_gold", "Import &gold items…", (), "File"),
     ActionSpec("file.export", "&Export…", ("Ctrl+E",), "File"),
     ActionSpec("file.paste_thread", "&Paste thread", ("Ctrl+Shift+V",), "File"),
+    ActionSpec("file.open_address", "Open &address…", ("Ctrl+L",), "File"),
     ActionSpec("app.preferences", "P&references…", ("Ctrl+,",), "File"),
     ActionSpec("app.quit", "&Quit", ("Ctrl+Q",), "File"),
     ActionSpec("view.zoom_in", "&Larger text", ("Ctrl++", "Ctrl+="), "View"),
@@ -74,8 +75,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
 # submenu). The window adds the queue orders to View and the schema's questions to Label.
 MENUS: dict[str, list[str | None]] = {
     "&File": ["file.new_project", "file.open_project", "file.open_server", "recent", None, "file.import",
-              "file.import_gold", "file.paste_thread", "file.export", None, "app.preferences", "app.edit_lexicon", None,
-              "app.quit"],
+              "file.import_gold", "file.paste_thread", "file.open_address", "file.export", None, "app.preferences",
+              "app.edit_lexicon", None, "app.quit"],
     "&Label": ["label.submit", "label.skip", "label.flag", "label.undo"],
     "&View": ["nav.previous", "nav.next", "nav.siblings", None, "nav.search", "nav.filter", "nav.queue", None,
               "view.zoom_in", "view.zoom_out", None, "view.charts"],

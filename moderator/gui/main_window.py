@@ -35,6 +35,7 @@ from moderator.gui.background.workers import DbWorker
 from moderator.gui.dialogs.cheat_sheet import CheatSheetDialog, GuidelinesDialog
 from moderator.gui.dialogs.survey_flow import SurveyFlow
 from moderator.gui.importing.flow import ImportController
+from moderator.gui.importing.open_address import AddressOpener
 from moderator.gui.labelling import drafts_prompt
 from moderator.gui.labelling.comment_view import CommentView
 from moderator.gui.labelling.controller import LabellingController
@@ -211,6 +212,7 @@ class MainWindow(QMainWindow):
         self.label_panel.spans_changed.connect(lambda: self.comment_view.show_rationale(self.label_panel.spans()))
         FieldKeys(self.search_box, on_enter=self._open_first_found, on_escape=self._leave_search)
         a["file.paste_thread"].triggered.connect(self.importer.paste_from_clipboard)
+        self.address_opener = AddressOpener(self, self.project, self.worker, self._on_imported, a["file.open_address"])
         self.importer.imported.connect(self._on_imported)
         self.label_panel.guideline_requested.connect(self.show_guidelines)
         for q in self.schema.questions:
@@ -417,7 +419,7 @@ class MainWindow(QMainWindow):
 
     def _on_shown(self, state: ItemState | None) -> None:
         if state is None:
-            self.comment_view.caption.setText("Nothing to label yet: File → Import, drop a file here, or Paste thread.")
+            self.comment_view.caption.setText("Nothing to label yet: File → Import, Open address or Paste thread, or drop files.")
             return
         self.comment_view.show_context(state.context, hide_context=self.labelling.context_hidden)
         self.comment_view.show_rationale(self.label_panel.spans())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from moderator.core.importing.drafts import ThreadDraft, depths
 from moderator.core.importing.keys import comment_hash, lock_comments, thread_hash
@@ -10,7 +11,7 @@ from moderator.core.importing.summary import ImportSummary
 from moderator.core.labelling.log import store_schema
 from moderator.core.schema.definition import schema_from_dict
 from moderator.core.store import settings as project
-from moderator.core.store.tables import Annotation, Comment, QuoteSpan, Thread, utcnow
+from moderator.core.store.tables import Annotation, Annotator, Comment, Profile, QuoteSpan, Thread, utcnow
 from moderator.core.team.accounts import ensure_annotator
 
 CHUNK = 5000
@@ -29,6 +30,7 @@ class DraftWriter:
         self.author_keys: dict[str | None, str | None] = {}
         self.schema_ids: dict[str, int] = {}  # prior-label schemas, by definition hash
         self.annotator_ids: dict[str, int] = {}
+        self.profiled: set[int] = set()  # pseudo-annotators whose imported profile was looked at
         self.pending_labels: list[dict] = []
         # Rows wait here so that small threads are written in large executemany batches.
         self.pending_comments: list[dict] = []
@@ -107,13 +109,14 @@ class DraftWriter:
         ]
         if draft.prior_schema is not None:
             schema_id = self._schema_id(draft.prior_schema)
+            self._find_annotators([label.annotator for i in rows for label in comments[i].prior_labels])
             self.pending_labels += [
                 {
                     "comment_id": ids[i],
                     "annotator_id": self._annotator_id(label.annotator),
                     "schema_id": schema_id,
                     "values": label.values,
-                    "spans": [],
+                    "spans": label.spans,
                     "status": "submitted",
                     "action": "import",
                     "submitted_at": self.imported_at,
@@ -122,6 +125,8 @@ class DraftWriter:
                 for label in comments[i].prior_labels
             ]
             summary.labels_added += sum(len(comments[i].prior_labels) for i in rows)
+        if draft.annotator_profiles:
+            self._write_profiles(draft, summary)
         summary.comments_added += len(rows)
         if len(self.pending_comments) >= CHUNK:
             self.flush()
@@ -143,6 +148,61 @@ class DraftWriter:
         if schema.sha256 not in self.schema_ids:
             self.schema_ids[schema.sha256] = store_schema(self.conn, schema)
         return self.schema_ids[schema.sha256]
+
+    def _write_profiles(self, draft: ThreadDraft, summary: ImportSummary) -> None:
+        """The annotators' attributes as their profiles, for those that have none yet (the first one stays)."""
+        wanted = {self._annotator_id(name): answers for name, answers in draft.annotator_profiles.items()}
+        ids = [i for i in wanted if i not in self.profiled]
+        self.profiled.update(ids)
+        existing: set[int] = set()
+        for start in range(0, len(ids), 500):  # bounded IN lists
+            chunk = ids[start : start + 500]
+            existing.update(self.conn.scalars(select(Profile.annotator_id).where(Profile.annotator_id.in_(chunk))))
+        rows = [
+            {"annotator_id": i, "answers": wanted[i], "consent_version": draft.profile_consent, "answered_at": self.imported_at}
+            for i in ids
+            if i not in existing
+        ]
+        if not rows:
+            return
+        if self.conn.dialect.name != "postgresql":
+            self.conn.execute(insert(Profile), rows)
+            return
+        try:
+            with self.conn.begin_nested():  # a savepoint: a refusal must not end the import's transaction
+                self.conn.execute(insert(Profile), rows)
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "42501":
+                raise
+            # On a team server a login adds only its own profile (store.access): keep the labels, say so.
+            summary.warnings.append(
+                f"{summary.path}: the attributes of {len(rows)} annotators were not stored: "
+                "this login may not add profiles for others (import as the team's owner to keep them)"
+            )
+
+    def _find_annotators(self, names: list[str]) -> None:
+        """Look up, and add, many pseudo-annotators at once: a ratings dataset has thousands of them."""
+        missing = [n for n in dict.fromkeys(names) if n not in self.annotator_ids and n.strip()]
+        if len(missing) < 50:
+            return  # one by one (``_annotator_id``) is quick enough
+        wanted = list(dict.fromkeys(n.strip() for n in missing))
+        found = self._annotator_ids(wanted)
+        new = [n for n in wanted if n not in found]
+        if new:
+            try:
+                with self.conn.begin_nested():  # a twin made by another import meanwhile: the rest go one by one
+                    self.conn.execute(insert(Annotator), [{"name": n, "role": "annotator"} for n in new])
+                found |= self._annotator_ids(new)
+            except IntegrityError:
+                pass
+        self.annotator_ids.update({n: found[n.strip()] for n in missing if n.strip() in found})
+
+    def _annotator_ids(self, names: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(names), 500):  # bounded IN lists
+            chunk = names[start : start + 500]
+            found.update(self.conn.execute(select(Annotator.name, Annotator.id).where(Annotator.name.in_(chunk))).all())
+        return found
 
     def _annotator_id(self, name: str) -> int:
         if name not in self.annotator_ids:

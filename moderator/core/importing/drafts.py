@@ -42,6 +42,7 @@ class PriorLabel:
 
     annotator: str
     values: dict[str, Any]
+    spans: list[dict[str, Any]] = field(default_factory=list)  # rationales: {"start", "end", "question"}
 
 
 @dataclass
@@ -74,6 +75,11 @@ class ThreadDraft:
     heuristics: list[Heuristic] = field(default_factory=list)
     # The label schema (a definition as in assets/default-schema.toml) of the comments' prior labels.
     prior_schema: dict[str, Any] | None = None
+    # Attributes of the prior labels' annotators (age, gender… as the source gives them), by annotator
+    # name: each becomes that pseudo-annotator's profile, if it has none yet, under ``profile_consent``
+    # (e.g. "imported:<dataset>", telling them apart from answers to the project's own survey).
+    annotator_profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    profile_consent: str = "imported"
 
 
 def depths(comments: list[CommentDraft]) -> list[int]:

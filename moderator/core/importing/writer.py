@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from moderator.core.importing.bulk import write_bulk
 from moderator.core.importing.draft_rows import DraftWriter
 from moderator.core.importing.drafts import ThreadDraft
 from moderator.core.importing.errors import ImportCancelled, ImportFailure
-from moderator.core.importing.formats import detect_format, importer, jsonl
+from moderator.core.importing.formats import detect_format, importer, jsonl, ratings
+from moderator.core.importing.joined import TABLE_SUFFIXES, JoinedTables, join_tables
+from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText, read_source
 from moderator.core.importing.summary import ImportSummary
@@ -37,10 +41,29 @@ def import_paths(
     fmt: str = "auto",
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    options: ImportOptions | None = None,
 ) -> list[ImportSummary]:
-    """Import files in one transaction: if any file fails, nothing from any of them is written."""
-    sources = [read_source(p) for p in paths]
-    return import_sources(engine, sources, fmt, progress, cancelled)
+    """Import files in one transaction: if any file fails, nothing from any of them is written.
+
+    A folder (other than a ConvoKit corpus) stands for the tables in it: a dataset shipped as several
+    tables is joined by ids (``joined``).
+    """
+    sources = [read_source(p) for p in _expanded(paths)]
+    return import_sources(engine, sources, fmt, progress, cancelled, options)
+
+
+def _expanded(paths: Sequence[str | Path]) -> list[str | Path]:
+    found: list[str | Path] = []
+    for path in paths:
+        folder = Path(path)
+        if folder.is_dir() and not (folder / "utterances.jsonl").is_file():
+            tables = sorted(p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(TABLE_SUFFIXES))
+            if not tables:
+                raise ImportFailure(str(path), None, "a folder with no table in it (CSV, TSV, Parquet, JSON lines)")
+            found += tables
+        else:
+            found.append(path)
+    return found
 
 
 def import_sources(
@@ -49,11 +72,15 @@ def import_sources(
     fmt: str = "auto",
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    options: ImportOptions | None = None,
 ) -> list[ImportSummary]:
     summaries = []
+    options = options or ImportOptions()
+    sources = join_tables(sources, fmt)
     with writer(engine) as conn, conn.begin():
         for i, source in enumerate(sources):
-            summaries.append(_import_source(conn, source, fmt, scaled(progress, i, len(sources)), cancelled))
+            step = scaled(progress, i, len(sources))
+            summaries.append(_import_source(conn, source, fmt, step, cancelled, options.fresh()))
     if progress:
         progress(1.0)
     return summaries
@@ -85,17 +112,23 @@ def previous_import(engine: Engine, sha256: str) -> int | None:
 
 
 def _import_source(
-    conn: Connection, source: SourceText, fmt: str, progress: Progress, cancelled: Cancelled | None
+    conn: Connection, source: SourceText, fmt: str, progress: Progress, cancelled: Cancelled | None, options: ImportOptions
 ) -> ImportSummary:
-    name = detect_format(source) if fmt == "auto" else fmt
+    joined = isinstance(source, JoinedTables)
+    name = ratings.NAME if joined else detect_format(source, options.mapping) if fmt == "auto" else fmt
     previous = find_batch(conn, source.sha256)
     if previous is not None:
         return ImportSummary(source.name, name, batch_id=previous, already_imported=True)
     summary = _open_batch(conn, source.name, name, source.sha256)
     if not (name == jsonl.NAME and _write_bulk(conn, source, summary, progress, cancelled)):
         # Importers check the whole file before yielding, so holding the drafts costs no extra memory.
-        drafts = list(importer(name).parse(source, progress=lambda f: progress(PARSE_SHARE * f)))
+        parsing = lambda f: progress(PARSE_SHARE * f)  # noqa: E731
+        drafts = list(
+            source.parse(parsing, options) if joined else importer(name).parse(source, progress=parsing, options=options)
+        )
+        summary.count_labels(drafts)
         _write_drafts(conn, drafts, summary, lambda f: progress(PARSE_SHARE + (1 - PARSE_SHARE) * f), cancelled)
+    summary.take_notes(options.notes)
     _close_batch(conn, summary, require_threads=True)
     progress(1.0)
     return summary
@@ -151,6 +184,19 @@ def _write_drafts(
             rows.write(draft, summary)
         except ValueError as exc:  # a reply cycle found late, or similar: named at the draft's line
             raise ImportFailure(summary.path, draft.line, str(exc)) from None
+        except DBAPIError as exc:  # a value the database refuses (PostgreSQL, where SQLite took it)
+            _refused(summary.path, draft.line, exc)
         done += len(draft.comments)
         progress(done / total)
-    rows.flush()
+    try:
+        rows.flush()  # rows go in batches: the file is known here, not the line
+    except DBAPIError as exc:
+        _refused(summary.path, None, exc)
+
+
+def _refused(path: str, line: int | None, exc: DBAPIError) -> NoReturn:
+    """A database refusal of the file's data as ``path:line: reason``; any other database error as it is."""
+    failure = ImportFailure.from_database_error(path, line, exc)
+    if failure is None:
+        raise exc
+    raise failure from exc

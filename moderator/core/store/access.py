@@ -116,6 +116,10 @@ POLICIES = (
     ("gold_labels", "leads_decide", "INSERT", None, f"{LEAD} AND reviewer_id = {ME}"),
     # A profile once (the primary key) and check-ins, each as oneself; read by leads; erased by admins.
     ("profiles", "add_own", "INSERT", None, f"annotator_id = {ME}"),
+    # Leads import datasets: their pseudo-annotators' attributes (no login: not a person of this team).
+    ("profiles", "leads_import", "INSERT", None,
+     f"{LEAD} AND consent_version LIKE 'imported:%' AND EXISTS "
+     "(SELECT 1 FROM annotators p WHERE p.id = annotator_id AND p.login IS NULL)"),
     ("profiles", "leads_read", "SELECT", LEAD, None),
     ("profiles", "admins_remove", "DELETE", ADMIN, None),
     ("checkins", "add_own", "INSERT", None, f"annotator_id = {ME}"),

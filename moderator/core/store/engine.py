@@ -141,7 +141,7 @@ class PasswordNeeded(PermissionError):
 
 
 def open_database(db: str | URL | None = None) -> Engine:
-    """Engine for ``db`` with the schema upgraded to the newest migration.
+    """Engine for ``db`` with the schema upgraded to the newest migration (NewerDatabase when a newer app made it).
 
     On a team server each person signs in with their own login: the password comes with the URL, or
     from libpq's own PGPASSWORD or ~/.pgpass; when the server wants one that none of them gave, or
@@ -149,7 +149,7 @@ def open_database(db: str | URL | None = None) -> Engine:
     """
     from sqlalchemy.exc import OperationalError
 
-    from moderator.core.store.migrate import upgrade
+    from moderator.core.store.migrate import NewerDatabase, upgrade
 
     url = db if isinstance(db, URL) else resolve_url(db)
     engine = make_engine(url)
@@ -162,6 +162,9 @@ def open_database(db: str | URL | None = None) -> Engine:
             raise PasswordNeeded(url, wrong=True) from None
         if "no password supplied" in reason:
             raise PasswordNeeded(url, wrong=False) from None
+        raise
+    except NewerDatabase:  # refused before anything was written; nothing of it stays open
+        engine.dispose()
         raise
     return engine
 

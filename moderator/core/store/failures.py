@@ -85,6 +85,13 @@ def why_not_opened(exc: BaseException) -> str:
     """Why a project could not be opened, in the words a person choosing a file needs."""
     from sqlalchemy.exc import DatabaseError
 
+    from moderator.core.store.migrate import NewerDatabase
+
+    if isinstance(exc, NewerDatabase):
+        return (
+            f"it was made by a newer version of Moderator (schema {exc.found}; this version knows up to {exc.known}). "
+            "Update Moderator to open it."
+        )
     if isinstance(exc, DatabaseError) and "not a database" in str(exc.orig):
         return "it is not a Moderator project, or it is damaged."
     if isinstance(exc, DatabaseError) and "unable to open" in str(exc.orig):

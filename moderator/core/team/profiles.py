@@ -76,9 +76,15 @@ def save_profile(
         raise
 
 
+IMPORTED = "imported:"  # consent_version prefix of the attributes a dataset ships for its own annotators
+
+
 def _rows(engine: Engine) -> list[tuple[dict[str, Any], str]]:
+    """The project's own people's survey rows: an imported dataset's annotator attributes are not answers
+    to this survey (they stay in the raw profiles, for the perspectivist export)."""
+    survey_rows = select(Profile.answers, Profile.consent_version).where(~Profile.consent_version.startswith(IMPORTED))
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(select(Profile.answers, Profile.consent_version).order_by(Profile.annotator_id))]
+        return [tuple(r) for r in conn.execute(survey_rows.order_by(Profile.annotator_id))]
 
 
 def _counted(question: Any, answers: list[dict[str, Any]]) -> Counter:

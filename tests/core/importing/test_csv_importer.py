@@ -14,6 +14,7 @@ from helpers.paths import SHARED_DATA as SHARED_DATA_DIR
 from moderator.core.importing.drafts import depths
 from moderator.core.importing.formats import ImportFailure, csv_table, importer, parse, read_source
 from moderator.core.importing.formats.csv_table import ColumnMap, detect_columns
+from moderator.core.importing.options import ImportOptions
 
 SHARED_DATA = SHARED_DATA_DIR
 SFU = SHARED_DATA / "ctc" / "SFU_constructiveness_toxicity.csv"
@@ -134,7 +135,13 @@ def test_created_at_and_bad_date(tmp_path):
         datetime(2020, 5, 1, 12, tzinfo=UTC),
         None,
     ]
-    fails(source(tmp_path, "text,date\na,2020-01-01\nb,last tuesday\n", name="d.csv"), 3, "last tuesday")
+    # an unreadable date is a quirk: left out with a warning, or the file refused under --strict
+    bad = source(tmp_path, "text,date\na,2020-01-01\nb,last tuesday\n", name="d.csv")
+    options = ImportOptions()
+    (thread,) = csv_table.parse(bad, options=options)
+    assert [c.created_at for c in thread.comments] == [datetime(2020, 1, 1), None]
+    assert options.notes.warnings == [f"{bad.name}:3: created_at 'last tuesday' is not an ISO 8601 date or a unix time; left out"]
+    fails(bad, 3, "last tuesday", "--strict", options=ImportOptions(strict=True))
 
 
 def test_replies_orphans_duplicates_and_cycles(tmp_path):

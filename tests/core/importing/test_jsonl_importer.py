@@ -260,3 +260,22 @@ def test_empty_file_is_refused_by_reading(tmp_path):
     with pytest.raises(ImportFailure) as info:
         read_source(path)
     assert str(info.value).startswith(f"{path}:1: ")
+
+
+def test_comments_without_a_thread_id_form_one_thread_per_file(tmp_path):
+    src = source(
+        tmp_path,
+        [
+            {"id": 1, "text": "root", "lang": "en"},
+            {"id": 2, "parent": 1, "text": "reply by the short key"},
+            {"id": 3, "parent_id": 2, "text": "deeper", "created_at": 1588334400},
+            {"id": 4, "link_id": "t3_x", "parent_id": "t3_x", "text": "a reply to the post its thread is keyed by"},
+        ],
+        name="Replies export.jsonl",
+    )
+    alone, linked = jsonl.parse(src)
+    assert (alone.external_id, alone.title) == (None, "Replies export")
+    assert [c.parent_index for c in alone.comments] == [None, 0, 1]
+    assert alone.comments[0].metadata == {"lang": "en"} and alone.comments[1].metadata == {}
+    assert (linked.external_id, linked.comments[0].parent_index, linked.comments[0].metadata) == ("t3_x", None, {})
+    assert "orphans" not in linked.metadata

@@ -9,6 +9,7 @@ import pytest
 
 from moderator.core.importing.drafts import depths
 from moderator.core.importing.formats import ImportFailure, lewidi, read_source, text_source
+from moderator.core.importing.options import ImportOptions
 from moderator.core.schema.definition import schema_from_dict, validate_values
 
 HS_QUESTIONS = {"hate_speech", "aggressive", "offensive"}
@@ -362,9 +363,52 @@ def test_unreadable_other_label_is_left_out_and_kept(tmp_path):
     assert comment.heuristics[0].kind == "prior_label" and "'No'" in comment.heuristics[0].detail
 
 
-def test_annotator_listed_twice_and_group_mismatch(tmp_path):
-    src = write(tmp_path, {"1": hs_item(annotators="Ann1,Ann2,Ann1")})
-    fails(src, field_line(src, "1", '"annotators"'), "'Ann1' is listed twice")
+def twice(annotations, offensive="1,0,1"):
+    """An item listing Ann1 twice (first and third)."""
+    info = {"other annotations": {"offensive language detection": offensive}}
+    return hs_item(annotations=annotations, annotators="Ann1,Ann2,Ann1", other_info=info)
+
+
+def test_annotator_listed_twice_with_the_same_labels_counts_once(tmp_path):
+    src = write(tmp_path, {"1": hs_item(), "2": twice("0,1,0")})
+    options = ImportOptions()
+    [thread] = lewidi.parse(src, options=options)
+    labels = thread.comments[1].prior_labels
+    assert [(p.annotator, p.values) for p in labels] == [
+        ("Mine/Ann1", {"hate_speech": 0, "offensive": 1}),
+        ("Mine/Ann2", {"hate_speech": 1, "offensive": 0}),
+    ]
+    assert len(thread.comments[0].prior_labels) == 3
+    line = item_line(src, "2")
+    assert options.notes.warnings == [
+        f"{src.name}:{line}: item '2': annotator 'Ann1' is listed twice with the same labels; counted once"
+    ]
+
+
+def test_annotator_listed_twice_with_different_labels_keeps_the_later(tmp_path):
+    src = write(tmp_path, {"1": hs_item(), "x": twice("0,1,1", offensive="1,0,0")})
+    options = ImportOptions()
+    [thread] = lewidi.parse(src, options=options)
+    labels = thread.comments[1].prior_labels
+    assert [(p.annotator, p.values) for p in labels] == [
+        ("Mine/Ann1", {"hate_speech": 1, "offensive": 0}),  # the later labels, at the first place
+        ("Mine/Ann2", {"hate_speech": 1, "offensive": 0}),
+    ]
+    [warning] = options.notes.warnings
+    assert warning.startswith(f"{src.name}:{item_line(src, 'x')}: item 'x': annotator 'Ann1' is listed twice with different")
+    assert "(hate_speech 0, offensive 1, then hate_speech 1, offensive 0)" in warning and "later" in warning
+
+
+@pytest.mark.parametrize("annotations", ["0,1,0", "0,1,1"])
+def test_annotator_listed_twice_is_refused_when_strict(tmp_path, annotations):
+    src = write(tmp_path, {"1": hs_item(), "2": twice(annotations)})
+    with pytest.raises(ImportFailure) as info:
+        list(lewidi.parse(src, options=ImportOptions(strict=True)))
+    assert info.value.line == item_line(src, "2")
+    assert "annotator 'Ann1' is listed twice" in str(info.value) and "--strict" in str(info.value)
+
+
+def test_annotators_group_mismatch(tmp_path):
     bad = hs_item(other_info={"annotators group": "group1,group2", "group1": "target group"})
     src = write(tmp_path, {"1": bad})
     fails(src, field_line(src, "1", '"annotators group"'), "2 groups for 3 annotators")

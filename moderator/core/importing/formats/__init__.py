@@ -13,20 +13,21 @@ from types import ModuleType
 
 from moderator.core.importing.drafts import ThreadDraft
 from moderator.core.importing.errors import ImportCancelled, ImportFailure
-from moderator.core.importing.formats import convokit, csv_table, disqus, jsonl, lewidi
+from moderator.core.importing.formats import convokit, csv_table, disqus, hatexplain, jsonl, lewidi, ratings
 from moderator.core.importing.formats.paste import reader as paste
 from moderator.core.importing.formats.reddit import reader as reddit
+from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.reading import SourceText, read_source, text_source
 from moderator.core.progress import Progress
 
-FORMATS = ("paste", "jsonl", "csv", "lewidi", "convokit", "reddit", "disqus")
+FORMATS = ("paste", "jsonl", "csv", "lewidi", "convokit", "reddit", "disqus", "ratings", "hatexplain")
 _MODULES: dict[str, ModuleType] = {
     "paste": paste, "jsonl": jsonl, "csv": csv_table, "lewidi": lewidi,
-    "convokit": convokit, "reddit": reddit, "disqus": disqus,
+    "convokit": convokit, "reddit": reddit, "disqus": disqus, "ratings": ratings, "hatexplain": hatexplain,
 }  # fmt: skip
-# Their files share a generic extension (utterances.jsonl, a Reddit thread's .json, a Pushshift .ndjson):
-# a sure sniff of the content decides before the extension does.
-_BY_CONTENT = ("convokit", "reddit")
+# Their files share a generic extension (utterances.jsonl, a Reddit thread's .json, a Pushshift .ndjson, a
+# ratings table's .csv): a sure sniff of the content decides before the extension does.
+_BY_CONTENT = ("convokit", "reddit", "ratings", "hatexplain")  # HateXplain's .json is not LeWiDi's
 SURE = 0.97
 
 
@@ -55,19 +56,30 @@ def file_extensions() -> list[str]:
     return sorted({suffix for name in FORMATS for suffix in importer(name).EXTENSIONS})
 
 
-def detect_format(source: SourceText) -> str:
-    """The format of a source: its extension when it names one, else the most confident sniff."""
+def detect_format(source: SourceText, mapping: dict[str, str] | None = None) -> str:
+    """The format of a source: its extension when it names one, else the most confident sniff.
+
+    Columns mapped to annotators (``--map annotator=…``) make a table a ratings table. Pasted text is
+    never the guess for a file that reads as JSON or as a table (paste's sniff is 0 for those), even
+    with a .txt name.
+    """
+    if mapping and "annotator" in mapping:
+        return ratings.NAME
     for name in _BY_CONTENT:
         if importer(name).sniff(source) >= SURE:
             return name
     suffix = PurePath(source.name).suffix.lower()
     for name in FORMATS:
-        if suffix in importer(name).EXTENSIONS:
+        if suffix in importer(name).EXTENSIONS and (name != paste.NAME or paste.sniff(source) > 0):
             return name
     scores = {name: importer(name).sniff(source) for name in FORMATS}
+    if scores[paste.NAME] == 0:
+        del scores[paste.NAME]
     return max(scores, key=scores.__getitem__)
 
 
-def parse(source: SourceText, fmt: str = "auto", progress: Progress | None = None) -> Iterator[ThreadDraft]:
-    name = detect_format(source) if fmt == "auto" else fmt
-    return importer(name).parse(source, progress=progress)
+def parse(
+    source: SourceText, fmt: str = "auto", progress: Progress | None = None, options: ImportOptions | None = None
+) -> Iterator[ThreadDraft]:
+    name = detect_format(source, options.mapping if options else None) if fmt == "auto" else fmt
+    return importer(name).parse(source, progress=progress, options=options)

@@ -19,6 +19,7 @@ from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.linking.quote_links import link_quotes, markdown_quotes
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
+from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.json_lines import first_object, json_objects, kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText, decode
 from moderator.core.progress import Progress
@@ -54,7 +55,7 @@ def sniff(source: SourceText) -> float:
     return 0.98 if _looks_like_utterance(first_object(source.text)) else 0.0
 
 
-def parse(source: SourceText, progress: Progress | None = None) -> Iterator[ThreadDraft]:
+def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
     name = source.name
     conversations = _conversations(name)
     threads: dict[str, PendingThread] = {}

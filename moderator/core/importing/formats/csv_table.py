@@ -1,8 +1,20 @@
 """CSV/TSV importer: a header row, then one comment per row, grouped into threads by a column.
 
-Columns are found by name (``detect_columns``) or given explicitly (``ColumnMap``) so a GUI or CLI
-can override the guess. Every row is read and checked before the first thread is yielded, and every
-error names the physical line where the bad row starts.
+Columns are found by name (``detect_columns``), named by the import's ``--map`` (``options.mapping``:
+those roles override the guess, the rest is still guessed) or given whole (``ColumnMap``) so a GUI or
+CLI can override the guess. Every row is read and checked before the first thread is yielded, and
+every error names the physical line where the bad row starts. The delimiter is sniffed (comma, tab,
+semicolon or bar).
+
+* Replies: a parent id column links a row to the comment with that id in its thread; a parent text
+  column (``parent_text``..., or a ``parent``/``parent_post`` column whose cells are text, not ids)
+  links it to a context comment holding that text (``table_threads``).
+* Labels (``csv_labels``): aggregated label columns and rater arrays become prior labels.
+* Rows that repeat one comment (same text, author and parent, and no comment id column nor a column
+  of unique row ids, such as CrowdFlower's ``_unit_id``, to tell them apart) become one comment, with
+  a warning.
+* Every other column is kept in each comment's metadata (``options.notes.metadata_columns``), except
+  a row index a data frame library wrote (``Unnamed: 0``), which is left out (``notes.ignored_columns``).
 """
 
 from __future__ import annotations
@@ -18,8 +30,11 @@ from typing import Any
 
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
-from moderator.core.importing.formats.csv_labels import attach, detect_label_columns
+from moderator.core.importing.formats.csv_labels import detect_label_columns, explicit_label_columns, read_labels
+from moderator.core.importing.formats.label_names import is_index_column, snake
+from moderator.core.importing.formats.table_threads import TableThread, merged_warning
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
+from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.progress import Progress
@@ -38,7 +53,20 @@ _AUTHOR = ("author", "user", "username", "user_name", "name")
 # an article carry a " - The Globe and Mail" suffix and others do not), which would split a thread.
 _THREAD = ("thread_id", "article_id", "post_id", "thread", "url", "globe_url", "article_url", "title", "article_title")
 _COMMENT_ID = ("comment_id", "id")
-_PARENT = ("parent_id", "parent", "reply_to")
+# Parent ids; the names that may hold the parent's text instead are taken for text when a cell has a space.
+_PARENT = (
+    "parent_id",
+    "parent",
+    "reply_to",
+    "in_reply_to",
+    "parent_comment_id",
+    "parent_post_id",
+    "parent_comment",
+    "parent_post",
+)
+_PARENT_TEXT = ("parent_text", "parent_comment_text", "parent_post_text", "parent_body")
+_PARENT_EITHER = frozenset({"parent", "parent_comment", "parent_post"})
+ID_LENGTH = 64  # a longer parent "id" is text
 _CREATED = ("created_at", "timestamp", "date")
 _TITLE = ("title", "article_title")
 _URL = ("url", "globe_url", "article_url")
@@ -53,17 +81,24 @@ class ColumnMap:
     author: str | None = None
     thread: str | None = None  # rows with equal values form one thread; None: the whole file is one thread
     comment_id: str | None = None
-    parent: str | None = None
+    parent: str | None = None  # the parent comment's id
     created_at: str | None = None
     title: str | None = None
     url: str | None = None
     article: str | None = None
+    parent_text: str | None = None  # the text of the post replied to (no id): it becomes a context comment
     # Columns of aggregated labels (majority, mean score...) imported as prior labels; None: found by name.
     labels: tuple[str, ...] | None = None
 
 
 # The single-column fields (``labels`` is a list of columns).
-_FIELDS = ("text", "author", "thread", "comment_id", "parent", "created_at", "title", "url", "article")
+_FIELDS = ("text", "author", "thread", "comment_id", "parent", "created_at", "title", "url", "article", "parent_text")
+# ``--map`` roles (``options.mapping``) and the ColumnMap field each names; "label" takes "a;b" for several.
+ROLES = {
+    "text": "text", "author": "author", "thread": "thread", "comment_id": "comment_id", "id": "comment_id",
+    "item": "comment_id", "parent": "parent", "parent_id": "parent", "parent_text": "parent_text",
+    "created_at": "created_at", "title": "title", "url": "url", "article": "article", "label": "labels", "labels": "labels",
+}  # fmt: skip
 
 
 def detect_columns(header: Sequence[str]) -> ColumnMap:
@@ -81,6 +116,7 @@ def detect_columns(header: Sequence[str]) -> ColumnMap:
         thread=pick(_THREAD),
         comment_id=pick(_COMMENT_ID),
         parent=pick(_PARENT),
+        parent_text=pick(_PARENT_TEXT),
         created_at=pick(_CREATED),
         title=pick(_TITLE),
         url=pick(_URL),
@@ -102,11 +138,19 @@ def sniff(source: SourceText) -> float:
     return 0.0
 
 
-def parse(source: SourceText, progress: Progress | None = None, columns: ColumnMap | None = None) -> Iterator[ThreadDraft]:
+def parse(
+    source: SourceText,
+    progress: Progress | None = None,
+    options: ImportOptions | None = None,
+    columns: ColumnMap | None = None,
+) -> Iterator[ThreadDraft]:
+    """The threads of a table; ``columns`` replaces the detection, ``options.mapping`` overrides part of it."""
+    options = options or ImportOptions()
+    overrides = None if columns is not None else _overrides(source.name, options.mapping)
     previous = csv.field_size_limit(FIELD_LIMIT)
     try:
         with paused_gc():
-            threads = _read(source, progress, columns)
+            threads = _read(source, progress, columns, overrides, options)
             for thread in threads:
                 link_replies(source.name, thread)
     finally:
@@ -117,8 +161,22 @@ def parse(source: SourceText, progress: Progress | None = None, columns: ColumnM
         yield thread.draft
 
 
+def _overrides(name: str, mapping: dict[str, str]) -> dict[str, Any] | None:
+    """``--map`` roles as ColumnMap fields (label: a tuple of columns); an unknown role is refused."""
+    if not mapping:
+        return None
+    fields: dict[str, Any] = {}
+    for role, column in mapping.items():
+        field = ROLES.get(role.strip().lower())
+        if field is None:
+            known = ", ".join(sorted(set(ROLES)))
+            raise ImportFailure(name, 1, f"--map {role}=…: a table of comments has no such column role (it knows {known})")
+        fields[field] = tuple(c.strip() for c in column.split(";") if c.strip()) if field == "labels" else column
+    return fields
+
+
 def _delimiters(source: SourceText) -> list[str]:
-    """Delimiters to try, the sniffed one first, then the extension's default, then the other one."""
+    """Delimiters to try: the sniffed one first, then the extension's default, the other one, semicolon, bar."""
     tsv = PurePath(source.name).suffix.lower() == ".tsv"
     order = ["\t", ","] if tsv else [",", "\t"]
     sample = source.text[:SNIFF_CHARS]
@@ -130,7 +188,7 @@ def _delimiters(source: SourceText) -> list[str]:
         order.insert(0, sniffed)
     except csv.Error:
         pass
-    return list(dict.fromkeys(order))
+    return list(dict.fromkeys(order + [";", "|"]))
 
 
 def _open(source: SourceText, delimiter: str) -> tuple[csv.Reader, list[str], int]:  # type: ignore[name-defined]
@@ -148,7 +206,9 @@ def _open(source: SourceText, delimiter: str) -> tuple[csv.Reader, list[str], in
             return reader, header, line
 
 
-def _choose(source: SourceText, columns: ColumnMap | None) -> tuple[csv.Reader, list[str], int, ColumnMap]:  # type: ignore[name-defined]
+def _choose(
+    source: SourceText, columns: ColumnMap | None, overrides: dict[str, Any] | None
+) -> tuple[csv.Reader, list[str], int, ColumnMap]:  # type: ignore[name-defined]
     """Open the file with the first delimiter whose header has the text column (given or detected)."""
     first: tuple[list[str], int] | None = None
     for delimiter in _delimiters(source):
@@ -159,63 +219,82 @@ def _choose(source: SourceText, columns: ColumnMap | None) -> tuple[csv.Reader, 
                 raise
             continue
         first = first or (header, line)
-        if columns is None:
-            mapping = detect_columns(header)
-            if mapping.text is not None:
-                return reader, header, line, mapping
-        else:
-            try:
-                return reader, header, line, _resolve(source.name, line, header, columns)
-            except ImportFailure:
-                continue
+        try:
+            mapping = _columns(source.name, line, header, columns, overrides)
+        except ImportFailure:
+            continue
+        if mapping.text is not None:
+            return reader, header, line, mapping
     assert first is not None
     header, line = first
-    if columns is not None:
-        _resolve(source.name, line, header, columns)  # raises, naming the missing column
+    _columns(source.name, line, header, columns, overrides)  # raises, naming a missing column
     found = ", ".join(repr(c) for c in header)
     raise ImportFailure(source.name, line, f"no comment text column (looked for {', '.join(_TEXT)}); the header has: {found}")
 
 
+def _columns(name: str, line: int, header: list[str], columns: ColumnMap | None, overrides: dict[str, Any] | None) -> ColumnMap:
+    if columns is not None:
+        return _resolve(name, line, header, columns)
+    detected = detect_columns(header)
+    if not overrides:
+        return detected
+    values: dict[str, Any] = {f: getattr(detected, f) for f in _FIELDS}
+    values["labels"] = None
+    for field, wanted in overrides.items():
+        if field == "labels":
+            values["labels"] = tuple(_find(name, line, header, "label", w) for w in wanted)
+            continue
+        column = _find(name, line, header, field, wanted)
+        for other in _FIELDS:
+            if values[other] == column:
+                values[other] = None  # a column has one role: the one asked for
+        values[field] = column
+    if values["labels"]:
+        roles = {values[f] for f in _FIELDS}
+        values["labels"] = tuple(c for c in values["labels"] if c not in roles)
+    return ColumnMap(**values)
+
+
+def _find(name: str, line: int, header: list[str], field: str, wanted: str) -> str:
+    """The header column ``wanted`` names: exact name first, then ignoring case and spaces."""
+    if wanted in header:
+        return wanted
+    loose = {c.strip().lower(): c for c in reversed(header)}
+    if wanted.strip().lower() in loose:
+        return loose[wanted.strip().lower()]
+    found = ", ".join(repr(c) for c in header)
+    raise ImportFailure(name, line, f"the {field} column {wanted!r} is not in the header; the header has: {found}")
+
+
 def _resolve(name: str, line: int, header: list[str], columns: ColumnMap) -> ColumnMap:
-    """Match an explicit mapping to the header: exact name first, then ignoring case and spaces."""
+    """Match an explicit mapping to the header."""
     if not columns.text:
         raise ImportFailure(name, line, "the column mapping names no comment text column")
-    exact = set(header)
-    loose = {c.strip().lower(): c for c in reversed(header)}
     resolved: dict[str, Any] = {}
-
-    def find(field: str, wanted: str) -> str:
-        if wanted in exact:
-            return wanted
-        if wanted.strip().lower() in loose:
-            return loose[wanted.strip().lower()]
-        found = ", ".join(repr(c) for c in header)
-        raise ImportFailure(name, line, f"the {field} column {wanted!r} is not in the header; the header has: {found}")
-
     for field in _FIELDS:
         wanted = getattr(columns, field)
-        resolved[field] = None if wanted is None else find(field, wanted)
+        resolved[field] = None if wanted is None else _find(name, line, header, field, wanted)
     if columns.labels is not None:
-        resolved["labels"] = tuple(find("label", wanted) for wanted in columns.labels)
+        resolved["labels"] = tuple(_find(name, line, header, "label", wanted) for wanted in columns.labels)
     return ColumnMap(**resolved)
 
 
-def _read(source: SourceText, progress: Progress | None, columns: ColumnMap | None) -> list[PendingThread]:
+def _read(
+    source: SourceText, progress: Progress | None, columns: ColumnMap | None, overrides: dict[str, Any] | None,
+    options: ImportOptions,
+) -> list[PendingThread]:  # fmt: skip
     name = source.name
-    reader, header, header_line, cols = _choose(source, columns)
+    reader, header, header_line, cols = _choose(source, columns, overrides)
     width = len(header)
     index = {f: (header.index(getattr(cols, f)) if getattr(cols, f) else None) for f in _FIELDS}
-    text_at, thread_at, title_at = index["text"], index["thread"], index["title"]
-    mapped = {i for i in index.values() if i is not None}
-    extra = [(i, c.strip() or f"column_{i + 1}") for i, c in enumerate(header) if i not in mapped]
-    stem = PurePath(name).stem or name
+    text_at, thread_at = index["text"], index["thread"]
     total = source.text.count("\n") + 1
     step = max(1, total // 100)
     next_report = step
-    threads: dict[str, PendingThread] = {}
-    titles: dict[str, Counter[str]] = {}
+    first_line: dict[str, int] = {}  # thread key -> line of its first row, blank or not
     skipped: Counter[str] = Counter()
-    rows = 0
+    rows: list[tuple[int, list[str]]] = []  # the rows with text
+    any_rows = False
     while True:
         line = reader.line_num + 1  # the row starts on the line after the last one read
         try:
@@ -225,55 +304,115 @@ def _read(source: SourceText, progress: Progress | None, columns: ColumnMap | No
         except csv.Error as exc:
             raise _row_error(name, line, exc) from None
         if progress is not None and line >= next_report:
-            progress(line / total)
+            progress(0.9 * line / total)
             next_report = line + step
         if len(row) != width:
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
             more = "more" if len(row) > width else "fewer"
             raise ImportFailure(name, line, f"this row has {len(row)} fields, {more} than the {width} columns of the header")
-        rows += 1
+        any_rows = True
+        key = row[thread_at].strip() if thread_at is not None else ""
+        first_line.setdefault(key, line)
+        if not row[text_at].strip():
+            skipped[key] += 1
+            continue
+        rows.append((line, row))
+    if not any_rows:
+        raise ImportFailure(name, header_line, "no rows: the file has a header but no comments")
+    if not rows:
+        raise ImportFailure(name, header_line, f"no rows with comment text in column {cols.text!r}")
+    explicit_parent = (columns is not None and columns.parent is not None) or bool(overrides and "parent" in overrides)
+    if index["parent"] is not None and not explicit_parent and _holds_text(header[index["parent"]], rows, index["parent"]):
+        if index["parent_text"] is None:
+            index["parent_text"] = index["parent"]
+        index["parent"] = None
+    mapped = {i for i in index.values() if i is not None}
+    ignored = [i for i in range(width) if i not in mapped and is_index_column(header[i], (r[i] for _, r in rows))]
+    if cols.labels is not None:
+        label_columns = explicit_label_columns(header, rows, [header.index(c) for c in cols.labels])
+    else:
+        label_columns = detect_label_columns(header, rows, mapped | set(ignored))
+    schema, labels = read_labels(name, header_line, header, rows, label_columns, cols.labels is not None, options)
+    extra = [(i, c.strip() or f"column_{i + 1}") for i, c in enumerate(header) if i not in mapped and i not in ignored]
+    options.notes.metadata_columns = [key for _, key in extra]
+    options.notes.ignored_columns = [header[i].strip() or f"column_{i + 1}" for i in ignored]
+    merge = index["comment_id"] is None and not _row_ids(header, rows, mapped)
+    threads = _build(name, PurePath(name).stem or name, rows, labels, index, extra, merge, options)
+    for key, thread in threads.items():
+        thread.pending.draft.line = first_line[key]
+        if skipped[key]:
+            thread.pending.draft.metadata["skipped_empty_rows"] = skipped[key]
+        thread.pending.draft.prior_schema = schema
+    warning = merged_warning(name, list(threads.values()))
+    if warning:
+        options.notes.warnings.append(warning)
+    order = sorted(threads, key=first_line.__getitem__)
+    return [threads[key].pending for key in order]
+
+
+def _build(
+    name: str, stem: str, rows: list[tuple[int, list[str]]], labels: list, index: dict[str, int | None],
+    extra: list[tuple[int, str]], merge: bool, options: ImportOptions,
+) -> dict[str, TableThread]:  # fmt: skip
+    """The rows as comments of their threads (thread key -> thread), in first-appearance order."""
+    text_at, thread_at, title_at = index["text"], index["thread"], index["title"]
+    threads: dict[str, TableThread] = {}
+    titles: dict[str, Counter[str]] = {}
+    for (line, row), prior in zip(rows, labels):
         key = row[thread_at].strip() if thread_at is not None else ""
         thread = threads.get(key)
         if thread is None:
             draft = ThreadDraft(source=NAME, external_id=key or None, line=line, title=None if key else stem)
-            thread = threads[key] = PendingThread(draft)
+            thread = threads[key] = TableThread(PendingThread(draft), merge)
             titles[key] = Counter()
-        text = row[text_at]
-        if not text.strip():
-            skipped[key] += 1
-            continue
         if title_at is not None and row[title_at].strip():
             titles[key][row[title_at].strip()] += 1
-        draft = thread.draft
+        draft = thread.pending.draft
         if index["url"] is not None and draft.url is None and row[index["url"]].strip():
             draft.url = row[index["url"]].strip()
         if index["article"] is not None and not draft.article and row[index["article"]].strip():
             draft.article = row[index["article"]]
         comment = CommentDraft(
-            text,
+            row[text_at],
             author=_cell(row, index["author"]),
             external_id=_cell(row, index["comment_id"]),
-            created_at=_when(name, line, row, index["created_at"]),
+            created_at=_when(name, line, row, index["created_at"], options),
             metadata={key_: row[i] for i, key_ in extra},
             line=line,
+            prior_labels=prior,
         )
-        thread.add(name, line, comment, _cell(row, index["parent"]))
-    if not rows:
-        raise ImportFailure(name, header_line, "no rows: the file has a header but no comments")
-    result = []
+        parent_text = row[index["parent_text"]] if index["parent_text"] is not None else None
+        thread.add(
+            name,
+            line,
+            comment,
+            _cell(row, index["parent"]),
+            parent_text if parent_text and parent_text.strip() else None,
+            options,
+        )
     for key, thread in threads.items():
-        if not thread.draft.comments:
+        _settle_title(thread.pending.draft, titles[key])
+    return threads
+
+
+def _holds_text(column: str, rows: list[tuple[int, list[str]]], at: int) -> bool:
+    """Whether a ``parent`` column holds the parent's text rather than its id: a cell with a space, or a long one."""
+    if column.strip().lower() not in _PARENT_EITHER and snake(column) not in _PARENT_EITHER:
+        return False
+    return any(" " in row[at].strip() or "\n" in row[at] or len(row[at].strip()) > ID_LENGTH for _, row in rows)
+
+
+def _row_ids(header: list[str], rows: list[tuple[int, list[str]]], mapped: set[int]) -> bool:
+    """Whether an unmapped column (``id``, ``*_id``) gives every row a value of its own (CrowdFlower's ``_unit_id``)."""
+    for i, column in enumerate(header):
+        key = snake(column)
+        if i in mapped or not (key == "id" or key.endswith("_id")):
             continue
-        _settle_title(thread.draft, titles[key])
-        if skipped[key]:
-            thread.draft.metadata["skipped_empty_rows"] = skipped[key]
-        result.append(thread)
-    if not result:
-        raise ImportFailure(name, header_line, f"no rows with comment text in column {cols.text!r}")
-    labels = list(cols.labels) if cols.labels is not None else detect_label_columns(header, mapped)
-    attach(name, header_line, [t.draft for t in result], labels, explicit=cols.labels is not None)
-    return result
+        values = [row[i].strip() for _, row in rows]
+        if all(values) and len(set(values)) == len(values):
+            return True
+    return False
 
 
 def _settle_title(draft: ThreadDraft, titles: Counter[str]) -> None:
@@ -291,8 +430,11 @@ def _cell(row: list[str], at: int | None) -> str | None:
     return row[at].strip() or None
 
 
-def _when(name: str, line: int, row: list[str], at: int | None) -> datetime | None:
-    """ISO 8601 or unix seconds; an offset or epoch gives aware UTC, a naive ISO time stays naive."""
+def _when(name: str, line: int, row: list[str], at: int | None, options: ImportOptions) -> datetime | None:
+    """ISO 8601 or unix seconds; an offset or epoch gives aware UTC, a naive ISO time stays naive.
+
+    Anything else is a quirk: left out with a warning (``--strict``: the file is refused).
+    """
     value = _cell(row, at)
     if value is None:
         return None
@@ -304,7 +446,8 @@ def _when(name: str, line: int, row: list[str], at: int | None) -> datetime | No
     try:
         return datetime.fromtimestamp(float(value), UTC)
     except (ValueError, OverflowError, OSError):
-        raise ImportFailure(name, line, f"created_at {value[:60]!r} is not an ISO 8601 date or a unix time") from None
+        options.quirk(name, line, f"created_at {value[:60]!r} is not an ISO 8601 date or a unix time; left out")
+        return None
 
 
 def _row_error(name: str, line: int, exc: csv.Error) -> ImportFailure:

@@ -24,6 +24,7 @@ from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.linking.quote_links import Marked, link_quotes
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
+from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.html_text import html_to_text
 from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
@@ -102,7 +103,7 @@ class _Export:
         pass
 
 
-def parse(source: SourceText, progress: Progress | None = None) -> Iterator[ThreadDraft]:
+def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
     name = source.name
     export = _Export(name)
     parser = DefusedXMLParser(target=export, encoding="utf-8", forbid_dtd=True)

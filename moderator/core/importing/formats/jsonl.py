@@ -1,13 +1,23 @@
 """JSON Lines importer: one thread per line, or the bulk shape with one comment per line.
 
 The shape is decided by the first non-blank line: an object with ``"comments"`` is a thread per line
-(shape a), anything else must be one comment per line with a ``"thread_id"`` (shape b). Every line is
-parsed and validated before the first thread is yielded, so a bad line anywhere fails the whole file
-with ``path:line: reason`` and the caller never sees half of it.
+(shape a), anything else is one comment per line (shape b). Every line is parsed and validated before
+the first thread is yielded, so a bad line anywhere fails the whole file with ``path:line: reason``
+and the caller never sees half of it.
+
+Shape b groups comments into threads by ``"thread_id"``, else by the post they hang under
+(``story_id``, ``link_id``, ``submission_id``, ``root_id``, ``conversation_id``, ``article_id``; a
+reply whose parent is that post is top level). If the first line names a thread, every line must;
+if it does not, comments that name none form one thread per file, titled by the file's name. Parents
+are ``parent_id`` or ``parent``. Hacker News items (the API's shape) are read as such: ``by`` is the
+author, ``time`` (unix seconds) the creation time, ``text`` HTML made plain text, ``deleted``/``dead``
+kept in the metadata (an item deleted without text reads "[deleted]", as Reddit marks one), and a
+story (job, poll) line is a thread of its own, its text the article, that the comments whose parents
+lead to it join.
 
 The bulk shape is read into compact ``BulkThread`` records (a tuple per comment, no draft objects):
 ``read_bulk`` is what the database's fast bulk path consumes, and ``parse`` turns the same records
-into drafts, so both apply exactly the same checks.
+into drafts, so both apply exactly the same checks and make the same threads.
 """
 
 from __future__ import annotations
@@ -16,11 +26,14 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import chain
+from pathlib import PurePath
 from typing import Any
 
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.linking.reply_tree import PendingThread, ReplyCycle, cycle_failure, link_replies, reply_depths
+from moderator.core.importing.options import ImportOptions
+from moderator.core.importing.sources.html_text import html_to_text
 from moderator.core.importing.sources.json_lines import first_object, json_objects, kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.progress import Cancelled, Progress
@@ -33,11 +46,24 @@ _COMMENT_KEYS = frozenset({"id", "parent_id", "author", "text", "created_at"})
 _BULK_KEYS = _COMMENT_KEYS | {"thread_id", "thread_title", "title", "url", "article"}
 # A bulk line with only these keys carries no thread fields and no extra metadata (the common case).
 _PLAIN_KEYS = _COMMENT_KEYS | {"thread_id"}
+# What names a comment's thread, best first: this format's own key, then those of exports that group
+# comments under the post they hang from (a Hacker News story, a Reddit link...). A reply to that post
+# itself (HN's "parent" is the story's id; Reddit's parent_id is the link's) is a top-level comment.
+_THREAD_ALIASES = ("thread_id", "story_id", "link_id", "submission_id", "root_id", "conversation_id", "article_id")
+_PARENT_ALIASES = ("parent_id", "parent")
+_TEXT_ALIASES = ("text", "comment_text")  # comment_text: Algolia's Hacker News search export (HTML)
+_ID_ALIASES = ("id", "objectID")
+# Hacker News items (the API's shape: by, time, text as HTML, parent, kids, type, deleted, dead).
+_HN_TYPES = frozenset({"comment", "story", "job", "poll", "pollopt"})
+_HN_POSTS = frozenset({"story", "job", "poll"})
+_STORY = object()  # marks the fields of a line that is a post (an HN story), not a comment
 
 
 def sniff(source: SourceText) -> float:
     first = first_object(source.text)
-    return 0.95 if isinstance(first, dict) and ("comments" in first or "text" in first) else 0.0
+    if not isinstance(first, dict):
+        return 0.0
+    return 0.95 if "comments" in first or "text" in first or "comment_text" in first or first.get("type") in _HN_TYPES else 0.0
 
 
 # ------------------------------------------------------------------------------------ lines
@@ -62,11 +88,14 @@ BulkComment = tuple[str | None, str | None, str | None, str, str | int | float |
 
 
 class BulkThread:
-    """The comments of one ``thread_id`` in file order, with the thread fields first given."""
+    """The comments of one ``thread_id`` in file order, with the thread fields first given.
+
+    ``external_id`` None: the thread of a file's comments that name no thread, titled by the file.
+    """
 
     __slots__ = ("external_id", "line", "title", "url", "article", "comments", "ids", "unresolved")
 
-    def __init__(self, external_id: str, line: int):
+    def __init__(self, external_id: str | None, line: int):
         self.external_id = external_id
         self.line = line  # first line of the thread
         self.title: str | None = None
@@ -109,59 +138,67 @@ def read_bulk(
     _expect_object(name, first[0], first[1])
     if "comments" in first[1]:
         return None
-    threads: dict[str, BulkThread] = {}
+    # None: the thread of the comments without a thread key (one per file)
+    threads: dict[str | None, BulkThread] = {}
+    keyed = any(first[1].get(k) is not None for k in _THREAD_ALIASES)  # then every line needs a thread key
+    rooted: set[str] = set()  # threads keyed by the post they hang under: a reply to that post is top level
+    stories: set[str] = set()
     plain_keys = _PLAIN_KEYS.issuperset
-    bulk_keys = _BULK_KEYS.issuperset
     iso = datetime.fromisoformat
     same_author = {}.setdefault
     for lineno, obj in chain((first,), lines):
         if type(obj) is not dict:
             _expect_object(name, lineno, obj)
-        plain = plain_keys(obj)
-        if not plain and "comments" in obj:
-            raise ImportFailure(
-                name, lineno, 'a whole thread ("comments") in a file of one comment per line: the two shapes are mixed'
-            )
-        tid = obj.get("thread_id")
+        if plain_keys(obj):
+            tid, ext, parent, author, created, text = (
+                obj.get("thread_id"), obj.get("id"), obj.get("parent_id"), obj.get("author"), obj.get("created_at"),
+                obj.get("text"),
+            )  # fmt: skip
+            metadata = fields = None
+            rooting = False
+        else:
+            tid, rooting, ext, parent, author, created, text, metadata, fields = _unusual(name, lineno, obj)
+            if fields is not None and fields[0] is _STORY:
+                sid = _story(name, lineno, threads, ext, fields)
+                rooted.add(sid)
+                stories.add(sid)
+                continue
         if type(tid) is not str:
-            if tid is None:
-                raise ImportFailure(name, lineno, 'missing "thread_id" (every line of a one-comment-per-line file needs one)')
-            tid = str(tid) if type(tid) is int else _ident(name, lineno, "thread_id", tid)
+            if tid is None and keyed:
+                raise ImportFailure(
+                    name, lineno, 'missing "thread_id" (the first line has one, so every line of the file needs one)'
+                )
+            if tid is not None:
+                tid = str(tid) if type(tid) is int else _ident(name, lineno, "thread_id", tid)
         thread = threads.get(tid)
         if thread is None:
             thread = threads[tid] = BulkThread(tid, lineno)
-        metadata = None
-        if not plain:
+            if tid is None:
+                thread.title = PurePath(name).stem or name
+        if rooting:
+            rooted.add(tid)
+        if fields is not None:
             # Thread fields may sit on any line of the thread; the first value given wins.
-            title = obj.get("thread_title", obj.get("title"))
+            title, url, article = fields
             if title is not None and thread.title is None:
                 thread.title = _text(name, lineno, "thread_title", title)
-            url = obj.get("url")
             if url is not None and thread.url is None:
                 thread.url = _text(name, lineno, "url", url)
-            article = obj.get("article")
             if article is not None and not thread.article:
                 thread.article = _text(name, lineno, "article", article)
-            if not bulk_keys(obj):
-                metadata = {k: obj[k] for k in obj.keys() - _BULK_KEYS}
         # Calls only for what is unusual: this runs once per comment of a big file. (Integer ids are
         # common; type() rather than isinstance() keeps true/false out, which _ident refuses.)
-        text = obj.get("text")
         if type(text) is not str:
             what = 'missing "text"' if text is None else f'"text" must be a string, found {kind_of(text)}'
             raise ImportFailure(name, lineno, what)
-        ext = obj.get("id")
         if ext is not None and type(ext) is not str:
             ext = str(ext) if type(ext) is int else _ident(name, lineno, "id", ext)
-        parent = obj.get("parent_id")
         if parent is not None and type(parent) is not str:
             parent = str(parent) if type(parent) is int else _ident(name, lineno, "parent_id", parent)
-        author = obj.get("author")
         if author is not None:
             if type(author) is not str:
                 raise ImportFailure(name, lineno, f'"author" must be a string or null, found {kind_of(author)}')
             author = same_author(author, author) or None  # one string per name: authors repeat a lot
-        created = obj.get("created_at")
         if created is not None:
             if type(created) is str:
                 try:
@@ -184,7 +221,134 @@ def read_bulk(
         if parent is not None and parent not in ids:
             thread.unresolved.append(len(comments))
         comments.append((ext, parent, author, text, created, lineno, metadata))
-    return list(threads.values())
+    if stories and None in threads:
+        _under_stories(name, threads, stories)
+    for tid in rooted:
+        if tid in threads:
+            _replies_to_the_post(threads[tid])
+    return [thread for thread in threads.values() if thread.comments]
+
+
+def _unusual(name: str, lineno: int, obj: dict[str, Any]) -> tuple:
+    """A line with more than the plain keys: (thread key, whether the key is a post's, id, parent, author,
+    created_at, text, metadata or None, (title, url, article) or None, or (_STORY, title, url, article)
+    for a Hacker News story)."""
+    if "comments" in obj:
+        raise ImportFailure(
+            name, lineno, 'a whole thread ("comments") in a file of one comment per line: the two shapes are mixed'
+        )
+    used = set()
+
+    def pick(keys: tuple[str, ...]) -> Any:
+        for key in keys:
+            value = obj.get(key)
+            if value is not None:
+                used.add(key)
+                return value
+        return None
+
+    hn = "by" in obj or obj.get("type") in _HN_TYPES
+    used.update(obj.keys() & {*_THREAD_ALIASES, *_PARENT_ALIASES, *_TEXT_ALIASES, *_ID_ALIASES, *(("by", "time") if hn else ())})
+    key = next((k for k in _THREAD_ALIASES if obj.get(k) is not None), None)
+    tid = None if key is None else obj[key]
+    rooting = key not in (None, "thread_id")
+    ext, parent = pick(_ID_ALIASES), pick(_PARENT_ALIASES)
+    author = pick(("author", "by") if hn else ("author",))
+    created = pick(("created_at", "time") if hn else ("created_at",))
+    text = pick(_TEXT_ALIASES)
+    if type(text) is str and (hn or "comment_text" in used):
+        text = html_to_text(text)[0]
+    title = obj.get("thread_title", obj.get("title"))
+    url = obj.get("url")
+    if hn and obj.get("type") in _HN_POSTS:
+        return tid, False, ext, None, author, created, None, None, (_STORY, title, url, text)
+    if text is None and (obj.get("deleted") is True or obj.get("dead") is True):
+        text = "[deleted]" if obj.get("deleted") is True else "[dead]"  # marked in metadata, as Reddit's are
+    extra = obj.keys() - _BULK_KEYS - used
+    metadata = {k: obj[k] for k in extra} if extra else None
+    fields = (title, url, obj.get("article")) if (title, url, obj.get("article")) != (None, None, None) else None
+    return tid, rooting, ext, parent, author, created, text, metadata, fields
+
+
+def _story(name: str, lineno: int, threads: dict[str | None, BulkThread], ext: Any, fields: tuple) -> str:
+    """A Hacker News story (or job, poll): a thread of its own, its id the thread's; its text the article."""
+    if ext is None:
+        raise ImportFailure(name, lineno, 'a story without "id": its comments could not be found')
+    sid = str(ext) if type(ext) is int else _ident(name, lineno, "id", ext)
+    thread = threads.get(sid)
+    if thread is None:
+        thread = threads[sid] = BulkThread(sid, lineno)
+    _, title, url, article = fields
+    if title is not None and thread.title is None:
+        thread.title = _text(name, lineno, "title", title)
+    if url is not None and thread.url is None:
+        thread.url = _text(name, lineno, "url", url)
+    if article is not None and not thread.article:
+        thread.article = _text(name, lineno, "text", article)
+    return sid
+
+
+def _under_stories(name: str, threads: dict[str | None, BulkThread], stories: set[str]) -> None:
+    """Comments that name no thread join the story their chain of parents leads to, when it is in the file."""
+    loose = threads[None]
+    comments, ids = loose.comments, loose.ids
+    unknown = ""  # not yet followed (a story id is never empty: _story refuses a missing id, "" is no key here)
+    story_of: list[str | None] = [unknown] * len(comments)
+    for i in range(len(comments)):
+        walk, j, story = [], i, None
+        while story_of[j] == unknown and len(walk) <= len(comments):  # a reply cycle is refused later, by link()
+            walk.append(j)
+            parent = comments[j][1]
+            if parent is None:
+                break
+            if parent in stories:
+                story = parent
+                break
+            j = ids.get(parent, -1)
+            if j < 0:
+                break
+        else:
+            if story_of[j] != unknown:
+                story = story_of[j]
+        for k in walk:
+            story_of[k] = story
+    groups: dict[str | None, list[BulkComment]] = {None: []}
+    for comment, story in zip(comments, story_of):
+        groups.setdefault(story, []).append(comment)
+    if len(groups) == 1:
+        return
+    for story, group in groups.items():
+        thread = threads[story]
+        _refill(name, thread, group if story is None else sorted(thread.comments + group, key=lambda c: c[5]))
+
+
+def _refill(name: str, thread: BulkThread, comments: list[BulkComment]) -> None:
+    thread.comments, thread.ids, thread.unresolved = [], {}, []
+    for comment in comments:
+        ext, parent = comment[0], comment[1]
+        if ext is not None:
+            first = thread.ids.setdefault(ext, len(thread.comments))
+            if first != len(thread.comments):
+                raise ImportFailure(
+                    name, comment[5], f"duplicate comment id {ext!r} in this thread (first on line {thread.comments[first][5]})"
+                )
+        if parent is not None and parent not in thread.ids:
+            thread.unresolved.append(len(thread.comments))
+        thread.comments.append(comment)
+
+
+def _replies_to_the_post(thread: BulkThread) -> None:
+    """A reply to the post a thread is keyed by (not a comment of it) is top level, not an orphan."""
+    post = thread.external_id
+    comments, ids = thread.comments, thread.ids
+    still = []
+    for k in thread.unresolved:
+        parent = comments[k][1]
+        if parent == post and parent not in ids:
+            comments[k] = (comments[k][0], None, *comments[k][2:])
+        else:
+            still.append(k)
+    thread.unresolved = still
 
 
 def bulk_draft(name: str, thread: BulkThread) -> ThreadDraft:
@@ -210,7 +374,7 @@ def bulk_draft(name: str, thread: BulkThread) -> ThreadDraft:
 # ----------------------------------------------------------------------------------- parsing
 
 
-def parse(source: SourceText, progress: Progress | None = None) -> Iterator[ThreadDraft]:
+def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
     with paused_gc():
         bulk = read_bulk(source, progress)
         if bulk is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -88,7 +88,7 @@ def json_objects(
             if raw.isspace():
                 pos = end + 1
                 continue
-            obj = _load_line(source.name, lineno, raw, text, end)
+            obj = load_line(source.name, lineno, raw, lambda end=end: not text[end + 1 :].strip())
         if risky and lineno in risky:
             why = unstorable(obj)
             if why is not None:
@@ -97,7 +97,9 @@ def json_objects(
         pos = end + 1
 
 
-def _load_line(name: str, lineno: int, raw: str, text: str, end: int) -> Any:
+def load_line(name: str, lineno: int, raw: str, is_last: Callable[[], bool] | None = None) -> Any:
+    """One line's JSON value, strictly (no NaN/Infinity, bounded nesting); ``is_last`` tells, once the line
+    is refused, whether nothing follows it (the file looks half-written). Storability is checked apart."""
     try:
         return DECODER.decode(raw)
     except ValueError as exc:
@@ -105,7 +107,7 @@ def _load_line(name: str, lineno: int, raw: str, text: str, end: int) -> Any:
             reason = f"invalid JSON at column {exc.colno} ({exc.msg})"
         else:  # NaN, or an integer too long to read
             reason = f"invalid JSON: {exc}"
-        if not text[end + 1 :].strip():
+        if is_last is not None and is_last():
             reason += "; the last line is cut off, the file looks half-written"
         raise ImportFailure(name, lineno, reason) from None
     except RecursionError:

@@ -12,7 +12,7 @@ from pathlib import Path
 from moderator.core.importing.errors import ImportFailure
 
 # C0 controls other than tab and line breaks never occur in a text export; they mark binary data.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 # Size bounds: a file or a line past these is refused before it is parsed (a mis-exported 1 GB line
 # would otherwise sit in memory several times over). Module constants so tests can lower them.
@@ -35,7 +35,9 @@ class SourceText:
     name: str
     text: str
     sha256: str = ""
-    compressed: str = ""  # "zstd": ``text`` is empty and the importer streams the file (see streams.py)
+    # "zstd": ``text`` is empty and the importer streams the file (see streams.py); "parquet": ``text`` is
+    # empty and the importer reads the columnar file in batches (see tables.py).
+    compressed: str = ""
 
 
 def line_of(data: bytes | str, offset: int) -> int:
@@ -54,6 +56,17 @@ def too_large_reason() -> str:
 
 def long_line_reason() -> str:
     return f"this line is longer than {_mb(MAX_LINE_BYTES)}; is this a text export of a thread?"
+
+
+BINARY_REASON = "this is a binary file (it contains NUL bytes), not a text export of a thread"
+
+
+def encoding_reason(encoding: str, byte: int, column: int) -> str:
+    return f"not valid {encoding.upper()} (byte 0x{byte:02x} at column {column}); save the file as UTF-8"
+
+
+def control_reason(char: str) -> str:
+    return f"control character U+{ord(char):04X}: this looks like a binary file"
 
 
 def check_size(name: str, data: bytes) -> None:
@@ -83,25 +96,19 @@ def decode(name: str, data: bytes) -> str:
             break
     if encoding == "utf-8" and b"\x00" in data:
         at = data.index(b"\x00")
-        raise ImportFailure(
-            name, line_of(data, at), "this is a binary file (it contains NUL bytes), not a text export of a thread"
-        )
+        raise ImportFailure(name, line_of(data, at), BINARY_REASON)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = line_of(data, exc.start)
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ImportFailure(
-            name,
-            line,
-            f"not valid {encoding.upper()} (byte 0x{data[exc.start]:02x} at column {column}); save the file as UTF-8",
-        ) from None
+        raise ImportFailure(name, line, encoding_reason(encoding, data[exc.start], column)) from None
     if not text.strip():  # e.g. only a byte order mark
         raise ImportFailure(name, 1, "the file is empty")
-    bad = _CONTROL.search(text)
+    bad = CONTROL.search(text)
     if bad is not None:
         at = bad.start()
-        raise ImportFailure(name, line_of(text, at), f"control character U+{ord(text[at]):04X}: this looks like a binary file")
+        raise ImportFailure(name, line_of(text, at), control_reason(text[at]))
     if "\r" in text:  # most files have none: skip two copies of a large text
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
@@ -110,7 +117,7 @@ def decode(name: str, data: bytes) -> str:
 def read_source(path: str | Path) -> SourceText:
     """Read and decode a file; every failure is an ImportFailure naming the path."""
     name = str(path)
-    special = special_source(Path(path))  # a ConvoKit folder, or .zst read later as a stream
+    special = special_source(Path(path))  # a ConvoKit folder, or .zst / Parquet read later by the importer
     if special is not None:
         return special
     try:
@@ -143,10 +150,11 @@ def text_source(name: str, text: str) -> SourceText:
 
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+PARQUET_MAGIC = b"PAR1"  # at the start and at the end of every Parquet file
 
 
 def special_source(path: Path) -> SourceText | None:
-    """A source for a corpus folder or a compressed file; None for an ordinary file (read as text)."""
+    """A source for a corpus folder, a compressed or a Parquet file; None for an ordinary file (read as text)."""
     name = str(path)
     if path.is_dir():
         utterances = path / "utterances.jsonl"
@@ -156,11 +164,24 @@ def special_source(path: Path) -> SourceText | None:
     try:
         with path.open("rb") as f:
             magic = f.read(4)
-            if magic != ZSTD_MAGIC:
+            kind = "zstd" if magic == ZSTD_MAGIC else "parquet" if magic == PARQUET_MAGIC and _ends_parquet(f) else ""
+            if not kind:
                 return None  # read as text: a mislabelled .zst gets the text checks (binary, encoding...)
+            if kind == "parquet" and os.fstat(f.fileno()).st_size > MAX_FILE_BYTES:
+                raise ImportFailure(name, None, too_large_reason())
+            f.seek(4)
             digest = hashlib.sha256(magic)
             while block := f.read(1024 * 1024):
                 digest.update(block)
     except OSError:
         return None  # the ordinary reader reports it
-    return SourceText(name, "", digest.hexdigest(), compressed="zstd")
+    return SourceText(name, "", digest.hexdigest(), compressed=kind)
+
+
+def _ends_parquet(f) -> bool:
+    """Does the open file also end with the Parquet magic (a text file may start with "PAR1")?"""
+    size = os.fstat(f.fileno()).st_size
+    if size < 12:
+        return False
+    f.seek(size - 4)
+    return f.read(4) == PARQUET_MAGIC

@@ -6,14 +6,16 @@ line with ``zstd_lines``, so a dump of many gigabytes is never decompressed whol
 
 from __future__ import annotations
 
-import json
+import codecs
 import os
 from collections.abc import Iterator
 from typing import Any
 
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.sources import reading
+from moderator.core.importing.sources.json_lines import load_line
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.importing.sources.strict_json import risky_lines, unstorable
 from moderator.core.progress import Progress
 
 # Compressed bytes fed to the decompressor at a time: zstd inflates at most ~32,000:1 (RLE blocks), so
@@ -24,7 +26,8 @@ _MAX_WINDOW = 2**31
 
 
 def zstd_lines(source: SourceText, progress: Progress | None = None) -> Iterator[tuple[int, bytes]]:
-    """``(line number, bytes)`` of every line of a Zstandard file, multi-frame too; refuses corrupt or cut-off data."""
+    """``(line number, bytes)`` of every line of a Zstandard file, multi-frame too; refuses corrupt, cut-off or empty
+    data. Lines are counted as in a plain file (a CR or CRLF ends a line too, a UTF-8 byte order mark is dropped)."""
     import zstandard  # only for .zst sources
 
     # reading.MAX_* are read at call time: tests lower them
@@ -47,6 +50,7 @@ def zstd_lines(source: SourceText, progress: Progress | None = None) -> Iterator
         maker = zstandard.ZstdDecompressor(max_window_size=_MAX_WINDOW)
         frame = maker.decompressobj()
         started = False
+        seen_text = False  # anything but whitespace decompressed yet
         while True:
             chunk = f.read(_CHUNK)
             if not chunk:
@@ -67,31 +71,59 @@ def zstd_lines(source: SourceText, progress: Progress | None = None) -> Iterator
                     inflated += len(out)
                     if inflated > reading.MAX_FILE_BYTES:
                         raise ImportFailure(name, None, f"decompressed, {reading.too_large_reason()}")
+                    if not seen_text:
+                        if lineno == 0 and not pending:
+                            out = _without_bom(name, out)
+                        seen_text = not out.isspace()
                     pending += out
                     lines = pending.split(b"\n")
                     pending = lines.pop()
                     for line in lines:
+                        if b"\r" in line:  # CRLF, or a lone CR: line breaks, as in a plain file (reading.decode)
+                            for part in line.removesuffix(b"\r").split(b"\r"):
+                                lineno += 1
+                                yield lineno, part
+                            continue
                         lineno += 1
                         yield lineno, line
                     if len(pending) > reading.MAX_LINE_BYTES:
                         raise ImportFailure(name, lineno + 1, reading.long_line_reason())
         if started and not frame.eof:
             raise ImportFailure(name, lineno + 1, "the compressed file is cut off (its last frame is incomplete)")
+    if not seen_text:
+        raise ImportFailure(name, 1, "the file is empty (once decompressed)")
     if pending:
-        yield lineno + 1, pending
+        for part in pending.removesuffix(b"\r").split(b"\r"):
+            lineno += 1
+            yield lineno, part
+
+
+def _without_bom(name: str, head: bytes) -> bytes:
+    """The first decompressed bytes without a UTF-8 byte order mark; a UTF-16 or UTF-32 text is refused."""
+    if head.startswith(codecs.BOM_UTF8):
+        return head[len(codecs.BOM_UTF8) :]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportFailure(name, 1, "the decompressed text is UTF-16 or UTF-32, not UTF-8; save it as UTF-8, then compress it")
+    return head
 
 
 def json_line(name: str, lineno: int, raw: bytes) -> Any:
-    """One NDJSON line decoded, or an ``ImportFailure`` naming its line."""
+    """One NDJSON line of a stream, decoded with every check a line of a plain file gets (``reading.decode``,
+    then ``json_lines.json_objects``): no NUL or other binary control character, UTF-8, strict JSON (no
+    NaN/Infinity, bounded nesting), nothing a database cannot store (a NUL escape, an unpaired surrogate).
+    Every refusal is an ``ImportFailure`` naming this line."""
+    if b"\x00" in raw:
+        raise ImportFailure(name, lineno, reading.BINARY_REASON)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ImportFailure(name, lineno, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})") from None
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise ImportFailure(
-            name, lineno, f"invalid JSON at column {getattr(exc, 'colno', '?')} ({getattr(exc, 'msg', exc)})"
-        ) from None
-    except RecursionError:
-        raise ImportFailure(name, lineno, "invalid JSON (nested too deeply)") from None
+        raise ImportFailure(name, lineno, reading.encoding_reason("utf-8", raw[exc.start], exc.start + 1)) from None
+    bad = reading.CONTROL.search(text)
+    if bad is not None:
+        raise ImportFailure(name, lineno, reading.control_reason(bad.group()))
+    value = load_line(name, lineno, text)
+    if risky_lines(text):
+        why = unstorable(value)
+        if why is not None:
+            raise ImportFailure(name, lineno, why)
+    return value

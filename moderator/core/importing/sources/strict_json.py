@@ -66,5 +66,28 @@ def loads(name: str, text: str) -> Any:
     if risky:
         why = unstorable(data)
         if why is not None:
-            raise ImportFailure(name, min(risky), why)
+            line, why = _first_unstorable(text, risky) or (min(risky), why)
+            raise ImportFailure(name, line, why)
     return data
+
+
+# A JSON string literal: none spans a line (a raw line break in a string is not JSON), so every line
+# starts outside a string and its literals are found from its start.
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def _first_unstorable(text: str, risky: set[int]) -> tuple[int, str] | None:
+    """The first line (and why) whose strings hold what cannot be stored: a valid surrogate pair or an
+    escaped backslash on an earlier line marks it risky, yet is fine."""
+    line, start = 1, 0
+    for number in sorted(risky):
+        while line < number:
+            start = text.index("\n", start) + 1
+            line += 1
+        end = text.find("\n", start)
+        for literal in _STRING.finditer(text, start, len(text) if end < 0 else end):
+            if _RISKY_ESCAPE.search(literal.group()):
+                why = unstorable(DECODER.decode(literal.group()))
+                if why is not None:
+                    return number, why
+    return None

@@ -36,6 +36,8 @@ from moderator.core.importing.formats.paste.scores import (
     ends_mid_sentence,
     title_score,
 )
+from moderator.core.importing.formats.structured import structured
+from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.progress import Progress
 
@@ -333,16 +335,20 @@ def build_draft(layout: PasteLayout) -> ThreadDraft:
 
 
 def sniff(source: SourceText) -> float:
-    """How sure we are that the text is a pasted comment section: modest, as any text could be one."""
+    """How sure we are that the text is a pasted comment section: modest, as any text could be one.
+
+    Never for data: a text that parses as JSON (an object, an array, JSON lines) or reads as a table
+    with a header of two or more columns (``structured``) is 0.
+    """
     text = source.text[:200_000]
     stripped = text.strip()
-    if not stripped:
+    if not stripped or structured(text):
         return 0.0
     lines = stripped.split("\n")[:400]
     filled = [line for line in lines if line.strip()]
     first = filled[0].strip()
     if first[0] in "{[" and first[-1] in "}]":
-        return 0.05  # JSON or JSON lines
+        return 0.05  # broken JSON or JSON lines
     for sep in (",", "\t", ";"):
         counts = [line.count(sep) for line in filled[:50]]
         if len(counts) >= 3 and counts[0] >= 1 and sum(c == counts[0] for c in counts) >= 0.7 * len(counts):
@@ -355,10 +361,15 @@ def sniff(source: SourceText) -> float:
     return clamp(min(0.8, score + 0.05 * authors))
 
 
-def parse(source: SourceText, progress: Progress | None = None) -> Iterator[ThreadDraft]:
-    """One ThreadDraft for the whole paste."""
+def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
+    """One ThreadDraft for the whole paste (with a warning when the text looks like JSON or a table)."""
     if not source.text.strip():
         raise ImportFailure(source.name, 1, "nothing to import: the text is empty or only blank lines")
+    kind = structured(source.text)
+    if kind is not None and options is not None:
+        options.notes.warnings.append(
+            f"{source.name}: looks like {kind}; imported as pasted text because --format paste was given"
+        )
     if progress:
         progress(0.0)
     layout = analyse(source.text)

@@ -16,6 +16,7 @@ from moderator.core.importing.drafts import ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.reddit import dump, listing
 from moderator.core.importing.formats.reddit.threads import is_comment, is_submission, unwrap
+from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.json_lines import first_object
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.progress import Progress
@@ -33,7 +34,7 @@ def sniff(source: SourceText) -> float:
     return 0.98 if type(first) is dict and (is_comment(first) or is_submission(first)) else 0.0
 
 
-def parse(source: SourceText, progress: Progress | None = None) -> Iterator[ThreadDraft]:
+def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
     if not source.compressed and source.name.lower().endswith(".zst"):
         raise ImportFailure(source.name, 1, "not a Zstandard-compressed file (it does not start with the zstd magic number)")
     if not source.compressed and source.text.lstrip().startswith("["):
