@@ -96,7 +96,7 @@ def render(f: dict[str, Any], images: dict[str, str], *, hourly_rate: float | No
                                   _n(values[-1])])  # fmt: skip
     out += _table(["question", "method", "annotators", "lowest", "median", "highest"], comp_rows) if comp_rows else [
         "Not enough overlapping labels to estimate competences."]  # fmt: skip
-    out += ["", *_gold(f["gold"])]
+    out += ["", *_gold(f["gold"], {q: e.get("label", q) for q, e in f["agreement"].items()})]
 
     out += ["## How the labels were made", ""]
     if prov["recorded"]:
@@ -131,7 +131,7 @@ def render(f: dict[str, Any], images: dict[str, str], *, hourly_rate: float | No
     return "\n".join(out)
 
 
-def _gold(g: dict[str, Any]) -> list[str]:
+def _gold(g: dict[str, Any], labels: dict[str, str]) -> list[str]:
     """Gold (attention) items: how many, how handed out, and people's accuracy on them, no one named."""
     if not g["items"]:
         return ["Gold (attention) items: none in this project.", ""]
@@ -144,7 +144,7 @@ def _gold(g: dict[str, Any]) -> list[str]:
         return out + ["No one has answered a gold item yet.", ""]
     out += [f"{g['people']} people answered {g['answers']} gold items; {g['below']} of them fell below "
             f"{100 * g['threshold']:.0f} % correct. Accuracy per person:", ""]  # fmt: skip
-    rows = [[q, len(v), _n(v[0]), _n(v[len(v) // 2]), _n(v[-1])] for q, v in g["questions"].items()]
+    rows = [[labels.get(q, q), len(v), _n(v[0]), _n(v[len(v) // 2]), _n(v[-1])] for q, v in g["questions"].items()]
     return out + _table(["question", "people", "lowest", "median", "highest"], rows) + [""]
 
 
