@@ -174,15 +174,25 @@ class AnswerCounts:
     total: int  # all comments
 
 
-def _corpus_size(conn: Connection) -> int:
-    """The comments of the corpus: a gold file's are checks, not part of it."""
-    return conn.scalar(select(func.count()).select_from(Comment).where(Comment.thread_id.not_in(held_out_threads()))) or 0
+def _corpus_size(conn: Connection, annotator_id: int) -> int:
+    """The comments of the corpus as this person sees it: a gold file's are checks, not part of it, except
+    those they were handed and answered (so what they answered never exceeds the whole)."""
+    corpus = select(func.count()).select_from(Comment).where(Comment.thread_id.not_in(held_out_threads()))
+    if conn.scalar(held_out_threads().limit(1)) is None:
+        return conn.scalar(corpus) or 0  # no gold file in this project: nothing was handed out of it
+    handed = (
+        select(func.count())
+        .select_from(Annotation)
+        .join(Comment, Comment.id == Annotation.comment_id)
+        .where(*_in_force(annotator_id), Comment.thread_id.in_(held_out_threads()))
+    )
+    return (conn.scalar(corpus) or 0) + (conn.scalar(handed) or 0)
 
 
 def answer_counts(engine: Engine, annotator_id: int) -> AnswerCounts:
     """What this annotator has labelled and set aside, and the corpus size: skips and flags are not answers."""
     with engine.connect() as conn:
-        total = _corpus_size(conn)
+        total = _corpus_size(conn, annotator_id)
         by_status = dict(
             conn.execute(
                 select(Annotation.status, func.count()).where(*_in_force(annotator_id)).group_by(Annotation.status)
@@ -195,7 +205,7 @@ def answer_counts(engine: Engine, annotator_id: int) -> AnswerCounts:
 def progress_counts(engine: Engine, annotator_id: int) -> tuple[int, int]:
     """(comments this annotator has answered, all comments)."""
     with engine.connect() as conn:
-        total = _corpus_size(conn)
+        total = _corpus_size(conn, annotator_id)
         done = answered_count(conn, annotator_id)
     return done, total
 

@@ -75,6 +75,8 @@ def test_gold_items_come_held_out_about_one_in_n_and_once_each(engine, tmp_path)
     gold_every(engine, 5)
     order = work_through(engine, ana)
     assert len(order) == len(set(order)) == 45  # every comment and every gold item once
+    counts = answer_counts(engine, ana)
+    assert (counts.answered, counts.total) == (45, 45)  # the gold items she answered count in the whole too
     places = [i for i, c in enumerate(order) if c in gold]
     gaps = [b - a for a, b in zip([-1] + places, places)]
     assert len(places) == 5 and all(1 <= gap <= 2 * 4 for gap in gaps), places
