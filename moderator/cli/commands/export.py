@@ -1,5 +1,6 @@
 """`moderator export`: comments with their labels as JSONL, CSV or Parquet, and a dataset card; or, with
-`--format lewidi`, the perspectivist folder (every annotator's labels apart: LeWiDi files and more)."""
+`--format lewidi`, the perspectivist folder (every annotator's labels apart: LeWiDi files and more).
+Personal data in the texts becomes placeholders unless `--no-scrub` (core.export.scrub)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from moderator.cli.common import UsageError, open_db, progress_bar, viewer
 def run(args) -> int:
     if args.format == "lewidi":
         return _perspectivist(args)
+    from moderator.core.export.scrub import ScrubCounts
     from moderator.core.export.writer import export_file, write_export
 
     if (args.format == "parquet" or args.card) and not args.out:
@@ -25,13 +27,16 @@ def run(args) -> int:
             raise UsageError(str(exc)) from None
     engine, who = _allowed(args)
     options = {"level": args.level, "keep_authors": args.keep_authors, "keep_annotators": args.keep_annotators}
+    scrubbed = ScrubCounts()
     with progress_bar("export") as progress:
         if args.out:
             # Written to PATH.part and renamed: never a half-written export under the real name.
-            count = export_file(engine, args.out, args.format, progress, who, **options)
+            count = export_file(engine, args.out, args.format, progress, who, scrub=args.scrub, scrubbed=scrubbed, **options)
             print(f"{count} {args.level}s written to {args.out}", file=sys.stderr)
         else:
-            write_export(engine, sys.stdout, args.format, progress, who, **options)
+            write_export(engine, sys.stdout, args.format, progress, who, scrub=args.scrub, scrubbed=scrubbed, **options)
+    if scrubbed.texts:
+        print(f"personal data scrubbed from {scrubbed.texts} texts: {_scrubbed(scrubbed)} (--no-scrub keeps it)", file=sys.stderr)
     if args.card:
         from moderator.core.export.card import write_card
         from moderator.core.export.release import may_export_statement
@@ -40,9 +45,14 @@ def run(args) -> int:
         statement = may_export_statement(who)
         if statement:  # the data statement beside the card, which links it
             print(f"data statement written to {write_report(engine, Path(args.out).parent)}", file=sys.stderr)
-        card = write_card(engine, Path(args.out), args.format, who, statement=statement, **options)
+        card = write_card(engine, Path(args.out), args.format, who, statement=statement, scrubbed=scrubbed, **options)
         print(f"dataset card written to {card}", file=sys.stderr)
     return 0
+
+
+def _scrubbed(counts) -> str:
+    names = {"email": "e-mail", "ip": "IP", "phone": "phone", "url": "profile URL", "user": "user name"}
+    return ", ".join(f"{counts.found[kind]} {name}" for kind, name in names.items() if counts.found[kind])
 
 
 def _allowed(args):
@@ -71,7 +81,9 @@ def _perspectivist(args) -> int:
         raise UsageError(str(exc)) from None
     engine, who = _allowed(args)
     with progress_bar("export") as progress:
-        done = export_perspectivist(engine, args.out, who, keep_annotators=args.keep_annotators, progress=progress)
+        done = export_perspectivist(
+            engine, args.out, who, keep_annotators=args.keep_annotators, progress=progress, scrub=args.scrub
+        )  # fmt: skip
     print(
         f"{len(done.files)} LeWiDi files, {done.rows} label rows and {done.annotators} annotators written to {done.folder}",
         file=sys.stderr,

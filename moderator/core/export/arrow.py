@@ -27,6 +27,9 @@ from moderator.core.export.pages import (  # fmt: skip
     Page,
 )
 from moderator.core.export.records import ANSWERED, LineBuilder, value_names
+from moderator.core.export.scrub import NO_EDITS, remap_spans
+
+_AT = {name: i for i, name in enumerate(HEAD_COLUMNS, 4)}  # a ``columns`` page's comment tuple
 
 
 class _Distinct:
@@ -68,9 +71,12 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
         head[name] = columns[i]
     head["author_key"] = [keys[a] for a in columns[C_AUTHOR]]
     head["author"] = columns[C_AUTHOR] if builder.keep_authors else head["author_key"]
+    grouped = page.annotations
+    quotes, edits = page.quotes, None
+    if builder.scrubber is not None:
+        head, quotes, edits = _scrubbed(builder, page, head, level)
 
     rows, offsets, owner = [], [0], []
-    grouped = page.annotations
     for i, cid in enumerate(columns[C_ID]):
         mine = grouped.get(cid)
         if mine:
@@ -79,17 +85,20 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
         offsets.append(len(rows))
     # Answers and spans repeat: the page's distinct ones, and an index per annotation.
     values, spans = _Distinct(), _Distinct()
-    for r in rows:
+    for at, r in enumerate(rows):
         key = (r[A_SCHEMA], r[A_VALUES], r[A_STATUS] in ANSWERED)
         found = values.index.get(key)
         if found is None:
             found = values.index[key] = len(values.values)
             values.values.append(builder.values(*key)[0])
         values.rows.append(found)
-        found = spans.index.get(r[A_SPANS])
+        moved = edits[owner[at]] if edits else NO_EDITS  # the comment's text was scrubbed: its spans move
+        span_key = (r[A_SPANS], moved) if moved else r[A_SPANS]
+        found = spans.index.get(span_key)
         if found is None:
-            found = spans.index[r[A_SPANS]] = len(spans.values)
-            spans.values.append(builder.span_list(r[A_SPANS])[0])
+            found = spans.index[span_key] = len(spans.values)
+            listed = builder.span_list(r[A_SPANS])[0]
+            spans.values.append(remap_spans(listed, moved) if moved else listed)
         spans.rows.append(found)
     when = schema.field("created_at").type
     own = {
@@ -118,8 +127,8 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
     label_struct = pa.StructArray.from_arrays([*own.values(), value_column, span_column], fields=list(labels_type.value_type))
     arrays = {name: _head_array(head[name], schema.field(name).type) for name in head}
     quotes_type = schema.field("quotes").type
-    if page.quotes:
-        arrays["quotes"] = pa.array([page.quotes.get(cid, []) for cid in columns[C_ID]], quotes_type)
+    if quotes:
+        arrays["quotes"] = pa.array([quotes.get(cid, []) for cid in columns[C_ID]], quotes_type)
     else:  # most pages: nothing quoted, n empty lists
         empty = pa.array([], quotes_type.value_type)
         arrays["quotes"] = pa.ListArray.from_arrays(pa.array([0] * (n + 1), pa.int32()), empty, type=quotes_type)
@@ -142,6 +151,26 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
         arrays["soft_labels"] = pa.array([p[1] for p in pairs], schema.field("soft_labels").type).take(take)
         arrays["gold"] = gold.column(schema.field("gold").type)
     return pa.RecordBatch.from_arrays([arrays[f.name] for f in schema], schema=schema)
+
+
+def _scrubbed(builder: LineBuilder, page: Page, head: dict[str, Any], level: str):
+    """The head columns with their texts scrubbed, the quotes moved with them, and each comment's text edits
+    (None when no text changed). Every comment is scrubbed, in order, so that the numbering is every export's;
+    at annotation level only those with labels count."""
+    scrub = builder.scrubber.text
+    title, url, parent, parent_text, text = (_AT[n] for n in ("thread_title", "thread_url", "parent_id", "parent_text", "text"))
+    grouped, quoted = page.annotations, page.quotes
+    done = [
+        scrub(c[C_THREAD], c[title], c[url], c[C_ID], c[text], c[parent], c[parent_text], quoted.get(c[C_ID]),
+              count=level == "comment" or c[C_ID] in grouped)
+        for c in page.comments
+    ]  # fmt: skip
+    if not any(d.changed for d in done):
+        return head, quoted, None
+    head = {**head, "thread_title": [d.title for d in done], "thread_url": [d.url for d in done],
+            "parent_text": [d.parent_text for d in done], "text": [d.text for d in done]}  # fmt: skip
+    quotes = {c[C_ID]: d.quotes for c, d in zip(page.comments, done) if d.quotes}
+    return head, quotes, [d.edits for d in done]
 
 
 def _head_array(values: list, arrow_type):

@@ -2,7 +2,8 @@
 
 The YAML header's ``configs`` point at the exported file, so ``datasets.load_dataset(folder)`` loads
 it; the body documents the fields, the label schema and guidelines, counts per label, agreement per
-question, the annotators, where the comments came from and how authors and annotators were pseudonymised.
+question, the annotators, where the comments came from, how authors and annotators were pseudonymised and
+what personal data was scrubbed from the texts (and how much: the export's ScrubCounts).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from moderator.core.export import charts
+from moderator.core.export.scrub import KIND_NAMES, KINDS, PLACEHOLDERS, ScrubCounts
 from moderator.core.labelling.log import active_schema, current_rows_clause
 from moderator.core.store.tables import Annotation, Comment, ImportBatch, Thread
 from moderator.core.team.accounts import Account
@@ -47,11 +49,13 @@ FIELD_DOCS = {
 
 
 def write_card(engine: Engine, data_path: Path, fmt: str, viewer: Account | None = None, *, level: str = "comment",
-               keep_authors: bool = False, keep_annotators: bool = False, statement: bool = False) -> Path:  # fmt: skip
+               keep_authors: bool = False, keep_annotators: bool = False, statement: bool = False,
+               scrubbed: ScrubCounts | None = None) -> Path:  # fmt: skip
     """Write README.md and the chart PNGs beside ``data_path``; returns the README's path.
 
     Refuses to replace a README.md it did not write (the export may sit in a folder with one).
     ``statement``: the data statement (REPORT.md) was written beside it, and the card links it.
+    ``scrubbed``: what the export scrubbed (None: it scrubbed, the counts were not kept).
     """
     folder = data_path.parent
     card = check_card_folder(data_path)
@@ -63,7 +67,7 @@ def write_card(engine: Engine, data_path: Path, fmt: str, viewer: Account | None
         (folder / name).write_bytes(charts.render(engine, kind, viewer))
     text = card_text(
         engine, data_path.name, fmt, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators,
-        images=images, statement=statement and sees_all,
+        images=images, statement=statement and sees_all, scrubbed=scrubbed,
     )  # fmt: skip
     tmp = card.with_name("README.md.part")
     tmp.write_text(text, encoding="utf-8")
@@ -137,15 +141,68 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def personal_data(scrubbed: ScrubCounts | None) -> list[str]:
+    """The card's "Personal data" section: what was scrubbed from the texts and how, and where the pseudonym key is."""
+    out = ["## Personal data", ""]
+    if scrubbed is not None and not scrubbed.scrubbed:
+        out += ["Texts are exported **as written** (`--no-scrub`): `text`, `parent_text`, `thread_title` and `thread_url` "
+                "may hold e-mail and IP addresses, phone numbers, profile links and user names.", ""]  # fmt: skip
+    else:
+        out += [
+            "Personal data in `text`, `parent_text`, `thread_title` and `thread_url` was replaced by typed placeholders "
+            "before export" + (":" if scrubbed is not None else " (the counts were not kept):"),
+            "",
+            "| what | placeholder | replaced |" if scrubbed is not None else "| what | placeholder |",
+            "|---|---|---|" if scrubbed is not None else "|---|---|",
+        ]  # fmt: skip
+        for kind in KINDS:
+            shown = PLACEHOLDERS.get(kind, "`[USER_1]`, `[USER_2]`, …")
+            shown = shown if shown.startswith("`") else f"`{shown}`"
+            row = f"| {KIND_NAMES[kind]} | {shown} |"
+            if scrubbed is not None:
+                count = f"{scrubbed.found[kind]:,}"
+                if kind == "user":
+                    count += f" ({scrubbed.users:,} names, counted per thread)"
+                row += f" {count} |"
+            out.append(row)
+        out += [
+            "",
+            "Each text is counted once (a parent's text repeated in its replies counts once). User names are numbered "
+            "per thread in order of first appearance (the title first): the same name (`@ana`, `@Ana`, `u/ana`) is the "
+            "same `[USER_n]` in every text of its thread, parent texts included, and the numbers start again in the next "
+            "thread, so `[USER_1]` of two threads need not be one person. Quote and rationale spans are moved with the "
+            "texts. Other links are kept, with any e-mail or IP address inside them replaced.",
+            "",
+            "Not found: names written without `@` or `u/`, spelled-out addresses (\"ana at example dot org\"), numbers "
+            "that only look like something else (a four-part version number reads as an IP address, an ISBN as a phone "
+            "number), `@` names that start with a digit, and phone numbers of fewer than 9 digits or without "
+            "separators (unless they start with `+` or `0`). Review the texts before publishing them.",
+            "",
+        ]  # fmt: skip
+    out += [
+        "The key behind the pseudonyms (`author_key`, `annotator`) is not in this release: it is the project's "
+        "`author_key_secret`, in the `project_secrets` table of the project database. On a team server only the "
+        "project's reviewers and admins can read that table, annotators cannot; whoever holds the key can test a "
+        "guessed name against a pseudonym, so keep the database (and its backups) to the people who may see names. "
+        "The key is made once and never replaced, so every export of this project gives the same pseudonyms; to keep "
+        "them when the project moves to another database, copy that one row into the new database before its first "
+        "import or export.",
+        "",
+    ]  # fmt: skip
+    return out
+
+
 def card_text(engine: Engine, data_file: str, fmt: str, viewer: Account | None, *, level: str, keep_authors: bool,
-              images: dict[str, str], keep_annotators: bool = False, statement: bool = False) -> str:  # fmt: skip
+              images: dict[str, str], keep_annotators: bool = False, statement: bool = False,
+              scrubbed: ScrubCounts | None = None) -> str:  # fmt: skip
     from moderator.core.agreement.report import agreement_report
     from moderator.core.export.writer import Export
 
     _, schema = active_schema(engine)
     stats = _stats(engine, viewer)
     sees_all = viewer is None or viewer.sees_all
-    export = Export(engine, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators)
+    export = Export(engine, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators,
+                    scrub=scrubbed is None or scrubbed.scrubbed)  # fmt: skip
     fields = export.fields
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
@@ -197,6 +254,7 @@ def card_text(engine: Engine, data_file: str, fmt: str, viewer: Account | None, 
         'ds = load_dataset("path/to/this/folder")',
         "```",
         "",
+        *personal_data(scrubbed),
         "## Fields",
         "",
         "Spans are character offsets `[start, end)` into `text` (Python string indices). Times are UTC.",

@@ -20,8 +20,10 @@ from moderator.core.labelling.context import SOURCE_STATUSES
 PAGE = 5000
 
 # comment tuple: (id, thread_id, position, author, JSON object of the comment's own fields and context),
-# or with ``columns``: (id, thread_id, position, author, *HEAD_COLUMNS)
+# and with ``texts`` its parent id and texts once more (to scrub them: scrub.py); or with ``columns``:
+# (id, thread_id, position, author, *HEAD_COLUMNS)
 C_ID, C_THREAD, C_POS, C_AUTHOR, C_JSON = range(5)
+C_PARENT, C_PARENT_TEXT, C_TEXT = range(5, 8)
 HEAD_COLUMNS = (
     "thread_external_id", "thread_title", "thread_url", "external_id", "parent_id", "parent_text", "depth", "text",
     "created_at", "source_status",
@@ -40,7 +42,7 @@ SELECT c.id, c.thread_id, c.position, c.author, {obj}(
     'thread_id', c.thread_id, 'thread_external_id', t.external_id, 'thread_title', t.title, 'thread_url', t.url,
     'comment_id', c.id, 'external_id', c.external_id, 'parent_id', c.parent_id, 'parent_text', p.text,
     'position', c.position, 'depth', c.depth, 'text', c.text, 'created_at', {created},
-    'source_status', {source_status}){as_text}
+    'source_status', {source_status}){as_text}{texts}
 FROM comments c JOIN threads t ON t.id = c.thread_id LEFT JOIN comments p ON p.id = c.parent_id
 WHERE (c.thread_id, c.position) > (?, ?)
 ORDER BY c.thread_id, c.position LIMIT ?
@@ -91,7 +93,7 @@ class Page:
 class _Sql:
     """The statements in the connection's dialect and parameter style, JSON columns read as text."""
 
-    def __init__(self, conn: Connection, annotator_id: int | None, columns: bool = False):
+    def __init__(self, conn: Connection, annotator_id: int | None, columns: bool = False, texts: bool = False):
         self.pg = conn.dialect.name == "postgresql"
         self.annotator_id = annotator_id
         if self.pg:
@@ -104,7 +106,13 @@ class _Sql:
             obj, suffix = "json_object", ""
         comments, annotations = (_COMMENT_COLUMNS, _ANNOTATION_COLUMNS) if columns else (_COMMENTS, _ANNOTATIONS)
         self.comments = self._style(
-            comments.format(obj=obj, as_text=suffix, created=iso("c.created_at"), source_status=_source_status(self.pg))
+            comments.format(
+                obj=obj,
+                as_text=suffix,
+                created=iso("c.created_at"),
+                source_status=_source_status(self.pg),
+                texts=", c.parent_id, p.text, c.text" if texts else "",
+            )
         )
         self.quotes = self._style(_QUOTES)
         self.gold = self._style(_GOLD.format(values=as_text('"values"')))
@@ -119,8 +127,11 @@ class _Sql:
         return sql.replace("?", "%s") if self.pg else sql
 
 
-def pages(engine: Engine, annotator_id: int | None = None, page_size: int = PAGE, columns: bool = False) -> Iterator[Page]:
-    """Every comment in thread order, with its current annotations (only ``annotator_id``'s when given).
+def pages(
+    engine: Engine, annotator_id: int | None = None, page_size: int = PAGE, columns: bool = False, texts: bool = False
+) -> Iterator[Page]:
+    """Every comment in thread order, with its current annotations (only ``annotator_id``'s when given);
+    ``texts``: the JSON rows also carry their texts apart (see C_TEXT).
 
     In one transaction, so the file is one snapshot. (Reading a page ahead in a thread gained nothing:
     sqlite3 gives up the GIL for every row, and the two threads then mostly wait for each other.)
@@ -129,7 +140,7 @@ def pages(engine: Engine, annotator_id: int | None = None, page_size: int = PAGE
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
-            sql = _Sql(conn, annotator_id, columns)
+            sql = _Sql(conn, annotator_id, columns, texts)
             cursor = conn.connection.driver_connection.cursor()
             try:
                 yield from _pages(cursor, sql, page_size)

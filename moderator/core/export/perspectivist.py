@@ -7,8 +7,9 @@
 
 One pass over the export's keyset pages (comments in thread order, each with its labels in force) feeds
 all of them, so memory stays a page plus a few numbers per annotator, and the folder is one snapshot.
-Blind labelling and pseudonyms are the other exports' (see writer.py): annotators appear under their
-pseudonymous ids unless ``keep_annotators``; comment authors are not in the folder at all.
+Blind labelling, pseudonyms and scrubbing are the other exports' (see writer.py): annotators appear under
+their pseudonymous ids unless ``keep_annotators``; comment authors are not in the folder at all; the LeWiDi
+items' texts have their personal data replaced (scrub.py) unless ``scrub=False``.
 
 It is written into FOLDER.part and swapped in at the end: never half an export under the real name.
 """
@@ -58,7 +59,7 @@ def check_perspectivist_folder(folder: Path) -> None:
 
 def export_perspectivist(
     engine: Engine, folder: str | Path, viewer: Account | None = None, *, keep_annotators: bool = False,
-    progress: Progress | None = None, cancelled: Cancelled | None = None,
+    progress: Progress | None = None, cancelled: Cancelled | None = None, scrub: bool = True,
 ) -> PerspectivistSummary:  # fmt: skip
     """Write the folder (see the module); ExportCancelled once ``cancelled()`` turns true, keeping nothing."""
     folder = Path(folder)
@@ -67,7 +68,7 @@ def export_perspectivist(
     shutil.rmtree(part, ignore_errors=True)  # a crashed run's leftovers
     part.mkdir(parents=True)
     try:
-        summary = _write(engine, part, viewer, keep_annotators, stopping(progress, cancelled))
+        summary = _write(engine, part, viewer, keep_annotators, stopping(progress, cancelled), scrub)
         if cancelled is not None and cancelled():  # an empty project reports no page to stop at
             raise ExportCancelled()
     except BaseException:
@@ -78,8 +79,10 @@ def export_perspectivist(
     return summary
 
 
-def _write(engine: Engine, part: Path, viewer: Account | None, keep_annotators: bool, progress) -> PerspectivistSummary:
-    export = Export(engine, viewer, keep_annotators=keep_annotators)
+def _write(
+    engine: Engine, part: Path, viewer: Account | None, keep_annotators: bool, progress, scrub: bool = True
+) -> PerspectivistSummary:
+    export = Export(engine, viewer, keep_annotators=keep_annotators, scrub=scrub)
     builder = export.builder
     questions = lewidi_questions(export.columns, part)
     tally = AnnotatorTally()
@@ -102,9 +105,13 @@ def _write(engine: Engine, part: Path, viewer: Account | None, keep_annotators: 
 
 def _add_items(page: Page, questions: list[LewidiQuestion], builder: LineBuilder) -> None:
     """Each comment's answers as one LeWiDi item per question it has answers to, in the page's order."""
-    shown = builder.annotators
+    shown, scrubber = builder.annotators, builder.scrubber
     for c in page.comments:
         rows = page.annotations.get(c[C_ID])
+        text = c[_AT["text"]]
+        if scrubber is not None:  # every comment, in order: the numbering is every export's
+            text = scrubber.text(c[C_THREAD], c[_AT["thread_title"]], c[_AT["thread_url"]], c[C_ID], text, c[_AT["parent_id"]],
+                                 c[_AT["parent_text"]], count=bool(rows)).text  # fmt: skip
         if not rows:
             continue
         answers: dict[str, dict[str, object]] = {q.column.id: {} for q in questions}
@@ -122,7 +129,7 @@ def _add_items(page: Page, questions: list[LewidiQuestion], builder: LineBuilder
         }  # fmt: skip
         for q in questions:
             if answers[q.column.id]:
-                q.add(c[C_ID], c[_AT["text"]], answers[q.column.id], other_info)
+                q.add(c[C_ID], text, answers[q.column.id], other_info)
 
 
 def _swap(part: Path, folder: Path) -> None:

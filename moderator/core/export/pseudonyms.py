@@ -4,6 +4,15 @@ The secret (``store.settings.author_key_secret``: 32 random bytes from ``secrets
 project_secrets table) makes the pseudonyms stable across exports of one project and impossible to guess
 back from a list of likely names without the database.
 
+Where the key is, and who can read it: the ``author_key_secret`` row of ``project_secrets`` in the project
+database, never in an export. On a team server that table is for leads only (store/access.py: reviewers
+and admins read it, annotators cannot; only admins may change it); a solo project's file holds it for its
+owner. Whoever has it can test a guessed name against a pseudonym, so it goes wherever the database goes
+and no further. It is made once and never replaced: every export of the project gives the same
+pseudonyms. To keep them when a project moves to a new database, copy that one row across before the new
+database's first import or export (which would otherwise make a new key), e.g. in SQL:
+``INSERT INTO project_secrets (key, value) VALUES ('author_key_secret', '<the old value>')``.
+
 Annotators get ``annotator_`` and 16 hex digits, hashed in a domain of their own ("annotator" and a NUL
 before the name, which no author name holds): a person who both wrote and labelled comments gets two
 unrelated pseudonyms, and neither kind can be mistaken for the other.

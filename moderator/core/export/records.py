@@ -6,6 +6,9 @@ read it without glue. The database builds each row's own fields as a JSON object
 repeat a handful of combinations over a million rows, are decoded, fitted and serialised once per
 distinct (schema version, answers); a line is those pieces joined. CSV and Parquet read these lines.
 
+When the export scrubs (the default, see scrub.py), each comment's texts are scrubbed once, and a row whose
+texts changed has its JSON object rebuilt with them; spans and quotes into a changed text move with it.
+
 Values are exported as stored: a skip or a flag answers nothing, so its unanswered questions are null
 (a submission's unanswered multi question is []). Why a skip was skipped ("wellbeing") is its own field,
 ``skip_reason``, never a question's value.
@@ -30,9 +33,14 @@ from moderator.core.export.pages import (  # fmt: skip
     C_AUTHOR,
     C_ID,
     C_JSON,
+    C_PARENT,
+    C_PARENT_TEXT,
+    C_TEXT,
+    C_THREAD,
     Page,
 )
 from moderator.core.export.pseudonyms import AnnotatorPseudonyms, Pseudonyms
+from moderator.core.export.scrub import NO_EDITS, Edit, Scrubber, remap_spans
 from moderator.core.labelling.log import SKIP_REASON_KEY
 
 LEVELS = ("comment", "annotation")
@@ -77,9 +85,10 @@ class LineBuilder:
 
     def __init__(
         self, columns: list[LabelColumn], pseudonyms: Pseudonyms, annotators: AnnotatorPseudonyms, *, keep_authors: bool,
-        sees_all: bool,
+        sees_all: bool, scrubber: Scrubber | None = None,
     ):  # fmt: skip
         self.columns = columns
+        self.scrubber = scrubber  # personal data out of the texts (scrub.py); None keeps them as stored
         self.choice = [c for c in columns if c.choice]
         self.names = value_names(columns)
         self.pseudonyms = pseudonyms
@@ -122,8 +131,9 @@ class LineBuilder:
             found = self._spans.remember(key, (spans, _dumps(spans)))
         return found
 
-    def spans(self, raw: Any) -> str:
-        return self.span_list(raw)[1]
+    def spans(self, raw: Any, edits: tuple[Edit, ...] = NO_EDITS) -> str:
+        """The spans as JSON; with ``edits`` (its comment's text was scrubbed), moved with the text."""
+        return _dumps(remap_spans(self.span_list(raw)[0], edits)) if edits else self.span_list(raw)[1]
 
     def summary_of(self, rows: list[tuple] | None) -> tuple[Any, Any, str]:
         """(majority, soft labels, both as JSON members) over the submitted answers, each a fixed struct;
@@ -167,15 +177,36 @@ class LineBuilder:
             f'"skip_reason":{"null" if reason is None else _dumps(reason)}'
         )
 
+    def scrubbed(self, c: tuple, quotes: list | None = None, written: bool = True):
+        """A JSON comment row's texts scrubbed (scrub.Scrubbed); ``written``: the record is in the file, so its
+        replacements count (a comment left out is still scrubbed, so that the numbering is every export's)."""
+        scrubber, thread = self.scrubber, c[C_THREAD]
+        if not scrubber.entered(thread):  # a new thread: its title and URL, from the row's JSON
+            record = json.loads(c[C_JSON])
+            scrubber.thread(thread, record["thread_title"], record["thread_url"])
+        return scrubber.text(thread, None, None, c[C_ID], c[C_TEXT], c[C_PARENT], c[C_PARENT_TEXT], quotes, count=written)
+
+    def head(self, c: tuple, quotes: list | None = None) -> tuple[str, tuple[Edit, ...], list | None]:
+        """A comment row's JSON object (its texts scrubbed, when the export scrubs), the edits made to its
+        text and its quote spans moved with them."""
+        if self.scrubber is None:
+            return c[C_JSON], NO_EDITS, quotes
+        done = self.scrubbed(c, quotes)
+        if not done.changed:
+            return c[C_JSON], NO_EDITS, quotes
+        record = json.loads(c[C_JSON])
+        record.update(thread_title=done.title, thread_url=done.url, parent_text=done.parent_text, text=done.text)
+        return _dumps(record), done.edits, done.quotes
+
     def comment_lines(self, page: Page) -> Iterator[str]:
         values, spans, author, authors = self.values, self.spans, self.author, self._authors
         unlabelled = self.summary(None)
         for c in page.comments:
             cid = c[C_ID]
             rows = page.annotations.get(cid)
-            quotes = page.quotes.get(cid)
+            head, edits, quotes = self.head(c, page.quotes.get(cid))
             labels = ",".join(
-                f"{{{self.annotation_json(r)},\"values\":{self.row_values(r)[1]},\"spans\":{spans(r[A_SPANS])}}}"
+                f"{{{self.annotation_json(r)},\"values\":{self.row_values(r)[1]},\"spans\":{spans(r[A_SPANS], edits)}}}"
                 for r in rows
             ) if rows else ""  # fmt: skip
             tail = ""
@@ -184,7 +215,7 @@ class LineBuilder:
                 summary = self.summary(rows) if rows else unlabelled
                 tail = f',{summary},"gold":{"null" if gold is None else values(*gold)[1]}'
             yield (
-                f'{c[C_JSON][:-1]},{authors.get(c[C_AUTHOR]) or author(c[C_AUTHOR])},"quotes":{_dumps(quotes) if quotes else "[]"},'
+                f'{head[:-1]},{authors.get(c[C_AUTHOR]) or author(c[C_AUTHOR])},"quotes":{_dumps(quotes) if quotes else "[]"},'
                 f'"annotations":[{labels}]{tail}}}\n'
             )
 
@@ -192,11 +223,14 @@ class LineBuilder:
         for c in page.comments:
             rows = page.annotations.get(c[C_ID])
             if not rows:
+                if self.scrubber is not None:
+                    self.scrubbed(c, written=False)
                 continue
-            head = f"{c[C_JSON][:-1]},{self.author(c[C_AUTHOR])},"
+            head, edits, _ = self.head(c)
+            head = f"{head[:-1]},{self.author(c[C_AUTHOR])},"
             for r in rows:
                 flat = self.row_values(r)[2]
-                yield f'{head}{self.annotation_json(r)},"spans":{self.spans(r[A_SPANS])}{"," if flat else ""}{flat}}}\n'
+                yield f'{head}{self.annotation_json(r)},"spans":{self.spans(r[A_SPANS], edits)}{"," if flat else ""}{flat}}}\n'
 
     def lines(self, page: Page, level: str) -> Iterator[str]:
         return self.comment_lines(page) if level == "comment" else self.annotation_lines(page)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from moderator.core.export.card import check_card_folder, write_card
 from moderator.core.export.perspectivist import PERSPECTIVIST_FORMAT, export_perspectivist
+from moderator.core.export.scrub import ScrubCounts
 from moderator.core.export.writer import export_file
 from moderator.core.progress import Cancelled, Progress
 from moderator.core.team.accounts import team_mode, uses_logins
@@ -51,6 +52,7 @@ def export_release(
     level: str = "comment",
     keep_authors: bool = False,
     keep_annotators: bool = False,
+    scrub: bool = True,
     card: bool = False,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
@@ -64,6 +66,7 @@ def export_release(
     ``card_started()`` is called once the data is written: from there on there is nothing to cancel.
     ``write_statement(folder)`` writes the data statement beside the card, which then links it (for those who
     see every label; the report lives above the export, so its writer comes in from the caller).
+    ``scrub``: personal data in the texts becomes placeholders (scrub.py); the card says what was replaced.
     """
     viewer = account if team_mode(engine) else None
     refuse_annotators(engine, viewer)
@@ -71,7 +74,7 @@ def export_release(
         if card:
             raise ValueError("a perspectivist export has no dataset card")
         summary = export_perspectivist(
-            engine, path, viewer, keep_annotators=keep_annotators, progress=progress, cancelled=cancelled
+            engine, path, viewer, keep_annotators=keep_annotators, progress=progress, cancelled=cancelled, scrub=scrub
         )  # fmt: skip
         return summary.rows
     if card:
@@ -79,14 +82,16 @@ def export_release(
     share = DATA_SHARE if card else 1.0
     report = (lambda f: progress(share * f)) if progress else None
     names = {"keep_authors": keep_authors, "keep_annotators": keep_annotators}
-    count = export_file(engine, path, fmt, report, viewer, level=level, cancelled=cancelled, **names)
+    scrubbed = ScrubCounts()
+    count = export_file(engine, path, fmt, report, viewer, level=level, cancelled=cancelled, scrub=scrub, scrubbed=scrubbed,
+                        **names)  # fmt: skip
     if card:
         if card_started is not None:
             card_started()
         statement = write_statement is not None and may_export_statement(viewer)
         if statement:
             write_statement(Path(path).parent)
-        write_card(engine, Path(path), fmt, viewer, level=level, statement=statement, **names)
+        write_card(engine, Path(path), fmt, viewer, level=level, statement=statement, scrubbed=scrubbed, **names)
     if progress:
         progress(1.0)
     return count

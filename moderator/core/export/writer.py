@@ -3,7 +3,9 @@
 Blind labelling holds here too: an annotator's export carries only their own labels (and no majority,
 soft labels or gold); a reviewer, an admin or no viewer at all (a solo project's own file) gets
 everyone's. Authors and annotators are pseudonymised (keyed hashes, see pseudonyms.py) unless
-``keep_authors`` / ``keep_annotators``.
+``keep_authors`` / ``keep_annotators``; personal data in the texts (e-mail and IP addresses, phone numbers,
+profile URLs, user names) becomes placeholders unless ``scrub=False`` (see scrub.py). ``scrubbed``, when
+given, receives what was scrubbed (the dataset card reports it).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from moderator.core.export.layout import label_columns
 from moderator.core.export.pages import pages
 from moderator.core.export.pseudonyms import AnnotatorPseudonyms, Pseudonyms, project_secret
 from moderator.core.export.records import LEVELS, LineBuilder, record_fields
+from moderator.core.export.scrub import Scrubber, ScrubCounts
 from moderator.core.progress import Cancelled, Progress
 from moderator.core.store.tables import Comment
 from moderator.core.team.accounts import Account
@@ -38,7 +41,7 @@ class Export:
 
     def __init__(
         self, engine: Engine, viewer: Account | None = None, *, level: str = "comment", keep_authors: bool = False,
-        keep_annotators: bool = False,
+        keep_annotators: bool = False, scrub: bool = True, scrubbed: ScrubCounts | None = None,
     ):  # fmt: skip
         if level not in LEVELS:
             raise ValueError(f"unknown export level {level!r} (known: {', '.join(LEVELS)})")
@@ -51,14 +54,19 @@ class Export:
         self.fields = record_fields(self.columns, level, self.sees_all)
         secret = project_secret(engine)
         annotators = AnnotatorPseudonyms(secret, keep=keep_annotators)
+        self.scrubber = Scrubber(scrubbed) if scrub else None
+        if not scrub and scrubbed is not None:
+            scrubbed.scrubbed = False
         self.builder = LineBuilder(
-            self.columns, Pseudonyms(secret), annotators, keep_authors=keep_authors, sees_all=self.sees_all
-        )
+            self.columns, Pseudonyms(secret), annotators, keep_authors=keep_authors, sees_all=self.sees_all,
+            scrubber=self.scrubber,
+        )  # fmt: skip
 
     def pages(self, progress: Progress | None = None, columns: bool = False):
         """Pages of driver tuples (see export_read): the comments' fields as JSON objects, or as ``columns``."""
         done = 0
-        for page in pages(self.engine, self.annotator_id, columns=columns):
+        texts = self.scrubber is not None and not columns  # JSON rows carry their texts apart, to scrub them
+        for page in pages(self.engine, self.annotator_id, columns=columns, texts=texts):
             yield page
             done += len(page.comments)
             if progress and self.total:
@@ -82,19 +90,24 @@ def iter_records(
     level: str = "comment",
     keep_authors: bool = False,
     keep_annotators: bool = False,
+    scrub: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """Every record in thread order (keyset pages on (thread_id, position), never OFFSET)."""
-    return Export(engine, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators).records(progress)
+    return Export(engine, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators, scrub=scrub).records(
+        progress
+    )
 
 
 def write_export(
     engine: Engine, out: IO, fmt: str, progress: Progress | None = None, viewer: Account | None = None,
-    *, level: str = "comment", keep_authors: bool = False, keep_annotators: bool = False,
+    *, level: str = "comment", keep_authors: bool = False, keep_annotators: bool = False, scrub: bool = True,
+    scrubbed: ScrubCounts | None = None,
 ) -> int:  # fmt: skip
     """Write every record to ``out`` (text for jsonl/csv, binary for parquet); returns the number of records."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
-    export = Export(engine, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators)
+    export = Export(engine, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators, scrub=scrub,
+                    scrubbed=scrubbed)  # fmt: skip
     if fmt == "parquet":
         from moderator.core.export.parquet import write_parquet
 
@@ -111,6 +124,7 @@ def write_export(
 def export_file(
     engine: Engine, path: str | Path, fmt: str, progress: Progress | None = None, viewer: Account | None = None,
     *, level: str = "comment", keep_authors: bool = False, keep_annotators: bool = False, cancelled: Cancelled | None = None,
+    scrub: bool = True, scrubbed: ScrubCounts | None = None,
 ) -> int:  # fmt: skip
     """Write the export to ``path`` through ``path.part``, renamed at the end: never half a file under the real name.
 
@@ -123,8 +137,9 @@ def export_file(
         with open(tmp, "wb") if fmt == "parquet" else open(tmp, "w", encoding="utf-8", newline="") as out:
             report = stopping(progress, cancelled)
             count = write_export(
-                engine, out, fmt, report, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators
-            )
+                engine, out, fmt, report, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators,
+                scrub=scrub, scrubbed=scrubbed,
+            )  # fmt: skip
             if cancelled is not None and cancelled():  # an empty project reports no page to stop at
                 raise ExportCancelled()
     except BaseException:

@@ -43,6 +43,7 @@ class ExportChoice:
     level: str
     card: bool
     keep_annotators: bool = False  # names instead of pseudonymous ids (pseudonyms by default)
+    scrub: bool = True  # personal data in the texts becomes placeholders (core.export.scrub)
 
 
 def extension(fmt: str) -> str:
@@ -98,6 +99,9 @@ class ExportDialog(QDialog):
         self.card_box.setChecked(True)
         self.names_box = QCheckBox("Keep annotators' &names (pseudonymous ids otherwise)")
         self.names_box.setObjectName("export_keep_annotators")
+        self.scrub_box = QCheckBox("Scrub &personal data (e-mails, IPs, phone numbers, user names)")
+        self.scrub_box.setObjectName("export_scrub")
+        self.scrub_box.setChecked(True)
         self.path_edit = QLineEdit(str(self._folder / default_name(project_name, self.fmt)))
         self.path_edit.setObjectName("export_path")
         self.browse_button = QPushButton("&Browse…")
@@ -129,6 +133,7 @@ class ExportDialog(QDialog):
         form.labelForField(where).setBuddy(self.path_edit)
         form.addRow("", self.card_box)
         form.addRow("", self.names_box)
+        form.addRow("", self.scrub_box)
         main = QVBoxLayout(self)
         main.addLayout(form)
         main.addWidget(self.button_box)
@@ -189,5 +194,5 @@ class ExportDialog(QDialog):
         if path.exists() and path != self._confirmed and not _confirm_replace(self, path):
             return
         self._choice = ExportChoice(path, self.fmt, self.level_box.currentData(), self.card_box.isChecked(),
-                                    self.names_box.isChecked())  # fmt: skip
+                                    self.names_box.isChecked(), self.scrub_box.isChecked())  # fmt: skip
         super().accept()

@@ -40,7 +40,7 @@ def _export(project: Project, account: Account, choice: ExportChoice, progress: 
             cancelled: Cancelled) -> int:  # fmt: skip
     """On the export's own worker: the data file (through PATH.part), then its card."""
     return project.export(account, choice.path, choice.fmt, level=choice.level, card=choice.card,
-                          keep_annotators=choice.keep_annotators, progress=progress,
+                          keep_annotators=choice.keep_annotators, scrub=choice.scrub, progress=progress,
                           cancelled=cancelled, card_started=card_started)  # fmt: skip
 
 

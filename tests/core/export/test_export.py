@@ -97,7 +97,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_made_text(engine, tmp_path):
     ids = imported(engine, tmp_path, [thread])
     submit(engine, ids[0], ensure_annotator(engine, "ana"), {"toxicity": 1, "dehumanization": "none", "note": "=HYPERLINK(x)"})
     for level in ("comment", "annotation"):
-        _, text = export(engine, "csv", keep_authors=True, level=level)
+        _, text = export(engine, "csv", keep_authors=True, level=level, scrub=False)  # "@SUM" would be a scrubbed mention
         rows = list(csv.DictReader(io.StringIO(text)))
         for row in rows:
             assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
