@@ -46,6 +46,16 @@ class Reliability:
         flat = np.bincount(self.item * self.n_values + self.value, minlength=self.n_items * self.n_values)
         return flat.reshape(self.n_items, self.n_values)
 
+    @cached_property
+    def _coincidences(self) -> np.ndarray:
+        counts = self.counts
+        m = counts.sum(axis=1)
+        pairable = m >= 2
+        c = counts[pairable].astype(np.float64)
+        weights = 1.0 / (m[pairable] - 1.0)
+        weighted = c * weights[:, None]
+        return c.T @ weighted - np.diag(weighted.sum(axis=0))
+
 
 def _dense(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(dense index of each id, the distinct ids); bincount beats a sort when ids are small integers."""
@@ -72,6 +82,8 @@ def reliability(item: Any, annotator: Any, value: Any, domain: Sequence[Any] | n
     annotator, annotator_ids = _dense(annotator)
     n_items = int(item.max()) + 1 if len(item) else 0
     key = item * max(len(annotator_ids), 1) + annotator
+    if np.all(key[1:] > key[:-1]):  # already in order (as the report reads them), each rating once
+        return Reliability(item, annotator, value.copy(), domain, annotator_ids, n_items, item_ids)
     order = np.argsort(key, kind="stable")
     key = key[order]
     if np.any(key[1:] == key[:-1]):
@@ -115,14 +127,11 @@ def distances(level: str, domain: np.ndarray, n_v: np.ndarray) -> np.ndarray:
 
 
 def coincidences(data: Reliability) -> np.ndarray:
-    """Krippendorff's coincidence matrix o (values × values); items with < 2 ratings are not pairable."""
-    counts = data.counts
-    m = counts.sum(axis=1)
-    pairable = m >= 2
-    c = counts[pairable].astype(np.float64)
-    weights = 1.0 / (m[pairable] - 1.0)
-    weighted = c * weights[:, None]
-    return c.T @ weighted - np.diag(weighted.sum(axis=0))
+    """Krippendorff's coincidence matrix o (values × values); items with < 2 ratings are not pairable.
+
+    Made once per data set (α at every level reads it): read it, do not change it.
+    """
+    return data._coincidences
 
 
 def krippendorff_alpha(data: Reliability, level: str = "nominal") -> float | None:
@@ -168,19 +177,19 @@ def fleiss_kappa(data: Reliability) -> float | None:
     return float((p_bar - p_e) / (1.0 - p_e))
 
 
-def _pairs(data: Reliability) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every two ratings of the same item: (annotator a, annotator b, value of a, value of b), a < b."""
-    parts: list[tuple[np.ndarray, ...]] = []
-    item, n = data.item, len(data.item)
+def _pair_codes(data: Reliability) -> np.ndarray:
+    """Every two ratings of the same item, as ((annotator a × annotators + b) × values + value of a) × values
+    + value of b, a < b."""
+    parts: list[np.ndarray] = []
+    item, n, n_a, v = data.item, len(data.item), data.n_annotators, data.n_values
+    first = (data.annotator * n_a * v + data.value) * v  # a rating's share of the code as a, and as b:
+    second = data.annotator * v * v + data.value
     for k in range(1, n):  # ratings are sorted by (item, annotator): partners lie k rows further on
         idx = np.flatnonzero(item[k:] == item[:-k])
         if not len(idx):
             break
-        parts.append((data.annotator[idx], data.annotator[idx + k], data.value[idx], data.value[idx + k]))
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, empty
-    return tuple(np.concatenate(p) for p in zip(*parts))  # type: ignore[return-value]
+        parts.append(first[idx] + second[idx + k])
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def cohen_kappa_pairs(data: Reliability) -> dict[tuple[Any, Any], tuple[float | None, int]]:
@@ -188,18 +197,18 @@ def cohen_kappa_pairs(data: Reliability) -> dict[tuple[Any, Any], tuple[float | 
 
     κ is None when the two used one and the same category throughout (expected agreement 1).
     """
-    a, b, va, vb = _pairs(data)
-    if not len(a):
+    codes = _pair_codes(data)
+    if not len(codes):
         return {}
-    v, code = data.n_values, a * data.n_annotators + b
+    v = data.n_values
     if data.n_annotators**2 * v * v <= 1 << 22:  # few annotators: count every possible pair directly
-        confusion = np.bincount((code * v + va) * v + vb, minlength=data.n_annotators**2 * v * v)
+        confusion = np.bincount(codes, minlength=data.n_annotators**2 * v * v)
         confusion = confusion.reshape(-1, v, v)
         pair_ids = np.flatnonzero(confusion.sum(axis=(1, 2)))
         confusion = confusion[pair_ids].astype(np.float64)
     else:  # many annotators: only the pairs that occur
-        pair_ids, pair = np.unique(code, return_inverse=True)
-        confusion = np.bincount((pair.reshape(-1) * v + va) * v + vb, minlength=len(pair_ids) * v * v)
+        pair_ids, pair = np.unique(codes // (v * v), return_inverse=True)
+        confusion = np.bincount(pair.reshape(-1) * (v * v) + codes % (v * v), minlength=len(pair_ids) * v * v)
         confusion = confusion.reshape(len(pair_ids), v, v).astype(np.float64)
     n = confusion.sum(axis=(1, 2))
     p_o = np.trace(confusion, axis1=1, axis2=2) / n
@@ -222,16 +231,18 @@ def majority_agreement(data: Reliability) -> dict[Any, tuple[float, int]]:
     top = counts.max(axis=1) if data.n_values else np.zeros(data.n_items, dtype=np.int64)
     ties = (counts == top[:, None]).sum(axis=1)  # how many values reach the top count
     second = np.where(counts < top[:, None], counts, -1).max(axis=1) if data.n_values else top
-    c_v = counts[data.item, data.value]
-    t, t_n, s = top[data.item], ties[data.item], second[data.item]
-    others = counts.sum(axis=1)[data.item] - 1
+    # Whether a rating counts and matches depends on its item and value only: decided per (item, value).
+    t, t_n, s = top[:, None], ties[:, None], second[:, None]
+    others = counts.sum(axis=1)[:, None] - 1
     # Remove this rating from its item's counts and look at what remains on top.
-    own_top = c_v == t
+    own_top = counts == t
     match = own_top & (t_n == 1) & (t - 1 > s)  # still strictly ahead without this rating
     tied = np.where(own_top & (t_n == 1), t - 1 == s, np.where(own_top, t_n - 1 >= 2, t_n >= 2))
     eligible = (others >= 1) & ~tied
-    hits = np.bincount(data.annotator, weights=(match & eligible), minlength=data.n_annotators)
-    seen = np.bincount(data.annotator, weights=eligible, minlength=data.n_annotators)
+    outcome = (eligible.astype(np.int64) + (match & eligible)).reshape(-1)  # 0 no, 1 counts, 2 counts and matches
+    tally = np.bincount(data.annotator * 3 + outcome[data.item * data.n_values + data.value], minlength=data.n_annotators * 3)
+    tally = tally.reshape(-1, 3)
+    seen, hits = tally[:, 1] + tally[:, 2], tally[:, 2]
     return {
         data.annotator_ids[i].item(): (float(hits[i] / seen[i]), int(seen[i])) for i in range(data.n_annotators) if seen[i] > 0
     }

@@ -18,15 +18,15 @@ yes/no questions, so a model per option would mislead; its agreement is the MASI
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, Text, cast, func, select
 
 from moderator.core.agreement import metrics as ag
+from moderator.core.agreement import scan
+from moderator.core.agreement.answers import NOT_ANSWERED, Decoder, Question
 from moderator.core.agreement.extended import Extended, alpha_with_interval, competence, set_alpha_with_interval
 from moderator.core.agreement.extended_text import ALPHA_HEADS, ALPHA_NOTE, alpha_cells, competence_lines
 from moderator.core.agreement.masi import set_reliability
@@ -36,77 +36,27 @@ from moderator.core.team.accounts import Account, AuthError
 
 CHUNK = 100_000
 ALPHAS = ("krippendorff_alpha_nominal", "krippendorff_alpha_ordinal", "krippendorff_alpha_interval")
-NOT_ANSWERED = -1
-
-
-@dataclass
-class _Question:
-    id: str
-    kind: str
-    label: str
-    options: list[Any]
-    schemas: set[int] = field(default_factory=set)  # schema versions that ask it
 
 
 def _numeric(options: list[Any]) -> bool:
     return bool(options) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in options)
 
 
-def _questions(definitions: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, _Question]:
+def _questions(definitions: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, Question]:
     """Choice questions of every stored schema version, newest version first in order and meaning."""
-    found: dict[str, _Question] = {}
+    found: dict[str, Question] = {}
     for schema_id, definition in sorted(definitions, key=lambda d: -d[0]):
         for q in definition.get("questions", []):
             if q.get("kind") not in ("ordinal", "nominal", "multi"):
                 continue
             values = [o.get("value") for o in q.get("options", [])]
-            entry = found.setdefault(q["id"], _Question(q["id"], q["kind"], q.get("label") or q["id"], []))
+            entry = found.setdefault(q["id"], Question(q["id"], q["kind"], q.get("label") or q["id"], []))
             entry.options += [v for v in values if v not in entry.options]
             entry.schemas.add(schema_id)
     return found
 
 
-class _Decoder(dict):
-    """A row's answers (one value per question) → index of that combination in ``table``, memoised.
-
-    Rows repeat a handful of answer combinations, so each distinct one is decoded once. A table row
-    holds, per question, the option index (scalar question) or the bitmask of selected options (multi).
-    On PostgreSQL the key is one JSON array text; on SQLite one value per question, where a multi
-    question's list arrives as JSON text.
-    """
-
-    def __init__(self, questions: list[_Question], one_json_array: bool):
-        super().__init__()
-        self.questions = questions
-        self.one_json_array = one_json_array
-        self.table: list[tuple[int, ...]] = []
-
-    def __missing__(self, key: tuple) -> int:
-        if self.one_json_array:
-            answers = json.loads(key[0]) if key[0] else [None] * len(self.questions)
-        else:
-            answers = [json.loads(v) if q.kind == "multi" and isinstance(v, str) else v for q, v in zip(self.questions, key)]
-        self.table.append(tuple(self._code(q, v) for q, v in zip(self.questions, answers)))
-        self[key] = len(self.table) - 1
-        return self[key]
-
-    @staticmethod
-    def _code(q: _Question, value: Any) -> int:
-        if q.kind == "multi":
-            picked = value if isinstance(value, list) else []
-            return sum(1 << _index(q, v) for v in picked if isinstance(v, (str, int)))
-        if value is None or isinstance(value, (list, dict)):
-            return NOT_ANSWERED
-        return _index(q, value)
-
-
-def _index(q: _Question, value: Any) -> int:
-    if value not in q.options:  # a value no schema version lists (an old or hand-made row): keep it
-        q.options.append(value)
-    return q.options.index(value)
-
-
-def _answers(dialect: str, questions: list[_Question]) -> list:
+def _answers(dialect: str, questions: list[Question]) -> list:
     """The answer columns: on SQLite one per question (a scalar comes back as an SQL value, nothing to
     parse); on PostgreSQL one JSON array text, so each document is read once."""
     if dialect == "sqlite":
@@ -135,49 +85,68 @@ def _raw_rows(conn, stmt) -> Iterator[list[tuple]]:
 
 
 def _load(
-    engine: Engine, wanted: list[_Question], left_out: frozenset[int] = frozenset()
+    engine: Engine, wanted: list[Question], left_out: frozenset[int] = frozenset()
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], dict[int, str]]:
-    """(comment ids, annotator ids, codes per question id, annotator names), in a few set-based queries.
+    """(comment ids, annotator ids, codes per question id, annotator names), sorted by comment and annotator.
+
+    On SQLite in one coded scan (scan.py) where it gives the same codes, else row by row.
+    """
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(Annotator.id, Annotator.name)).all())
+        read = scan.read(conn, wanted) if engine.dialect.name == "sqlite" else None
+        comment, annotator, codes = _read_rows(conn, wanted) if read is None else read
+    if left_out:  # gold items, unless asked for
+        keep = ~np.isin(comment, np.fromiter(left_out, dtype=np.int64, count=len(left_out)))
+        comment, annotator, codes = comment[keep], annotator[keep], codes[:, keep]
+    # Sorted once by (comment, annotator), so each question's reliability data needs no real sort;
+    # rows mostly come in that order already.
+    if not _sorted(comment, annotator):
+        order = np.lexsort((annotator, comment))
+        comment, annotator, codes = comment[order], annotator[order], codes[:, order]
+    return comment, annotator, {q.id: codes[k] for k, q in enumerate(wanted)}, names
+
+
+def _sorted(comment: np.ndarray, annotator: np.ndarray) -> bool:
+    step = np.diff(comment)
+    return bool((step >= 0).all() and ((step > 0) | (annotator[1:] >= annotator[:-1])).all())
+
+
+def _read_rows(conn, wanted: list[Question]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(comment ids, annotator ids, codes: questions × rows) of the rows in force, decoded row by row.
 
     The rows in force are the submitted rows no later row supersedes. Rather than a per-row NOT EXISTS
     probe (a third of the time at a million rows), the few superseded ids are read afterwards from
     their unique index and dropped with NumPy; read after the scan, so a row edited meanwhile is at
     worst left out, never counted twice.
     """
-    answers = _answers(engine.dialect.name, wanted)
+    answers = _answers(conn.dialect.name, wanted)
     stmt = select(Annotation.id, Annotation.comment_id, Annotation.annotator_id, Annotation.schema_id, *answers)
     stmt = stmt.where(Annotation.status == "submitted")
-    decoder = _Decoder(wanted, one_json_array=engine.dialect.name != "sqlite")
+    decoder = Decoder(wanted, one_json_array=conn.dialect.name != "sqlite")
     parts: list[list[np.ndarray]] = [[], [], [], [], []]
-    with engine.connect() as conn:
-        names = dict(conn.execute(select(Annotator.id, Annotator.name)).all())
-        for rows in _raw_rows(conn, stmt):
-            ids, comment, annotator, schema, *values = zip(*rows)
-            for part, column in zip(parts, (ids, comment, annotator, schema)):
-                part.append(np.fromiter(column, dtype=np.int64, count=len(rows)))
-            keys = zip(*values) if len(values) > 1 else zip(values[0])
-            parts[4].append(np.fromiter(map(decoder.__getitem__, keys), dtype=np.int64, count=len(rows)))
-        superseded = conn.scalars(select(Annotation.supersedes_id).where(Annotation.supersedes_id.is_not(None))).all()
+    for rows in _raw_rows(conn, stmt):
+        ids, comment, annotator, schema, *values = zip(*rows)
+        for part, column in zip(parts, (ids, comment, annotator, schema)):
+            part.append(np.fromiter(column, dtype=np.int64, count=len(rows)))
+        keys = zip(*values) if len(values) > 1 else zip(values[0])
+        parts[4].append(np.fromiter(map(decoder.__getitem__, keys), dtype=np.int64, count=len(rows)))
+    superseded = conn.scalars(select(Annotation.supersedes_id).where(Annotation.supersedes_id.is_not(None))).all()
     ids, comment, annotator, schema, combo = (np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts)
     if superseded:
         keep = ~np.isin(ids, np.fromiter(superseded, dtype=np.int64, count=len(superseded)))
         comment, annotator, schema, combo = comment[keep], annotator[keep], schema[keep], combo[keep]
-    if left_out:  # gold items, unless asked for
-        keep = ~np.isin(comment, np.fromiter(left_out, dtype=np.int64, count=len(left_out)))
-        comment, annotator, schema, combo = comment[keep], annotator[keep], schema[keep], combo[keep]
-    # Sorted once by (comment, annotator), so each question's reliability data needs no real sort.
-    order = np.lexsort((annotator, comment))
-    comment, annotator, schema, combo = comment[order], annotator[order], schema[order], combo[order]
     table = np.array(decoder.table, dtype=np.int64).reshape(-1, len(wanted))
     # A row whose schema version does not ask the question has no answer to it.
-    codes = {q.id: np.where(np.isin(schema, list(q.schemas)), table[combo, k], NOT_ANSWERED) for k, q in enumerate(wanted)}
-    return comment, annotator, codes, names
+    codes = [np.where(np.isin(schema, list(q.schemas)), table[combo, k], NOT_ANSWERED) for k, q in enumerate(wanted)]
+    return comment, annotator, np.array(codes, dtype=np.int64).reshape(len(wanted), len(comment))
 
 
 def _reliability(item, annotator, code, domain: list[Any]) -> ag.Reliability:
     answered = code != NOT_ANSWERED
+    if not answered.all():
+        item, annotator, code = item[answered], annotator[answered], code[answered]
     # dtype=object: a list mixing numbers and text must not become all text.
-    return ag.reliability(item[answered], annotator[answered], code[answered], np.array(domain, dtype=object))
+    return ag.reliability(item, annotator, code, np.array(domain, dtype=object))
 
 
 def _counts(data: ag.Reliability) -> dict[str, int]:
@@ -205,7 +174,7 @@ def _metrics(data: ag.Reliability, names, *, ordinal: bool, interval: bool) -> d
     }
 
 
-def _select(found: dict[str, _Question], questions: list[str] | None) -> list[tuple[str, str | None]]:
+def _select(found: dict[str, Question], questions: list[str] | None) -> list[tuple[str, str | None]]:
     """(question id, None) or (multi question id, option) to report, in schema order.
 
     A name in ``questions`` is a question id (a multi question brings all its options) or "qid.option".
@@ -265,7 +234,7 @@ def agreement_report(
 
 
 def _choice_entries(
-    engine: Engine, found: dict[str, _Question], chosen: list[tuple[str, str | None]], questions: list[str] | None,
+    engine: Engine, found: dict[str, Question], chosen: list[tuple[str, str | None]], questions: list[str] | None,
     extended: Extended | None, left_out: frozenset[int],
 ) -> dict[str, dict]:  # fmt: skip
     wanted = [found[qid] for qid in dict.fromkeys(qid for qid, _ in chosen)]
@@ -306,7 +275,7 @@ def _reliability_of_sets(comment: np.ndarray, annotator: np.ndarray, masks: np.n
     return set_reliability(comment[answered], annotator[answered], masks[answered])
 
 
-def _set_entry(q: _Question, data: ag.Reliability, extended: Extended) -> dict[str, Any]:
+def _set_entry(q: Question, data: ag.Reliability, extended: Extended) -> dict[str, Any]:
     """A multi question as a whole: each answer is the set of options chosen (empty: none)."""
     entry = {"kind": "multi", "label": q.label, "options": list(q.options)}
     return entry | _counts(data) | set_alpha_with_interval(data, extended)

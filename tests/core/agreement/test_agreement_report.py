@@ -6,14 +6,15 @@ import json
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from moderator.core.agreement import scan
 from moderator.core.agreement.report import agreement_report, format_report
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.writer import import_drafts
 from moderator.core.labelling.claims import configure
-from moderator.core.labelling.log import submit, undo_last
-from moderator.core.store.tables import Comment
+from moderator.core.labelling.log import active_schema, submit, undo_last
+from moderator.core.store.tables import Annotation, Comment
 from moderator.core.team.accounts import ensure_annotator
 
 krippendorff = pytest.importorskip("krippendorff")
@@ -137,6 +138,37 @@ def test_each_option_of_a_multi_question_is_a_yes_no_question(engine, comments, 
     assert insult["krippendorff_alpha_nominal"] == pytest.approx(expected, abs=1e-6)
     assert report["categories.sexual"]["krippendorff_alpha_nominal"] is None  # everyone said no: undefined
     assert list(agreement_report(engine, ["categories.threat"])) == ["categories.threat"]
+
+
+def test_the_one_pass_read_gives_what_row_by_row_gives(engine, comments, annotators, monkeypatch):
+    rng = np.random.default_rng(5)
+    for c in comments:
+        for name in NAMES:
+            values = {"toxicity": int(rng.integers(1, 5))}
+            if rng.random() < 0.6:
+                values["categories"] = [o for o in ("insult", "threat", "other") if rng.random() < 0.4]
+            submit(engine, c, annotators[name], values)
+    submit(engine, comments[0], annotators["ana"], {"toxicity": 2, "categories": ["threat"]})  # an edit
+    undo_last(engine, annotators["ben"])
+    asked = (None, ["toxicity"], ["categories.threat"])
+    reports = [agreement_report(engine, q) for q in asked]
+    monkeypatch.setattr(scan, "read", lambda conn, wanted: None)  # on SQLite: row by row instead
+    assert [agreement_report(engine, q) for q in asked] == reports
+
+
+def test_a_stored_value_no_schema_lists_is_an_option_in_the_order_rows_came(engine, comments, annotators):
+    schema_id, _ = active_schema(engine)
+    with engine.begin() as conn:  # hand-made rows, as an old schema or another tool may have left
+        for c, name, value in (
+            (comments[0], "ana", 9),
+            (comments[0], "ben", 7),
+            (comments[1], "ana", 9),
+            (comments[1], "ben", 2),
+        ):
+            row = {"comment_id": c, "annotator_id": annotators[name], "schema_id": schema_id, "values": {"toxicity": value}}
+            conn.execute(insert(Annotation).values(**row, status="submitted"))
+    tox = agreement_report(engine, ["toxicity"])["toxicity"]
+    assert tox["options"] == [1, 2, 3, 4, 9, 7] and tox["annotations"] == 4
 
 
 def test_unknown_questions_are_refused_and_text_questions_are_not_reported(engine, comments, annotators):
