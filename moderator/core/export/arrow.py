@@ -27,7 +27,7 @@ from moderator.core.export.pages import (  # fmt: skip
     Page,
 )
 from moderator.core.export.records import ANSWERED, LineBuilder, value_names
-from moderator.core.export.scrub import NO_EDITS, remap_spans
+from moderator.core.export.scrub import NO_EDITS, Scrubbed, remap_spans
 
 _AT = {name: i for i, name in enumerate(HEAD_COLUMNS, 4)}  # a ``columns`` page's comment tuple
 
@@ -107,7 +107,7 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
         "status": pa.array([r[A_STATUS] for r in rows], pa.string()),
         "submitted_at": _time([r[A_SUBMITTED] for r in rows], when),
         "duration_ms": pa.array([r[A_DURATION] for r in rows], pa.int64()),
-        "skip_reason": pa.array([builder.skip_reason(r) for r in rows], pa.string()),
+        "skip_reason": pa.array([builder.row_values(r)[3] if r[A_STATUS] == "skipped" else None for r in rows], pa.string()),
     }
     value_column = values.column(pa.struct([(c.id, arrow_value_type(c)) for c in builder.columns]))
     span_type = (
@@ -135,16 +135,27 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
     arrays["annotations"] = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), label_struct, type=labels_type)
     if builder.sees_all:
         summaries, gold = _Distinct(), _Distinct()
-        for i, cid in enumerate(columns[C_ID]):
+        summaries.add((), lambda: (None, None))  # a comment without answers: index 0
+        summaries.rows.clear()
+        known, at_rows = summaries.index, summaries.rows
+        for i in range(n):
             first, last = offsets[i], offsets[i + 1]
             if first == last:
-                summaries.add((), lambda: (None, None))
-            else:
-                mine = rows[first:last]
-                key = tuple(sorted((r[A_SCHEMA], r[A_VALUES]) for r in mine if r[A_STATUS] == "submitted"))
-                summaries.add(key, lambda: builder.summary_of(mine)[:2])  # noqa: B023  (called at once, or never)
-            stored = page.gold.get(cid) if page.gold else None
-            gold.add(stored, lambda: None if stored is None else builder.values(*stored)[0])  # noqa: B023
+                at_rows.append(0)
+                continue
+            mine = rows[first:last]
+            key = tuple(sorted((r[A_SCHEMA], r[A_VALUES]) for r in mine if r[A_STATUS] == "submitted"))
+            found = known.get(key)
+            if found is None:
+                found = known[key] = len(summaries.values)
+                summaries.values.append(builder.summary_of(mine)[:2])
+            at_rows.append(found)
+        if page.gold:
+            for cid in columns[C_ID]:
+                stored = page.gold.get(cid)
+                gold.add(stored, lambda: None if stored is None else builder.values(*stored)[0])  # noqa: B023
+        else:  # most pages: no gold decision
+            gold.values, gold.rows = [None], [0] * n
         pairs = summaries.values
         take = pa.array(summaries.rows, pa.int32())
         arrays["majority"] = pa.array([p[0] for p in pairs], schema.field("majority").type).take(take)
@@ -157,16 +168,26 @@ def _scrubbed(builder: LineBuilder, page: Page, head: dict[str, Any], level: str
     """The head columns with their texts scrubbed, the quotes moved with them, and each comment's text edits
     (None when no text changed). Every comment is scrubbed, in order, so that the numbering is every export's;
     at annotation level only those with labels count."""
-    scrub = builder.scrubber.text
+    scrub, unchanged = builder.scrubber.text, builder.scrubber.unchanged
     title, url, parent, parent_text, text = (_AT[n] for n in ("thread_title", "thread_url", "parent_id", "parent_text", "text"))
     grouped, quoted = page.annotations, page.quotes
-    done = [
-        scrub(c[C_THREAD], c[title], c[url], c[C_ID], c[text], c[parent], c[parent_text], quoted.get(c[C_ID]),
-              count=level == "comment" or c[C_ID] in grouped)
-        for c in page.comments
-    ]  # fmt: skip
-    if not any(d.changed for d in done):
+    done: list[Scrubbed | None] = []  # None: the record's texts stay as stored
+    add, any_changed = done.append, False
+    for c in page.comments:
+        cid = c[C_ID]
+        if unchanged(c[C_THREAD], cid, c[text], c[parent], quoted.get(cid) if quoted else None):
+            add(None)
+            continue
+        d = scrub(c[C_THREAD], c[title], c[url], cid, c[text], c[parent], c[parent_text], quoted.get(cid),
+                  count=level == "comment" or cid in grouped)  # fmt: skip
+        add(d)
+        any_changed = any_changed or d.changed
+    if not any_changed:
         return head, quoted, None
+    done = [
+        Scrubbed(c[title], c[url], c[parent_text], c[text], NO_EDITS, quoted.get(c[C_ID]), False) if d is None else d
+        for c, d in zip(page.comments, done)
+    ]
     head = {**head, "thread_title": [d.title for d in done], "thread_url": [d.url for d in done],
             "parent_text": [d.parent_text for d in done], "text": [d.text for d in done]}  # fmt: skip
     quotes = {c[C_ID]: d.quotes for c, d in zip(page.comments, done) if d.quotes}

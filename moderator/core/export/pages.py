@@ -2,7 +2,7 @@
 
 No ORM objects and no SQLAlchemy result processing per row: at a million annotations those cost more
 than the queries. Each page is (thread_id, position) keyset-paged comments with their thread and
-parent joined, then the page's current annotations in one ordered query (a range scan on comment id
+parent joined, then the page's current annotations in one query (a range scan on comment id
 when the page's ids are contiguous, as bulk imports make them), its quotes and its gold labels.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -20,10 +21,10 @@ from moderator.core.labelling.context import SOURCE_STATUSES
 PAGE = 5000
 
 # comment tuple: (id, thread_id, position, author, JSON object of the comment's own fields and context),
-# and with ``texts`` its parent id and texts once more (to scrub them: scrub.py); or with ``columns``:
-# (id, thread_id, position, author, *HEAD_COLUMNS)
+# and with ``texts`` its parent id and text once more (to scrub them: scrub.py; the parent's text, rarely
+# needed there, is read from the JSON object); or with ``columns``: (id, thread_id, position, author, *HEAD_COLUMNS)
 C_ID, C_THREAD, C_POS, C_AUTHOR, C_JSON = range(5)
-C_PARENT, C_PARENT_TEXT, C_TEXT = range(5, 8)
+C_PARENT, C_TEXT = range(5, 7)
 HEAD_COLUMNS = (
     "thread_external_id", "thread_title", "thread_url", "external_id", "parent_id", "parent_text", "depth", "text",
     "created_at", "source_status",
@@ -34,6 +35,7 @@ HEAD_COLUMNS = (
 A_COMMENT, A_SCHEMA, A_VALUES, A_SPANS, A_STATUS, A_ID, A_ANNOTATOR = range(7)
 A_JSON = 7
 A_SUBMITTED, A_DURATION, A_PROVENANCE = 7, 8, 9
+_by_id = itemgetter(A_ID)
 
 # The database builds each row's JSON object in C (json_object / json_build_object): encoding a
 # million small dicts in Python was most of an export's time. Times are ISO 8601 in UTC.
@@ -57,18 +59,17 @@ ORDER BY c.thread_id, c.position LIMIT ?
 _ANNOTATION_COLUMNS = """
 SELECT a.comment_id, a.schema_id, {values}, {spans}, a.status, a.id, w.name, {submitted}, a.duration_ms, {provenance}
 FROM annotations a JOIN annotators w ON w.id = a.annotator_id
-WHERE {where} AND a.status != 'retracted'
-  AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.supersedes_id = a.id){mine}
-ORDER BY a.comment_id, a.id
+WHERE {where} AND a.status != 'retracted'{mine}
 """
 _ANNOTATIONS = """
 SELECT a.comment_id, a.schema_id, {values}, {spans}, a.status, a.id, w.name, {obj}(
     'status', a.status, 'submitted_at', {submitted}, 'duration_ms', a.duration_ms){as_text}
 FROM annotations a JOIN annotators w ON w.id = a.annotator_id
-WHERE {where} AND a.status != 'retracted'
-  AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.supersedes_id = a.id){mine}
-ORDER BY a.comment_id, a.id
+WHERE {where} AND a.status != 'retracted'{mine}
 """
+# Superseded annotations (an edit's earlier versions) among the page's: one range on the unique
+# supersedes_id index, cheaper than asking for every row whether another supersedes it.
+_SUPERSEDED = "SELECT supersedes_id FROM annotations WHERE supersedes_id BETWEEN ? AND ?"
 _QUOTES = """
 SELECT comment_id, start, "end", source, source_comment_id, source_start, source_end
 FROM quote_spans WHERE comment_id BETWEEN ? AND ? ORDER BY comment_id, start
@@ -111,10 +112,11 @@ class _Sql:
                 as_text=suffix,
                 created=iso("c.created_at"),
                 source_status=_source_status(self.pg),
-                texts=", c.parent_id, p.text, c.text" if texts else "",
+                texts=", c.parent_id, c.text" if texts else "",
             )
         )
         self.quotes = self._style(_QUOTES)
+        self.superseded = self._style(_SUPERSEDED)
         self.gold = self._style(_GOLD.format(values=as_text('"values"')))
         fill = {"values": as_text('a."values"'), "spans": as_text("a.spans"), "provenance": as_text("a.provenance"),
                 "obj": obj, "as_text": suffix,
@@ -170,9 +172,16 @@ def _pages(cursor, sql: _Sql, page_size: int) -> Iterator[Page]:
             cursor.execute(sql.listed, ((ids if sql.pg else json.dumps(ids)), *mine))
         wanted = set(ids)
         grouped = page.annotations
-        for row in cursor.fetchall():
-            if row[A_COMMENT] in wanted:
-                grouped.setdefault(row[A_COMMENT], []).append(row)
+        rows = cursor.fetchall()
+        if rows:
+            cursor.execute(sql.superseded, (min(r[A_ID] for r in rows), max(r[A_ID] for r in rows)))
+            superseded = {old for (old,) in cursor.fetchall()}
+            for row in rows:
+                if row[A_COMMENT] in wanted and (not superseded or row[A_ID] not in superseded):
+                    grouped.setdefault(row[A_COMMENT], []).append(row)
+            for mine in grouped.values():  # oldest first: sorted here, cheaper than by the database
+                if len(mine) > 1:
+                    mine.sort(key=_by_id)
         cursor.execute(sql.quotes, (low, high))
         for cid, start, end, source, source_id, s_start, s_end in cursor.fetchall():
             if cid in wanted:

@@ -34,7 +34,6 @@ from moderator.core.export.pages import (  # fmt: skip
     C_ID,
     C_JSON,
     C_PARENT,
-    C_PARENT_TEXT,
     C_TEXT,
     C_THREAD,
     Page,
@@ -177,41 +176,57 @@ class LineBuilder:
             f'"skip_reason":{"null" if reason is None else _dumps(reason)}'
         )
 
-    def scrubbed(self, c: tuple, quotes: list | None = None, written: bool = True):
+    def scrubbed(self, c: tuple, quotes: list | None = None, written: bool = True, record: dict | None = None):
         """A JSON comment row's texts scrubbed (scrub.Scrubbed); ``written``: the record is in the file, so its
         replacements count (a comment left out is still scrubbed, so that the numbering is every export's)."""
         scrubber, thread = self.scrubber, c[C_THREAD]
-        if not scrubber.entered(thread):  # a new thread: its title and URL, from the row's JSON
+        if record is None:  # the row's JSON: a new thread's title and URL, the parent's text
             record = json.loads(c[C_JSON])
+        if not scrubber.entered(thread):
             scrubber.thread(thread, record["thread_title"], record["thread_url"])
-        return scrubber.text(thread, None, None, c[C_ID], c[C_TEXT], c[C_PARENT], c[C_PARENT_TEXT], quotes, count=written)
+        parent_text = record["parent_text"]
+        return scrubber.text(thread, None, None, c[C_ID], c[C_TEXT], c[C_PARENT], parent_text, quotes, count=written)
 
     def head(self, c: tuple, quotes: list | None = None) -> tuple[str, tuple[Edit, ...], list | None]:
         """A comment row's JSON object (its texts scrubbed, when the export scrubs), the edits made to its
         text and its quote spans moved with them."""
-        if self.scrubber is None:
-            return c[C_JSON], NO_EDITS, quotes
-        done = self.scrubbed(c, quotes)
-        if not done.changed:
+        if self.scrubber is None or self.scrubber.unchanged(c[C_THREAD], c[C_ID], c[C_TEXT], c[C_PARENT], quotes):
             return c[C_JSON], NO_EDITS, quotes
         record = json.loads(c[C_JSON])
+        done = self.scrubbed(c, quotes, record=record)
+        if not done.changed:
+            return c[C_JSON], NO_EDITS, quotes
         record.update(thread_title=done.title, thread_url=done.url, parent_text=done.parent_text, text=done.text)
         return _dumps(record), done.edits, done.quotes
 
+    def label_json(self, r: tuple, edits: tuple[Edit, ...] = NO_EDITS) -> str:
+        """An annotation row as the object a comment record lists: ``annotation_json``, values and spans, read
+        from the memos directly (a million annotations: each call saved counts)."""
+        raw, status, raw_spans, name = r[A_VALUES], r[A_STATUS], r[A_SPANS], r[A_ANNOTATOR]
+        found = self._values.get((r[A_SCHEMA], raw, status in ANSWERED)) if raw.__class__ is str else None
+        if found is None:
+            found = self.row_values(r)
+        reason = found[3] if status == "skipped" else None
+        shown = self._annotator_json.get(name) or self.annotator(name)
+        listed = None if edits or raw_spans.__class__ is not str else self._spans.get(raw_spans)
+        spans = self.spans(raw_spans, edits) if listed is None else listed[1]
+        return (
+            f'{{"annotation_id":{r[A_ID]},"annotator":{shown},{r[A_JSON][1:-1]},'
+            f'"skip_reason":{"null" if reason is None else _dumps(reason)},"values":{found[1]},"spans":{spans}}}'
+        )
+
     def comment_lines(self, page: Page) -> Iterator[str]:
-        values, spans, author, authors = self.values, self.spans, self.author, self._authors
+        values, label, author, authors, head_of = self.values, self.label_json, self.author, self._authors, self.head
+        grouped, quoted, golds, sees_all = page.annotations, page.quotes, page.gold, self.sees_all
         unlabelled = self.summary(None)
         for c in page.comments:
             cid = c[C_ID]
-            rows = page.annotations.get(cid)
-            head, edits, quotes = self.head(c, page.quotes.get(cid))
-            labels = ",".join(
-                f"{{{self.annotation_json(r)},\"values\":{self.row_values(r)[1]},\"spans\":{spans(r[A_SPANS], edits)}}}"
-                for r in rows
-            ) if rows else ""  # fmt: skip
+            rows = grouped.get(cid)
+            head, edits, quotes = head_of(c, quoted.get(cid) if quoted else None)
+            labels = ",".join([label(r, edits) for r in rows]) if rows else ""
             tail = ""
-            if self.sees_all:
-                gold = page.gold.get(cid)
+            if sees_all:
+                gold = golds.get(cid) if golds else None
                 summary = self.summary(rows) if rows else unlabelled
                 tail = f',{summary},"gold":{"null" if gold is None else values(*gold)[1]}'
             yield (
@@ -223,7 +238,8 @@ class LineBuilder:
         for c in page.comments:
             rows = page.annotations.get(c[C_ID])
             if not rows:
-                if self.scrubber is not None:
+                scrubber = self.scrubber
+                if scrubber is not None and not scrubber.unchanged(c[C_THREAD], c[C_ID], c[C_TEXT], c[C_PARENT]):
                     self.scrubbed(c, written=False)
                 continue
             head, edits, _ = self.head(c)

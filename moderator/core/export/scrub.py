@@ -166,6 +166,27 @@ class Scrubber:
         """Whether ``thread_id`` is the current thread (then ``text`` needs not its title and URL)."""
         return self._thread is not None and self._thread.thread_id == thread_id
 
+    def unchanged(
+        self, thread_id: Any, comment_id: int, text: str | None, parent_id: int | None, quotes: list | None = None
+    ) -> bool:
+        """Whether a record's texts all stay as stored, when that is quick to tell (most records: the thread
+        is under way, its title, URL and the parent unchanged, the text without a trigger, no quote to move);
+        False means only "ask ``text``", which then does the same as if this had not been called."""
+        ts = self._thread
+        if ts is None or ts.thread_id != thread_id or ts.title_edits:
+            return False
+        changed = ts.changed
+        if changed and (quotes or parent_id in changed):
+            return False
+        if parent_id is not None and parent_id not in ts.seen:
+            return False
+        if comment_id in ts.seen:
+            return comment_id not in changed
+        if text and candidates(text):
+            return False
+        ts.seen.add(comment_id)
+        return True
+
     def text(
         self, thread_id: Any, title: str | None, url: str | None, comment_id: int, text: str | None,
         parent_id: int | None = None, parent_text: str | None = None, quotes: list[dict[str, Any]] | None = None,

@@ -95,16 +95,21 @@ def candidates(text: str) -> list[Candidate]:
     none, and the expressions never scan a whole text position by position."""
     found: list[Candidate] = []
     add = found.append
-    if "://" in text or "www." in text or "ailto:" in text or "AILTO:" in text or ".com/" in text or ".net/" in text:
+    colon, slash = ":" in text, "/" in text  # one-character searches first: most texts have neither
+    if (
+        (colon and ("://" in text or "ailto:" in text or "AILTO:" in text))
+        or "www." in text
+        or (slash and (".com/" in text or ".net/" in text))
+    ):
         _links(text, add)
     if "@" in text:
         _ats(text, add)
-    if "u/" in text:
+    if slash and "u/" in text:
         for i in _find_all(text, "u/"):
             start = i - 1 if i and text[i - 1] == "/" else i
             if m := REDDIT.match(text, start):
                 add((start, 8, m.end(), "reddit", m.group()))
-    if ":" in text and ("::" in text or text.count(":") >= 6):
+    if colon and ("::" in text or text.count(":") >= 6):
         for m in IPV6.finditer(text):
             add((m.start(), 5, m.end(), "ipv6", m.group()))
     if _has_digit(text):
