@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from moderator.core.importing.drafts import ThreadDraft, depths
 from moderator.core.importing.keys import comment_hash, lock_comments, thread_hash
+from moderator.core.importing.sources.comment_bounds import OWN_KEYS, MetadataBound
 from moderator.core.importing.summary import ImportSummary
 from moderator.core.labelling.log import store_schema
 from moderator.core.schema.definition import schema_from_dict
@@ -35,6 +36,8 @@ class DraftWriter:
         # Rows wait here so that small threads are written in large executemany batches.
         self.pending_comments: list[dict] = []
         self.pending_quotes: list[dict] = []
+        # What one comment may carry (an importer that bounds its source's keys itself stays within it).
+        self.bound = MetadataBound(OWN_KEYS)
 
     def write(self, draft: ThreadDraft, summary: ImportSummary) -> None:
         conn = self.conn
@@ -73,7 +76,7 @@ class DraftWriter:
         comment_rows = []
         for n, i in enumerate(rows):
             c = comments[i]
-            meta = dict(c.metadata)
+            meta = dict(self.bound(c.metadata))
             if c.line is not None:
                 meta.setdefault("source_line", c.line)
             comment_rows.append(

@@ -192,6 +192,9 @@ def _write_drafts(
         rows.flush()  # rows go in batches: the file is known here, not the line
     except DBAPIError as exc:
         _refused(summary.path, None, exc)
+    cut = rows.bound.warning(summary.path)  # metadata past what one comment may carry
+    if cut:
+        summary.warnings.append(cut)
 
 
 def _refused(path: str, line: int | None, exc: DBAPIError) -> NoReturn:

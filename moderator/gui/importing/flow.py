@@ -32,7 +32,7 @@ from moderator.core.importing.formats import (
     text_source,
 )
 from moderator.core.importing.formats.paste.layout import PasteLayout
-from moderator.core.importing.formats.paste.reader import analyse
+from moderator.core.importing.formats.paste.reader import analyse, check_size
 from moderator.core.importing.writer import ImportSummary
 from moderator.core.progress import Progress
 from moderator.core.project import Project
@@ -65,7 +65,9 @@ def _classify(project: Project, source: SourceText, fmt: str) -> Prepared:
     prepared = Prepared(source, fmt)
     if fmt == "paste":  # analysed here, as a 10 MB paste takes a while; not at all if imported before
         prepared.previous_batch = project.previous_import(source.sha256)
-        prepared.layout = analyse(source.text) if prepared.previous_batch is None else None
+        if prepared.previous_batch is None:
+            check_size(source)  # a text no pasted page is: refused before its analysis holds many copies of it
+            prepared.layout = analyse(source.text)
     return prepared
 
 

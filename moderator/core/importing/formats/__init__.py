@@ -65,6 +65,7 @@ def detect_format(source: SourceText, mapping: dict[str, str] | None = None) -> 
     """
     if mapping and "annotator" in mapping:
         return ratings.NAME
+    source = source.sniffing()  # the start of a large file, never read whole to be told apart
     for name in _BY_CONTENT:
         if importer(name).sniff(source) >= SURE:
             return name

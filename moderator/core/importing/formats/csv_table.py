@@ -20,7 +20,7 @@ semicolon or bar).
 from __future__ import annotations
 
 import csv
-import io
+import operator
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ from moderator.core.importing.formats.label_names import is_index_column, snake
 from moderator.core.importing.formats.table_threads import TableThread, merged_warning
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
 from moderator.core.importing.options import ImportOptions
+from moderator.core.importing.sources.comment_bounds import MAX_METADATA_KEYS, MetadataBound
 from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.progress import Progress
@@ -125,8 +126,7 @@ def detect_columns(header: Sequence[str]) -> ColumnMap:
 
 
 def sniff(source: SourceText) -> float:
-    end = source.text.find("\n")
-    first = source.text if end < 0 else source.text[:end]  # not split(): that would copy the whole file
+    first = next(source.lines(), "").removesuffix("\n")  # the file is read no further than its first line
     for delimiter in (",", "\t", ";", "|"):
         try:
             header = next(csv.reader([first], delimiter=delimiter))
@@ -179,8 +179,9 @@ def _delimiters(source: SourceText) -> list[str]:
     """Delimiters to try: the sniffed one first, then the extension's default, the other one, semicolon, bar."""
     tsv = PurePath(source.name).suffix.lower() == ".tsv"
     order = ["\t", ","] if tsv else [",", "\t"]
-    sample = source.text[:SNIFF_CHARS]
-    if len(source.text) > len(sample) and "\n" in sample:
+    head = source.head(SNIFF_CHARS + 1)
+    sample = head[:SNIFF_CHARS]
+    if len(head) > len(sample) and "\n" in sample:
         sample = sample[: sample.rindex("\n")]
     try:
         # Only the delimiter is taken: the Sniffer often guesses quoting wrong on long quoted cells.
@@ -193,7 +194,7 @@ def _delimiters(source: SourceText) -> list[str]:
 
 def _open(source: SourceText, delimiter: str) -> tuple[csv.Reader, list[str], int]:  # type: ignore[name-defined]
     """A reader positioned after the header, the header and its line (leading blank lines skipped)."""
-    reader = csv.reader(io.StringIO(source.text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(source.lines(), delimiter=delimiter, strict=True)  # the file is read as the rows are
     while True:
         line = reader.line_num + 1
         try:
@@ -228,7 +229,7 @@ def _choose(
     assert first is not None
     header, line = first
     _columns(source.name, line, header, columns, overrides)  # raises, naming a missing column
-    found = ", ".join(repr(c) for c in header)
+    found = _listed(header)
     raise ImportFailure(source.name, line, f"no comment text column (looked for {', '.join(_TEXT)}); the header has: {found}")
 
 
@@ -262,7 +263,7 @@ def _find(name: str, line: int, header: list[str], field: str, wanted: str) -> s
     loose = {c.strip().lower(): c for c in reversed(header)}
     if wanted.strip().lower() in loose:
         return loose[wanted.strip().lower()]
-    found = ", ".join(repr(c) for c in header)
+    found = _listed(header)
     raise ImportFailure(name, line, f"the {field} column {wanted!r} is not in the header; the header has: {found}")
 
 
@@ -286,9 +287,13 @@ def _read(
     name = source.name
     reader, header, header_line, cols = _choose(source, columns, overrides)
     width = len(header)
+    keep = _kept_columns(name, header, cols, options)  # None: all; else each row is cut to these columns
+    pick = None if keep is None else operator.itemgetter(*keep)
+    if keep is not None:
+        header = [header[i] for i in keep]
     index = {f: (header.index(getattr(cols, f)) if getattr(cols, f) else None) for f in _FIELDS}
     text_at, thread_at = index["text"], index["thread"]
-    total = source.text.count("\n") + 1
+    total = source.line_count
     step = max(1, total // 100)
     next_report = step
     first_line: dict[str, int] = {}  # thread key -> line of its first row, blank or not
@@ -311,6 +316,8 @@ def _read(
                 continue  # a blank line
             more = "more" if len(row) > width else "fewer"
             raise ImportFailure(name, line, f"this row has {len(row)} fields, {more} than the {width} columns of the header")
+        if pick is not None:
+            row = pick(row)
         any_rows = True
         key = row[thread_at].strip() if thread_at is not None else ""
         first_line.setdefault(key, line)
@@ -328,7 +335,7 @@ def _read(
             index["parent_text"] = index["parent"]
         index["parent"] = None
     mapped = {i for i in index.values() if i is not None}
-    ignored = [i for i in range(width) if i not in mapped and is_index_column(header[i], (r[i] for _, r in rows))]
+    ignored = [i for i in range(len(header)) if i not in mapped and is_index_column(header[i], (r[i] for _, r in rows))]
     if cols.labels is not None:
         label_columns = explicit_label_columns(header, rows, [header.index(c) for c in cols.labels])
     else:
@@ -338,7 +345,11 @@ def _read(
     options.notes.metadata_columns = [key for _, key in extra]
     options.notes.ignored_columns = [header[i].strip() or f"column_{i + 1}" for i in ignored]
     merge = index["comment_id"] is None and not _row_ids(header, rows, mapped)
-    threads = _build(name, PurePath(name).stem or name, rows, labels, index, extra, merge, options)
+    bound = MetadataBound()
+    threads = _build(name, PurePath(name).stem or name, rows, labels, index, extra, merge, options, bound)
+    warning = bound.warning(name)
+    if warning:
+        options.notes.warnings.append(warning)
     for key, thread in threads.items():
         thread.pending.draft.line = first_line[key]
         if skipped[key]:
@@ -353,13 +364,16 @@ def _read(
 
 def _build(
     name: str, stem: str, rows: list[tuple[int, list[str]]], labels: list, index: dict[str, int | None],
-    extra: list[tuple[int, str]], merge: bool, options: ImportOptions,
+    extra: list[tuple[int, str]], merge: bool, options: ImportOptions, bound: MetadataBound,
 ) -> dict[str, TableThread]:  # fmt: skip
-    """The rows as comments of their threads (thread key -> thread), in first-appearance order."""
+    """The rows as comments of their threads (thread key -> thread), in first-appearance order; ``rows`` is
+    emptied on the way (each row let go once it is a comment, so the table is not held twice)."""
     text_at, thread_at, title_at = index["text"], index["thread"], index["title"]
     threads: dict[str, TableThread] = {}
     titles: dict[str, Counter[str]] = {}
-    for (line, row), prior in zip(rows, labels):
+    for k, prior in enumerate(labels):
+        line, row = rows[k]
+        rows[k] = None  # type: ignore[call-overload]
         key = row[thread_at].strip() if thread_at is not None else ""
         thread = threads.get(key)
         if thread is None:
@@ -378,7 +392,7 @@ def _build(
             author=_cell(row, index["author"]),
             external_id=_cell(row, index["comment_id"]),
             created_at=_when(name, line, row, index["created_at"], options),
-            metadata={key_: row[i] for i, key_ in extra},
+            metadata=bound({key_: row[i] for i, key_ in extra}),
             line=line,
             prior_labels=prior,
         )
@@ -394,6 +408,28 @@ def _build(
     for key, thread in threads.items():
         _settle_title(thread.pending.draft, titles[key])
     return threads
+
+
+def _listed(header: list[str], shown: int = 50) -> str:
+    """The header's columns for a message: the first ``shown`` of a very wide one."""
+    listed = ", ".join(repr(c) for c in header[:shown])
+    return listed if len(header) <= shown else f"{listed}, … ({len(header):,} columns)"
+
+
+def _kept_columns(name: str, header: list[str], cols: ColumnMap, options: ImportOptions) -> list[int] | None:
+    """The columns a row is cut to when the table has more than ``MAX_METADATA_KEYS`` columns besides those
+    named (text, author, labels...): these and the first of the others; None, the usual case, for all.
+    Decided once from the header, so no row of a very wide table is held whole."""
+    named = {header.index(getattr(cols, f)) for f in _FIELDS if getattr(cols, f)}
+    named |= {header.index(c) for c in cols.labels or ()}
+    others = [i for i in range(len(header)) if i not in named]
+    if len(others) <= MAX_METADATA_KEYS:
+        return None
+    options.notes.warnings.append(
+        f"{name}: {len(others) - MAX_METADATA_KEYS:,} columns beyond the first {MAX_METADATA_KEYS:,} are not kept "
+        "as metadata (nor read for labels)"
+    )
+    return sorted(named | set(others[:MAX_METADATA_KEYS]))
 
 
 def _holds_text(column: str, rows: list[tuple[int, list[str]]], at: int) -> bool:

@@ -26,7 +26,8 @@ class TableThread:
     def __init__(self, pending: PendingThread, merge: bool):
         self.pending = pending
         self.merge = merge
-        self.rows: dict[tuple[str, str | None, str | None, str | None], int] = {}  # row identity -> comment index
+        # row identity -> comment index (only when rows may be merged: a dict of every row's key costs memory)
+        self.rows: dict[tuple[str, str | None, str | None, str | None], int] = {}
         self.texts: dict[str, int] = {}  # text -> index of the first row's comment with it
         self.contexts: dict[str, int] = {}  # parent text -> its context comment, until a row has that text
         self.merged: list[int] = []  # lines of rows merged into an earlier one
@@ -37,8 +38,8 @@ class TableThread:
     ) -> None:  # fmt: skip
         pending = self.pending
         comments = pending.draft.comments
-        key = (comment.text, comment.author, parent_id, parent_text)
-        if self.merge and comment.external_id is None and key in self.rows:
+        key = (comment.text, comment.author, parent_id, parent_text) if self.merge else None
+        if key is not None and comment.external_id is None and key in self.rows:
             self._merge(name, line, comments[self.rows[key]], comment.prior_labels, options)
             return
         parent = None
@@ -54,7 +55,8 @@ class TableThread:
             at = len(comments) - 1
         else:
             self._take_place(name, line, at, comment, parent_id, parent)
-        self.rows.setdefault(key, at)
+        if key is not None:
+            self.rows.setdefault(key, at)
         self.texts.setdefault(comment.text, at)
 
     def _take_place(

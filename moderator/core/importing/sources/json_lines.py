@@ -53,27 +53,54 @@ def json_objects(
     ``json.loads`` itself uses decodes each line in place. Anything unusual on a line (leading or
     trailing whitespace, a value running past the line end, invalid JSON) goes through ``json.loads``
     on that line alone, so the result and the error message are exactly what ``json.loads`` gives.
+    A file is read in pieces of whole lines (``SourceText.chunks``), never held whole.
     """
-    text = source.text
+    size = max(1, source.size)
+    report = _Report(size, progress, cancelled)
+    chunks = source.chunks()
+    done = 0  # characters before this chunk
+    lines = 0  # lines before this chunk
+    chunk = next(chunks, None)
+    while chunk is not None:
+        following = next(chunks, None)
+        yield from _chunk_objects(source.name, chunk, lines, done, report, following is None)
+        done += len(chunk)
+        lines += chunk.count("\n")
+        chunk = following
+
+
+class _Report:
+    """Progress about every 1% of the text, and a look at ``cancelled`` then: a callback per line would cost more than parsing."""
+
+    __slots__ = ("size", "step", "next", "progress", "cancelled")
+
+    def __init__(self, size: int, progress: Progress | None, cancelled: Cancelled | None):
+        self.size, self.progress, self.cancelled = size, progress, cancelled
+        self.step = self.next = max(1, size // 100)
+
+    def __call__(self, at: int) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise ImportCancelled()
+        if self.progress is not None:
+            self.progress(min(1.0, at / self.size))
+        self.next = at + self.step
+
+
+def _chunk_objects(name: str, text: str, lines: int, done: int, report: _Report, final: bool) -> Iterator[tuple[int, Any]]:
+    """The values of a piece of whole lines that follows ``lines`` lines (``done`` characters) of the text."""
     size = len(text)
     scan = DECODER.scan_once  # what json.loads uses, minus its per-call wrapping
     risky = risky_lines(text)
     find = text.find
-    step = max(1, size // 100)  # report about every 1%: a callback per line would cost more than parsing
-    next_report = step
-    lineno = 0
+    lineno = lines
     pos = 0
     while pos <= size:
         lineno += 1
         end = find("\n", pos)
         if end < 0:
             end = size
-        if pos >= next_report:
-            if cancelled is not None and cancelled():
-                raise ImportCancelled()
-            if progress is not None:
-                progress(pos / size)
-            next_report = pos + step
+        if done + pos >= report.next:
+            report(done + pos)
         if end == pos:
             pos = end + 1
             continue
@@ -88,11 +115,12 @@ def json_objects(
             if raw.isspace():
                 pos = end + 1
                 continue
-            obj = load_line(source.name, lineno, raw, lambda end=end: not text[end + 1 :].strip())
-        if risky and lineno in risky:
+            # (a blank rest in a piece before the last is rare: such a line is then not called cut off)
+            obj = load_line(name, lineno, raw, lambda end=end: final and not text[end + 1 :].strip())
+        if risky and lineno - lines in risky:
             why = unstorable(obj)
             if why is not None:
-                raise ImportFailure(source.name, lineno, why)
+                raise ImportFailure(name, lineno, why)
         yield lineno, obj
         pos = end + 1
 

@@ -4,8 +4,8 @@
 (an importer that infers column types reads twice rather than holding every cell). Each row comes as
 ``(where, cells)``: ``where`` is the physical line a CSV row starts on, the line of a JSON object, or the
 1-based row number of a Parquet file; ``cells`` lines up with ``header``, ``None`` for an absent key.
-CSV cells are strings as written; JSON and Parquet cells keep their types. A Parquet file is read in
-batches (``SourceText.compressed == "parquet"``), never whole.
+CSV cells are strings as written; JSON and Parquet cells keep their types. A text file is read line by line
+(``SourceText.lines``) and a Parquet file in batches (``SourceText.compressed == "parquet"``), never whole.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def open_table(source: SourceText) -> RowTable:
         raise ImportFailure(source.name, 1, f"a {source.compressed}-compressed file is not a table; decompress it first")
     if PurePath(source.name).suffix.lower() == ".parquet":
         raise ImportFailure(source.name, 1, "not a Parquet file (it does not start and end with PAR1)")
-    if source.text.lstrip().startswith("{"):
+    if source.head().lstrip().startswith("{"):
         return _open_json(source)
     return _open_csv(source)
 
@@ -68,8 +68,9 @@ def sample(source: SourceText, limit: int = 2000) -> tuple[list[str], list[list[
             return table.header, _first_batch(table, limit)
         if source.compressed:
             return None
-        text = source.text[:SAMPLE_CHARS]
-        if len(source.text) > len(text):
+        head = source.head(SAMPLE_CHARS + 1)
+        text = head[:SAMPLE_CHARS]
+        if len(head) > len(text):
             text = text[: text.rfind("\n") + 1]
         stripped = text.lstrip()
         if stripped.startswith("{"):
@@ -117,21 +118,16 @@ def _delimiter(first_line: str, name: str) -> str:
 
 
 def _open_csv(source: SourceText) -> RowTable:
-    text = source.text
-    start = 0
-    line = 1
-    while start < len(text):  # skip leading blank lines without splitting the text
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        if text[start:end].strip():
+    line = 0
+    for text in source.lines():  # skip leading blank lines; the file is read no further than the header
+        line += 1
+        if text.strip():
+            first = text.removesuffix("\n")
             break
-        start, line = end + 1, line + 1
     else:
         raise ImportFailure(source.name, 1, "no header row")
-    end = text.find("\n", start)
-    first = text[start : len(text) if end < 0 else end]
     delimiter = _delimiter(first, source.name)
-    table = RowTable(source, "csv", [], line, delimiter, text.count("\n") + 1)
+    table = RowTable(source, "csv", [], line, delimiter, source.line_count)
     rows = _csv_reader(table, skip_header=False)
     try:
         table.header_line, header = next(rows)
@@ -147,7 +143,7 @@ def _csv_reader(table: RowTable, skip_header: bool = True) -> Iterator[tuple[int
     name = table.source.name
     previous = csv.field_size_limit(FIELD_LIMIT)
     try:
-        reader = csv.reader(io.StringIO(table.source.text, newline=""), delimiter=table.delimiter, strict=True)
+        reader = csv.reader(table.source.lines(), delimiter=table.delimiter, strict=True)
         seen_header = not skip_header
         while True:
             line = reader.line_num + 1

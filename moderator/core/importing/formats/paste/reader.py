@@ -43,6 +43,10 @@ from moderator.core.progress import Progress
 
 NAME = "paste"
 EXTENSIONS = (".txt",)
+# A comment section copied from a page is prose: megabytes at most. Its analysis holds some twenty times
+# the text, so a larger text, or a longer line, is refused before it is read (module constants: tests lower them).
+MAX_BYTES = 10 * 1024**2
+MAX_LINE_BYTES = 1024**2
 
 __all__ = [
     "EXTENSIONS",
@@ -53,6 +57,7 @@ __all__ = [
     "analyse",
     "author_score",
     "build_draft",
+    "check_size",
     "clear_author",
     "merge_blocks",
     "parse",
@@ -361,8 +366,25 @@ def sniff(source: SourceText) -> float:
     return clamp(min(0.8, score + 0.05 * authors))
 
 
+def check_size(source: SourceText) -> None:
+    """Refuse, before reading it whole, a text no comment section pasted from a page is: one with a line over
+    ``MAX_LINE_BYTES`` or over ``MAX_BYTES`` in all (its analysis would hold many times the text)."""
+    line = source.first_long_line(MAX_LINE_BYTES)
+    if line is not None:
+        raise ImportFailure(source.name, line, f"this line is longer than {_mb(MAX_LINE_BYTES)}; is this pasted text?")
+    if source.size > MAX_BYTES:
+        raise ImportFailure(
+            source.name, None, f"the text is larger than {_mb(MAX_BYTES)}; is this pasted text? (import a table or JSON lines)"
+        )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024**2:g} MB"
+
+
 def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
     """One ThreadDraft for the whole paste (with a warning when the text looks like JSON or a table)."""
+    check_size(source)
     if not source.text.strip():
         raise ImportFailure(source.name, 1, "nothing to import: the text is empty or only blank lines")
     kind = structured(source.text)

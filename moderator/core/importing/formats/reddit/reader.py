@@ -37,7 +37,7 @@ def sniff(source: SourceText) -> float:
 def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
     if not source.compressed and source.name.lower().endswith(".zst"):
         raise ImportFailure(source.name, 1, "not a Zstandard-compressed file (it does not start with the zstd magic number)")
-    if not source.compressed and source.text.lstrip().startswith("["):
+    if not source.compressed and source.head().lstrip().startswith("["):  # head(): a large NDJSON dump is not read whole
         drafts = listing.read(source)
     else:
         drafts = dump.read(source, progress)
