@@ -16,7 +16,9 @@ ANNOTATIONS = (
     "comment_id,worker_id,toxic,insult\n"
     "1,w1,1,0\n1,w2,1,1\n1,w3,1,0\n2,w1,0,0\n2,w2,0,0\n2,w3,1,0\n3,w1,1,1\n3,w2,0,1\n3,w3,1,1\n"
 )
-SPANS = "comment_id,worker_id,start,end,type\n1,w1,10,16,dehumanizing\n1,w2,10,16,dehumanizing\n3,w3,0,6,insult\n3,w4,0,6,insult\n"
+SPANS = (
+    "comment_id,worker_id,start,end,type\n1,w1,10,16,dehumanizing\n1,w2,10,16,dehumanizing\n3,w3,0,6,insult\n3,w4,0,6,insult\n"
+)
 
 
 def write(folder, spans=SPANS, annotations=ANNOTATIONS):
