@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import psycopg
+import pytest
 from psycopg import sql
 from sqlalchemy import make_url
 
@@ -83,3 +84,14 @@ def make_team(cluster, comments: int = 6) -> Team:
         team.drop()
         raise
     return team
+
+
+DENIED = "42501"  # insufficient privilege, or a row a policy refuses
+
+
+def refused(connection: psycopg.Connection, statement: str, params=None, code: str = DENIED) -> str:
+    """Run ``statement`` as that connection's login and check the server refuses it with ``code``."""
+    with pytest.raises(psycopg.Error) as caught:
+        connection.execute(statement, params)
+    assert caught.value.sqlstate == code, f"{statement}: {caught.value.sqlstate} {caught.value}"
+    return str(caught.value)

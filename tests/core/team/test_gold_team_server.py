@@ -6,10 +6,9 @@ Runs on a PostgreSQL cluster that checks passwords (scram-sha-256), made once fo
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 from helpers.databases import SCRAM_SKIP, can_make_clusters
-from helpers.team_server import make_team
+from helpers.team_server import make_team, refused
 
 from moderator.core.gold.accuracy import gold_accuracy
 from moderator.core.gold.items import import_gold
@@ -20,7 +19,6 @@ from moderator.core.project import Project
 from moderator.core.team import accounts
 
 pytestmark = pytest.mark.skipif(not can_make_clusters(), reason=SCRAM_SKIP)
-DENIED = "42501"
 
 
 @pytest.fixture
@@ -28,12 +26,6 @@ def team(scram_server):
     team = make_team(scram_server, comments=2)
     yield team
     team.drop()
-
-
-def _refused(connection: psycopg.Connection, statement: str, params=None) -> None:
-    with pytest.raises(psycopg.Error) as caught:
-        connection.execute(statement, params)
-    assert caught.value.sqlstate == DENIED, f"{statement}: {caught.value.sqlstate} {caught.value}"
 
 
 def test_an_annotator_is_handed_gold_blind_and_cannot_read_or_forge_it(team, tmp_path):
@@ -68,11 +60,11 @@ def test_an_annotator_is_handed_gold_blind_and_cannot_read_or_forge_it(team, tmp
             engine.dispose()
 
     with team.sql("ana") as psql:
-        _refused(psql, "SELECT * FROM gold_items")
-        _refused(psql, "INSERT INTO gold_items (comment_id, \"values\", source, added_at) VALUES (1, '{}', 'file', now())")
-        _refused(psql, "DELETE FROM gold_items")
+        refused(psql, "SELECT * FROM gold_items")
+        refused(psql, "INSERT INTO gold_items (comment_id, \"values\", source, added_at) VALUES (1, '{}', 'file', now())")
+        refused(psql, "DELETE FROM gold_items")
         # Asking for another person's hand-out or answer gets her own: none is due, and bo's answer is not hers.
         assert psql.execute("SELECT moderator_take_gold(%s, 30)", (ids["bo"],)).fetchone() == (None,)
     with team.sql("rita") as psql:
-        _refused(psql, "DELETE FROM gold_items")  # reviewers add gold items; only admins remove them
+        refused(psql, "DELETE FROM gold_items")  # reviewers add gold items; only admins remove them
         assert psql.execute("SELECT count(*) FROM gold_items").fetchone() == (1,)

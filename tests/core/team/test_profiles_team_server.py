@@ -9,14 +9,13 @@ from __future__ import annotations
 import psycopg
 import pytest
 from helpers.databases import SCRAM_SKIP, can_make_clusters
-from helpers.team_server import make_team
+from helpers.team_server import make_team, refused
 
 from moderator.core.schema.definition import schema_from_dict
 from moderator.core.team import accounts, profiles
 from moderator.core.wellbeing import checkins
 
 pytestmark = pytest.mark.skipif(not can_make_clusters(), reason=SCRAM_SKIP)
-DENIED = "42501"  # insufficient privilege, or a row a policy refuses
 SURVEY = schema_from_dict({
     "name": "s", "version": 1,
     "questions": [{"id": "t", "kind": "nominal", "options": [{"value": 1, "label": "a"}, {"value": 2, "label": "b"}]}],
@@ -30,12 +29,6 @@ def team(scram_server):
     team = make_team(scram_server, comments=1)
     yield team
     team.drop()
-
-
-def _refused(connection: psycopg.Connection, statement: str, params=None) -> None:
-    with pytest.raises(psycopg.Error) as caught:
-        connection.execute(statement, params)
-    assert caught.value.sqlstate == DENIED, f"{statement}: {caught.value.sqlstate} {caught.value}"
 
 
 def test_annotators_add_their_own_profile_and_check_ins_and_read_none_back(team):
@@ -64,21 +57,21 @@ def test_annotators_add_their_own_profile_and_check_ins_and_read_none_back(team)
             engine.dispose()
 
     with team.sql("ana") as psql:
-        _refused(psql, "SELECT * FROM profiles")
-        _refused(psql, "SELECT * FROM checkins")
+        refused(psql, "SELECT * FROM profiles")
+        refused(psql, "SELECT * FROM checkins")
         assert psql.execute("SELECT annotator_id FROM profiles_done").fetchall() == [(ids["ana"],)]  # not bo's
-        _refused(psql, "INSERT INTO checkins (annotator_id, moment, mood, at) VALUES (%s, 'end', 1, now())", (ids["bo"],))
-        _refused(psql, "INSERT INTO profiles (annotator_id, answers, consent_version, answered_at) "
+        refused(psql, "INSERT INTO checkins (annotator_id, moment, mood, at) VALUES (%s, 'end', 1, now())", (ids["bo"],))
+        refused(psql, "INSERT INTO profiles (annotator_id, answers, consent_version, answered_at) "
                        "VALUES (%s, '{}', 'declined', now())", (ids["rita"],))  # fmt: skip
-        _refused(psql, "UPDATE profiles SET answers = '{}'")
-        _refused(psql, "DELETE FROM profiles")
-        _refused(psql, "DELETE FROM checkins")
+        refused(psql, "UPDATE profiles SET answers = '{}'")
+        refused(psql, "DELETE FROM profiles")
+        refused(psql, "DELETE FROM checkins")
         with pytest.raises(psycopg.Error) as caught:  # her own, but not past the scale
             psql.execute("INSERT INTO checkins (annotator_id, moment, mood, at) VALUES (%s, 'end', 9, now())", (ids["ana"],))
         assert caught.value.sqlstate == "23514"
     with team.sql("rita") as psql:
         assert psql.execute("SELECT count(*) FROM profiles").fetchone()[0] == 2
-        _refused(psql, "UPDATE profiles SET answers = '{}'")
-        _refused(psql, "DELETE FROM profiles")
+        refused(psql, "UPDATE profiles SET answers = '{}'")
+        refused(psql, "DELETE FROM profiles")
     with team.sql("adam") as psql:  # a person's right to have their answers erased
         assert psql.execute("DELETE FROM profiles WHERE annotator_id = %s", (ids["ana"],)).rowcount == 1

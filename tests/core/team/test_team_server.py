@@ -9,10 +9,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 from helpers.databases import SCRAM_SKIP, can_make_clusters
-from helpers.team_server import Team, make_team
+from helpers.team_server import DENIED, Team, make_team, refused
 from sqlalchemy import text
 
 from moderator.core.agreement import review
@@ -25,7 +24,6 @@ from moderator.core.team import accounts, logins
 from moderator.core.team.identity import AuthError
 
 pytestmark = pytest.mark.skipif(not can_make_clusters(), reason=SCRAM_SKIP)
-DENIED = "42501"  # insufficient privilege, or a row a policy refuses
 
 
 @pytest.fixture
@@ -38,13 +36,6 @@ def team(cluster):
     team = make_team(cluster)
     yield team
     team.drop()
-
-
-def _refused(connection: psycopg.Connection, statement: str, params=None, code: str = DENIED) -> str:
-    with pytest.raises(psycopg.Error) as caught:
-        connection.execute(statement, params)
-    assert caught.value.sqlstate == code, f"{statement}: {caught.value.sqlstate} {caught.value}"
-    return str(caught.value)
 
 
 def test_the_server_checks_each_persons_password(team):
@@ -66,7 +57,7 @@ def test_the_server_checks_each_persons_password(team):
         assert conn.execute(text("SELECT count(*) FROM annotators WHERE password_hash IS NOT NULL")).scalar() == 0
 
 
-def test_an_annotator_labels_through_the_app_and_every_attack_from_psql_is_refused(team):
+def test_an_annotator_labels_through_the_app_and_every_attack_from_psql_isrefused(team):
     n = team.names
     bo_engine, ana_engine, rita_engine = team.engine("bo"), team.engine("ana"), team.engine("rita")
     try:
@@ -97,69 +88,67 @@ def test_an_annotator_labels_through_the_app_and_every_attack_from_psql_is_refus
         assert rows == [(ana.id,)]
         assert psql.execute("SELECT name FROM annotators").fetchall() == [(n["ana"],)]
         assert psql.execute("SELECT count(*) FROM assignments WHERE annotator_id <> %s", (ana.id,)).fetchone()[0] == 0
-        _refused(psql, "SELECT * FROM gold_labels")
-        _refused(psql, "SELECT * FROM project_secrets")
+        refused(psql, "SELECT * FROM gold_labels")
+        refused(psql, "SELECT * FROM project_secrets")
         assert "author_key_secret" not in str(psql.execute("SELECT key FROM project_settings").fetchall())
-        _refused(psql, "SELECT moderator_slots_taken(1, 1)")
+        refused(psql, "SELECT moderator_slots_taken(1, 1)")
         # The log is append-only and one's own: no UPDATE, DELETE or TRUNCATE, no row as someone else.
-        _refused(psql, "UPDATE annotations SET values = '{\"toxicity\": 1}'")
-        _refused(psql, "DELETE FROM annotations")
-        _refused(psql, "TRUNCATE annotations")
+        refused(psql, "UPDATE annotations SET values = '{\"toxicity\": 1}'")
+        refused(psql, "DELETE FROM annotations")
+        refused(psql, "TRUNCATE annotations")
         schema_id = psql.execute("SELECT max(id) FROM label_schemas").fetchone()[0]
         second = psql.execute("SELECT id FROM comments ORDER BY id OFFSET 4 LIMIT 1").fetchone()[0]
         insert = ("INSERT INTO annotations (comment_id, annotator_id, schema_id, values, spans, status, action, submitted_at) "
                   "VALUES (%s, %s, %s, '{}', '[]', 'submitted', %s, now())")  # fmt: skip
-        _refused(psql, insert, (second, bo.id, schema_id, "submit"))  # as bo
-        _refused(psql, insert, (second, ana.id, schema_id, "import"))  # a dataset's label, forged
+        refused(psql, insert, (second, bo.id, schema_id, "submit"))  # as bo
+        refused(psql, insert, (second, ana.id, schema_id, "import"))  # a dataset's label, forged
         bo_row = team.owner.connect().execute(text("SELECT id FROM annotations WHERE annotator_id = :b"), {"b": bo.id}).scalar()
-        _refused(psql, insert.replace("submitted_at)", "submitted_at, supersedes_id)").replace("now())", "now(), %s)"),
+        refused(psql, insert.replace("submitted_at)", "submitted_at, supersedes_id)").replace("now())", "now(), %s)"),
                  (first.item.id, ana.id, schema_id, "edit", bo_row), code="MD002")  # hijack bo's chain  # fmt: skip
         # Claims: only one's own, never over k (checked inside the database), never for a year.
         lease = "INSERT INTO assignments (comment_id, annotator_id, claimed_at, expires_at) VALUES (%s, %s, now(), %s)"
-        _refused(psql, lease, (second, bo.id, datetime.now(UTC) + timedelta(minutes=5)))
+        refused(psql, lease, (second, bo.id, datetime.now(UTC) + timedelta(minutes=5)))
         taken = psql.execute(lease, (first.item.id, ana.id, datetime.now(UTC) + timedelta(minutes=5)))
         assert taken.rowcount == 0  # a lease over k is not stored
-        _refused(psql, insert, (first.item.id, ana.id, schema_id, "submit"), code="MD001")
+        refused(psql, insert, (first.item.id, ana.id, schema_id, "submit"), code="MD001")
         psql.execute(lease, (second, ana.id, datetime(2100, 1, 1, tzinfo=UTC)))
         held = psql.execute("SELECT expires_at - now() FROM assignments WHERE comment_id = %s", (second,)).fetchone()[0]
         assert held <= timedelta(minutes=30)
         # Roles, settings, the schema, grants: none of them are hers to change.
-        _refused(psql, "UPDATE annotators SET role = 'admin'")
-        _refused(psql, "INSERT INTO annotators (name, role, login, password_reset, created_at) "
+        refused(psql, "UPDATE annotators SET role = 'admin'")
+        refused(psql, "INSERT INTO annotators (name, role, login, password_reset, created_at) "
                        "VALUES ('x', 'admin', 'x', false, now())")  # fmt: skip
-        _refused(psql, "UPDATE project_settings SET value = '5' WHERE key = 'overlap'")
-        _refused(psql, "INSERT INTO project_settings (key, value) VALUES ('ordering', '\"random\"')")
+        refused(psql, "UPDATE project_settings SET value = '5' WHERE key = 'overlap'")
+        refused(psql, "INSERT INTO project_settings (key, value) VALUES ('ordering', '\"random\"')")
         # Nor to put herself in an experiment's arm of her choosing, or rewrite how a label was made.
-        _refused(psql, "INSERT INTO project_settings (key, value) VALUES "
+        refused(psql, "INSERT INTO project_settings (key, value) VALUES "
                        "('experiment', '{\"factor\": \"hint\", \"unit\": \"person\", \"seed\": 3}')")  # fmt: skip
-        _refused(
-            psql, "UPDATE annotations SET provenance = '{\"hint_shown\": false}'"
-        )  # no UPDATE grant, and the trigger besides
-        _refused(psql, "INSERT INTO label_schemas (name, version, definition, sha256, created_at) "
+        refused(psql, "UPDATE annotations SET provenance = '{\"hint_shown\": false}'")  # no UPDATE grant, and the trigger besides
+        refused(psql, "INSERT INTO label_schemas (name, version, definition, sha256, created_at) "
                        "VALUES ('x', 9, '{}', 'x', now())")  # fmt: skip
-        _refused(psql, f'GRANT "{team.database}_admins" TO "{n["ana"]}"', code=DENIED)
-        _refused(psql, f'SET ROLE "{team.database}_admins"', code=DENIED)
-        _refused(psql, f'ALTER ROLE "{n["ana"]}" CREATEROLE', code=DENIED)
-        _refused(psql, "CREATE TABLE mine (x int)")
-        _refused(psql, "CREATE TEMP TABLE mine (x int)")
-        _refused(psql, "ALTER TABLE annotations DISABLE TRIGGER ALL", code=DENIED)
+        refused(psql, f'GRANT "{team.database}_admins" TO "{n["ana"]}"', code=DENIED)
+        refused(psql, f'SET ROLE "{team.database}_admins"', code=DENIED)
+        refused(psql, f'ALTER ROLE "{n["ana"]}" CREATEROLE', code=DENIED)
+        refused(psql, "CREATE TABLE mine (x int)")
+        refused(psql, "CREATE TEMP TABLE mine (x int)")
+        refused(psql, "ALTER TABLE annotations DISABLE TRIGGER ALL", code=DENIED)
         # The counts she may see say how full a comment is, and nothing of whose answers they are.
         assert psql.execute("SELECT count(*) FROM answers_in_force WHERE comment_id = %s", (first.item.id,)).fetchone()[0] == 1
 
     with team.sql("rita") as psql:  # a reviewer reads every label and the gold, yet cannot rewrite the log
         assert psql.execute("SELECT count(DISTINCT annotator_id) FROM annotations").fetchone()[0] == 2
         assert psql.execute("SELECT count(*) FROM gold_labels").fetchone()[0] == 1
-        _refused(psql, "UPDATE annotations SET values = '{}'")
-        _refused(psql, "DELETE FROM gold_labels")
-        _refused(psql, "UPDATE annotators SET role = 'admin'")
+        refused(psql, "UPDATE annotations SET values = '{}'")
+        refused(psql, "DELETE FROM gold_labels")
+        refused(psql, "UPDATE annotators SET role = 'admin'")
     with team.sql("adam") as psql:  # an admin changes settings and roles, yet the log stays append-only
         psql.execute("UPDATE project_settings SET value = '2' WHERE key = 'overlap'")
-        _refused(psql, "DELETE FROM annotations")
-        _refused(psql, "DELETE FROM gold_labels")
-        _refused(psql, "TRUNCATE gold_labels")
+        refused(psql, "DELETE FROM annotations")
+        refused(psql, "DELETE FROM gold_labels")
+        refused(psql, "TRUNCATE gold_labels")
     with team.superuser() as psql:  # the trigger holds even for a superuser: only the tables' owner may
-        _refused(psql, "DELETE FROM annotations", code="MD003")
-        _refused(psql, "UPDATE gold_labels SET note = 'changed'", code="MD003")
+        refused(psql, "DELETE FROM annotations", code="MD003")
+        refused(psql, "UPDATE gold_labels SET note = 'changed'", code="MD003")
     with team.owner.connect() as conn:  # everything above left the labels as they were
         counts = conn.execute(text("SELECT annotator_id, count(*) FROM annotations GROUP BY annotator_id")).all()
         assert dict(counts) == {bo.id: 1, ana.id: 3}  # ana: answer, undo, answer again; nothing refused got in
@@ -265,4 +254,4 @@ def test_a_reviewer_imports_a_dataset_with_its_labels_and_exports_it_pseudonymis
     assert all(r["annotator"].startswith("annotator_") for r in records) and "Ann1" not in out.getvalue()
     assert "Real Name" not in out.getvalue()  # the pseudonym key was the reviewer's to read
     with team.sql("ana") as psql:  # the same import, tried by an annotator, is refused by the database
-        _refused(psql, "INSERT INTO threads (source, article, meta, content_hash) VALUES ('x', '', '{}', 'x')")
+        refused(psql, "INSERT INTO threads (source, article, meta, content_hash) VALUES ('x', '', '{}', 'x')")

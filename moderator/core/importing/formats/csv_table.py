@@ -24,7 +24,7 @@ import operator
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
@@ -38,12 +38,12 @@ from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.comment_bounds import MAX_METADATA_KEYS, MetadataBound
 from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.importing.sources.tables import FIELD_LIMIT, parse_time, row_error
 from moderator.core.progress import Progress
 
 NAME = "csv"
 EXTENSIONS = (".csv", ".tsv")
 
-FIELD_LIMIT = 16 * 1024 * 1024  # one comment cell may be long, but not a whole mis-quoted file
 # csv.Sniffer's regexes are quadratic: 64 KB of nested quotes took 7 s, 8 KB takes 0.05 s.
 SNIFF_CHARS = 8192
 
@@ -202,7 +202,7 @@ def _open(source: SourceText, delimiter: str) -> tuple[csv.Reader, list[str], in
         except StopIteration:
             raise ImportFailure(source.name, 1, "no header row") from None
         except csv.Error as exc:
-            raise _row_error(source.name, line, exc) from None
+            raise row_error(source.name, line, exc) from None
         if any(cell.strip() for cell in header):
             return reader, header, line
 
@@ -307,7 +307,7 @@ def _read(
         except StopIteration:
             break
         except csv.Error as exc:
-            raise _row_error(name, line, exc) from None
+            raise row_error(name, line, exc) from None
         if progress is not None and line >= next_report:
             progress(0.9 * line / total)
             next_report = line + step
@@ -475,23 +475,7 @@ def _when(name: str, line: int, row: list[str], at: int | None, options: ImportO
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value)
-        return moment if moment.tzinfo is None else moment.astimezone(UTC)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromtimestamp(float(value), UTC)
-    except (ValueError, OverflowError, OSError):
-        options.quirk(name, line, f"created_at {value[:60]!r} is not an ISO 8601 date or a unix time; left out")
+        return parse_time(value)
+    except ValueError as exc:
+        options.quirk(name, line, f"created_at {exc}; left out")
         return None
-
-
-def _row_error(name: str, line: int, exc: csv.Error) -> ImportFailure:
-    message = str(exc)
-    if "unexpected end of data" in message:
-        reason = "a quoted field that starts in this row is never closed (the file ends inside quotes)"
-    elif "field larger than field limit" in message:
-        reason = f"a field in this row is longer than {FIELD_LIMIT // (1024 * 1024)} MB; is a quote missing?"
-    else:
-        reason = f"malformed CSV row: {message}"
-    return ImportFailure(name, line, reason)

@@ -17,7 +17,7 @@ from moderator.core.importing.formats import label_types as types
 from moderator.core.importing.formats.ratings_columns import Columns, Label, judge, survey
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
 from moderator.core.importing.options import ImportOptions
-from moderator.core.importing.sources.tables import RowTable
+from moderator.core.importing.sources.tables import RowTable, parse_time
 from moderator.core.progress import Progress
 
 NAME = "ratings"
@@ -259,11 +259,6 @@ def _when(name: str, where: int, cell: Any) -> datetime | None:
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value)
-        return moment if moment.tzinfo is None else moment.astimezone(UTC)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromtimestamp(float(value), UTC)
-    except (ValueError, OverflowError, OSError):
-        raise ImportFailure(name, where, f"created_at {value[:60]!r} is not an ISO 8601 date or a unix time") from None
+        return parse_time(value)
+    except ValueError as exc:
+        raise ImportFailure(name, where, f"created_at {exc}") from None

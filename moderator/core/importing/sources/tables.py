@@ -15,6 +15,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any
 
@@ -152,7 +153,7 @@ def _csv_reader(table: RowTable, skip_header: bool = True) -> Iterator[tuple[int
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise _row_error(name, line, exc) from None
+                raise row_error(name, line, exc) from None
             if not any(cell.strip() for cell in row):
                 continue
             if not seen_header:
@@ -179,7 +180,8 @@ def _csv_rows(table: RowTable, progress: Progress | None) -> Iterator[tuple[int,
         yield line, row
 
 
-def _row_error(name: str, line: int, exc: csv.Error) -> ImportFailure:
+def row_error(name: str, line: int, exc: csv.Error) -> ImportFailure:
+    """A csv module error as a one-line ``path:line: reason``."""
     message = str(exc)
     if "unexpected end of data" in message:
         reason = "a quoted field that starts in this row is never closed (the file ends inside quotes)"
@@ -261,3 +263,17 @@ def _parquet_rows(table: RowTable, progress: Progress | None) -> Iterator[tuple[
 def _short(exc: Exception) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:200]
+
+
+def parse_time(value: str) -> datetime:
+    """ISO 8601 or unix seconds: an offset or an epoch gives aware UTC, a naive ISO time stays naive;
+    ValueError for anything else."""
+    try:
+        moment = datetime.fromisoformat(value)
+        return moment if moment.tzinfo is None else moment.astimezone(UTC)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"{value[:60]!r} is not an ISO 8601 date or a unix time") from None
