@@ -69,7 +69,9 @@ def _read(conn: Connection, wanted: list[Question]) -> Arrays | None:
         k = len(packed)
         key, bound = f"({key}) * {radices[k]} + {_coded(wanted[k], cases[k], params)} + {-2 * UNKNOWN}", bound * radices[k]
         packed.append(radices[k])
-    separate = [_coded(q, case, params) for q, case in zip(wanted[len(packed) :], cases[len(packed) :])]
+    separate_params: list[Any] = []
+    separate = [_coded(q, case, separate_params) for q, case in zip(wanted[len(packed) :], cases[len(packed) :])]
+    params = params + separate_params
     if len(params) > MAX_PARAMETERS:
         return None
     parts: list[list[np.ndarray]] = [[] for _ in range(1 + len(separate))]
@@ -78,19 +80,22 @@ def _read(conn: Connection, wanted: list[Question]) -> Arrays | None:
         end = start + ID_CHUNK
         # Which rows a later row supersedes: probed per row only where this chunk has any.
         any_superseded = conn.exec_driver_sql(
-            f"SELECT EXISTS (SELECT 1 FROM annotations WHERE supersedes_id >= {start} AND supersedes_id < {end})"
+            "SELECT EXISTS (SELECT 1 FROM annotations WHERE supersedes_id >= ? AND supersedes_id < ?)", (start, end)
         ).scalar()
-        flag = f"(id IN (SELECT supersedes_id FROM annotations WHERE supersedes_id >= {start} AND supersedes_id < {end}))"
+        flag = "(id IN (SELECT supersedes_id FROM annotations WHERE supersedes_id >= ? AND supersedes_id < ?))"
         columns = [f"({key}) * 2 + {flag if any_superseded else 0}", *separate]
         sql = f"SELECT count(*), {', '.join(f'group_concat({c})' for c in columns)} FROM annotations"
-        sql += f" WHERE status = 'submitted' AND id >= {start} AND id < {end}"
-        count, *texts = conn.exec_driver_sql(sql, tuple(params)).one()
+        sql += " WHERE status = 'submitted' AND id >= ? AND id < ?"
+        # Placeholders in the order they stand: the packed key's, the flag's (when there), the columns', the chunk's.
+        packed_params = params[: len(params) - len(separate_params)]
+        bound = [*packed_params, *((start, end) if any_superseded else ()), *separate_params, start, end]
+        count, *texts = conn.exec_driver_sql(sql, tuple(bound)).one()
         for part, text in zip(parts, texts):
             column = _parse(text)
             if column is None or len(column) != count:
                 return None
             part.append(column)
-        start = conn.exec_driver_sql(f"SELECT min(id) FROM annotations WHERE id >= {end}").scalar()
+        start = conn.exec_driver_sql("SELECT min(id) FROM annotations WHERE id >= ?", (end,)).scalar()
     keys, *columns_read = (np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts)
     live = (keys & 1) == 0
     keys = keys >> 1
@@ -129,8 +134,8 @@ def _cases(conn: Connection, wanted: list[Question]) -> list[tuple[int, list[tup
     if multi:
         columns = ", ".join('json_extract("values", ?)' for _ in multi)
         rows = conn.exec_driver_sql(
-            f"SELECT DISTINCT {columns} FROM annotations WHERE status = 'submitted' LIMIT {MAX_CASES + 1}",
-            tuple(_path(q) for q in multi),
+            f"SELECT DISTINCT {columns} FROM annotations WHERE status = 'submitted' LIMIT ?",
+            (*(_path(q) for q in multi), MAX_CASES + 1),
         ).all()
         if len(rows) > MAX_CASES:
             return None

@@ -61,10 +61,15 @@ def _sqlite(exc: BaseException) -> bool:
     return type(getattr(exc, "orig", None)).__module__ == "sqlite3"
 
 
+def is_system_error(exc: BaseException) -> bool:
+    """A database or disk error (``explain`` words and logs it), rather than a bug or a refusal for people."""
+    return isinstance(exc, (SQLAlchemyError, OSError))
+
+
 def explain(exc: BaseException) -> str:
     """One sentence for the window. Errors meant for people (a label the rules refuse, a wrong password)
     are their own message; database and disk errors are worded here and logged whole."""
-    if not isinstance(exc, (SQLAlchemyError, OSError)):
+    if not is_system_error(exc):
         return str(exc)
     log.error("a database step failed", exc_info=exc)
     reason = str(getattr(exc, "orig", None) or exc).lower()

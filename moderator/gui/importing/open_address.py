@@ -23,7 +23,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QProgressDialog, QWidget
-from sqlalchemy.exc import SQLAlchemyError
 
 from moderator.core.fetching.importer import FETCH_SHARE, AddressImport, fetch_thread, write_fetched
 from moderator.core.fetching.result import NO_COMMENTS, FetchedThread, with_comments
@@ -31,7 +30,7 @@ from moderator.core.fetching.settings import FetchSettings
 from moderator.core.importing.errors import ImportCancelled, ImportFailure
 from moderator.core.progress import Cancelled, Progress
 from moderator.core.project import Project
-from moderator.core.store.failures import explain
+from moderator.core.store.failures import explain, is_system_error
 from moderator.gui.background.progress import STEPS, close_progress, open_progress
 from moderator.gui.background.workers import DbWorker
 from moderator.gui.importing.address_dialog import AddressDialog, clipboard_address
@@ -267,7 +266,7 @@ class AddressOpener(QObject):
             if isinstance(error, ImportFailure):
                 message = _one_line(str(error))  # "ADDRESS: reason"; nothing was written
             else:  # the database refused the write (worded, and logged, by explain), or a bug (logged here)
-                if not isinstance(error, SQLAlchemyError | OSError):
+                if not is_system_error(error):
                     log.error("opening %s failed", self._address, exc_info=error)
                 message = f"{self._address}: {_one_line(explain(error)) or type(error).__name__}"
             self._show(QMessageBox.Icon.Warning, message, modal=True)

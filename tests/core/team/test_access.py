@@ -163,6 +163,8 @@ SQL_WORDS = ("SELECT", "INSERT", "UPDATE", "DELETE", "COPY", "CREATE", "DROP", "
 REVIEWED = {
     ("engine.py", "mode"): "the sqlite_begin execution option: '' or 'IMMEDIATE', set only by writer()",
     ("claims.py", "level"): "PRAGMA takes no parameters; int() of the level SQLite itself reported",
+    ("scan.py", "columns"): "SQL expressions built by _coded from integers and ? placeholders (values are bound)",
+    ("scan.py", "c"): "one of those expressions",
 }
 
 
