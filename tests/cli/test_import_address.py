@@ -14,7 +14,11 @@ import fetch_samples as s  # noqa: E402  (the responses written for the fetching
 
 from moderator.core.fetching.result import NO_COMMENTS  # noqa: E402
 
+# One backend: the command line's wording, the same on both backends (test_fetch_failures checks both).
+ONE_BACKEND = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 
+
+@ONE_BACKEND
 def test_a_reddit_copy_served_locally(engine, httpserver, capsys):
     httpserver.expect_request("/r/test/comments/abc123/bridge_closures.json").respond_with_json(s.reddit_thread())
     httpserver.expect_request("/api/morechildren.json").respond_with_json(s.morechildren())
@@ -39,6 +43,7 @@ def test_a_page_and_a_saved_hacker_news_item(sqlite_engine, httpserver, capsys):
     assert "(hackernews): 5 comments in 1 new thread" in out
 
 
+@ONE_BACKEND
 def test_a_failure_is_one_line_naming_the_address(engine, httpserver, capsys):
     httpserver.expect_request("/ok").respond_with_data(s.news_page(), content_type="text/html")
     httpserver.expect_request("/gone").respond_with_data("", status=404)

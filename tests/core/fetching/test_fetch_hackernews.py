@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import fetch_samples as s
+import pytest
 from helpers.import_checks import comments, quoted, threads
 
 from moderator.core.fetching.importer import fetch_thread, import_address
 
+# One backend: the backend adds nothing to how a thread is fetched (test_fetch_failures checks both).
+ONE_BACKEND = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 
+
+@ONE_BACKEND
 def test_an_item_with_nested_children(engine, httpserver, settings):
     httpserver.expect_request(f"/api/v1/items/{s.HN_ID}").respond_with_json(s.hn_item())
     result = import_address(engine, s.HN_ADDRESS, settings=settings)

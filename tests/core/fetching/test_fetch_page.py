@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import fetch_samples as s
+import pytest
 from helpers.import_checks import comments
 from sqlalchemy import func, select
 
 from moderator.core.fetching.importer import fetch_thread, import_address, write_fetched
 from moderator.core.fetching.result import NO_COMMENTS, with_comments
 from moderator.core.store.tables import Comment, Thread
+
+# One backend: the backend adds nothing to how a page is read (test_fetch_failures checks both).
+ONE_BACKEND = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 
 
 def serve(httpserver, html: str, path: str = "/news/bridge") -> str:
@@ -21,6 +25,7 @@ def the_thread(engine) -> Thread:
         return conn.execute(select(Thread)).one()
 
 
+@ONE_BACKEND
 def test_a_news_page_without_comments_is_the_article_alone(engine, httpserver, settings):
     address = serve(httpserver, s.news_page()) + "#comments"
     result = import_address(engine, address, settings=settings)
@@ -50,6 +55,7 @@ def test_pasted_comments_join_the_fetched_article(sqlite_engine, httpserver, set
         assert conn.scalar(select(func.count()).select_from(Thread)) == 1
 
 
+@ONE_BACKEND
 def test_comments_declared_in_json_ld_are_read(engine, httpserver, settings):
     address = serve(httpserver, s.news_page(s.ld_comments()))
     result = import_address(engine, address, settings=settings)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import fetch_samples as s
+import pytest
 from helpers.import_checks import comments, quoted, threads
 
 from moderator.core.fetching.importer import fetch_thread, import_address
+
+# One backend: the backend adds nothing to how a thread is fetched (test_fetch_failures checks both).
+ONE_BACKEND = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 
 
 def serve_thread(httpserver, thread=None) -> None:
@@ -19,6 +23,7 @@ def serve_thread(httpserver, thread=None) -> None:
     httpserver.expect_request(f"/comments/{s.THREAD_ID}/_/c2.json").respond_with_json(s.continued())
 
 
+@ONE_BACKEND
 def test_a_thread_with_more_links_is_imported_whole(engine, httpserver, settings):
     serve_thread(httpserver)
     progress = []
@@ -65,6 +70,7 @@ def test_the_mapping_is_the_reddit_importers(sqlite_engine, httpserver, settings
     assert (result.summary.threads_existing, result.summary.comments_added, result.summary.comments_skipped) == (1, 0, 3)
 
 
+@ONE_BACKEND
 def test_importing_again_adds_only_the_new_comment(engine, httpserver, settings):
     serve_thread(httpserver)
     import_address(engine, s.REDDIT_ADDRESS, settings=settings)
