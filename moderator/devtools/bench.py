@@ -22,6 +22,10 @@ from moderator.devtools.synthetic import write_bulk_jsonl
 
 Report = Callable[[str], None]
 
+# Against the floor of the same run: import speed at least this share of the floor's speed; export and
+# agreement times at most this multiple of the floor's time.
+TARGETS = {"import_speed": ">= 0.5", "export_jsonl_time": "<= 1.5", "export_parquet_time": "<= 1.5", "agreement_time": "<= 0.25"}
+
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
     ordered = sorted(samples_ms)
@@ -126,6 +130,7 @@ def run(comments: int, db_url: str | None, workdir: Path, report: Report, gui: b
 
     report("floor: json.loads + sqlite3.executemany")
     floor = floor_seconds(jsonl)
+    results["floor_seconds"] = _figure(floor)
     queue: dict[str, dict] = {}
     big_url = None
     for size in sizes:
@@ -137,8 +142,8 @@ def run(comments: int, db_url: str | None, workdir: Path, report: Report, gui: b
         if size == comments:
             results["import"] = {
                 "comments_per_s": round(comments / seconds), "seconds": round(seconds, 2),
-                "floor_comments_per_s": round(comments / floor), "floor_seconds": round(floor, 2),
-                "ratio_to_floor": round(floor / seconds, 3),
+                "floor_comments_per_s": round(comments / floor), "floor_seconds": _figure(floor),
+                "ratio_to_floor": max(0.001, round(floor / seconds, 3)),
             }  # fmt: skip
             big_url = url
         report(f"next-item latency at {size:,} comments")
@@ -154,19 +159,20 @@ def run(comments: int, db_url: str | None, workdir: Path, report: Report, gui: b
     # (SQLite folds the write-ahead log back in then), not on a million rows still in the log.
     engine.dispose()
     engine = open_database(big_url)
-    results["export"] = export_figures(engine, workdir, labels)
+    results["export"] = export_figures(engine, workdir, labels, floor)
     report("agreement")
-    results["agreement"] = agreement_figures(engine, labels)
+    results["agreement"] = agreement_figures(engine, labels, floor)
     engine.dispose()
+    results["ratios_to_floor"] = ratios_to_floor(results)
     if gui:
         report("GUI: keystroke to painted, memory")
         results["gui"] = gui_figures(big_url)
     return results
 
 
-def export_figures(engine: Engine, workdir: Path, labels: int) -> dict:
+def export_figures(engine: Engine, workdir: Path, labels: int, floor: float) -> dict:
     """Comment-level JSONL and Parquet of the whole database; CPU seconds too (all threads), which a
-    busy machine disturbs less than wall time."""
+    busy machine disturbs less than wall time; each time as a ratio to the floor's (lower is faster)."""
     from moderator.core.export.writer import export_file
 
     figures: dict = {"annotations": labels}
@@ -176,13 +182,14 @@ def export_figures(engine: Engine, workdir: Path, labels: int) -> dict:
         records = export_file(engine, out, fmt)
         seconds = time.perf_counter() - start
         figures |= {f"{fmt}_seconds": round(seconds, 2), f"{fmt}_cpu_seconds": round(time.process_time() - cpu, 2),
-                    f"{fmt}_mb": round(out.stat().st_size / 1e6, 1)}  # fmt: skip
+                    f"{fmt}_mb": round(out.stat().st_size / 1e6, 1), f"{fmt}_ratio_to_floor": _ratio(seconds, floor)}  # fmt: skip
         out.unlink()
     seconds = figures["jsonl_seconds"]
     return figures | {"records": records, "annotations_per_s": round(labels / seconds) if seconds else None}
 
 
-def agreement_figures(engine: Engine, labels: int) -> dict:
+def agreement_figures(engine: Engine, labels: int, floor: float) -> dict:
+    """The agreement report's time, and as a ratio to the floor's (lower is faster)."""
     from moderator.core.agreement.report import agreement_report
 
     start = time.perf_counter()
@@ -192,6 +199,31 @@ def agreement_figures(engine: Engine, labels: int) -> dict:
         "seconds": round(seconds, 2),
         "annotations": labels,
         "alpha_ordinal": report["toxicity"].get("krippendorff_alpha_ordinal"),
+        "ratio_to_floor": _ratio(seconds, floor),
+    }
+
+
+def _figure(seconds: float) -> float:
+    """Three significant digits: a tiny corpus's floor is a few milliseconds, never shown as 0."""
+    return float(f"{seconds:.3g}")
+
+
+def _ratio(seconds: float, floor: float) -> float:
+    """A time over the floor's time of the same run (unrounded times; at least 0.001, so never zero)."""
+    return max(0.001, round(seconds / floor, 3))
+
+
+def ratios_to_floor(results: dict) -> dict:
+    """Every figure against the floor of the same run: import as a speed (higher is faster), the rest
+    as times (lower is faster); the targets of issue 19 beside them."""
+    imp, exp, agr = results.get("import", {}), results.get("export", {}), results.get("agreement", {})
+    return {
+        "floor_seconds": results.get("floor_seconds"),
+        "import_speed": imp.get("ratio_to_floor"),
+        "export_jsonl_time": exp.get("jsonl_ratio_to_floor"),
+        "export_parquet_time": exp.get("parquet_ratio_to_floor"),
+        "agreement_time": agr.get("ratio_to_floor"),
+        "targets": dict(TARGETS),
     }
 
 
@@ -214,7 +246,8 @@ def format_results(results: dict) -> str:
     imp = results.get("import", {})
     if imp:
         lines.append(
-            f"import     {imp['comments_per_s']:>10,} comments/s   floor {imp['floor_comments_per_s']:,}/s   ratio {imp['ratio_to_floor']}"
+            f"import     {imp['comments_per_s']:>10,} comments/s in {imp['seconds']} s   floor {imp['floor_comments_per_s']:,}/s"
+            f" in {imp['floor_seconds']} s   ratio to the floor's speed {imp['ratio_to_floor']}"
         )
     for size, q in results.get("queue", {}).items():
         lines.append(
@@ -225,11 +258,14 @@ def format_results(results: dict) -> str:
     if exp:
         lines.append(
             f"export     {exp['annotations']:>10,} annotations in {exp['jsonl_seconds']} s (JSONL, {exp['records']:,} records)"
-            f"   Parquet {exp.get('parquet_seconds')} s"
+            f"   Parquet {exp.get('parquet_seconds')} s   ratio to the floor's time: JSONL {exp.get('jsonl_ratio_to_floor')}"
+            f"  Parquet {exp.get('parquet_ratio_to_floor')}"
         )
     agr = results.get("agreement", {})
     if agr:
-        lines.append(f"agreement  {agr['annotations']:>10,} annotations in {agr['seconds']} s")
+        lines.append(
+            f"agreement  {agr['annotations']:>10,} annotations in {agr['seconds']} s   ratio to the floor's time {agr.get('ratio_to_floor')}"
+        )
     gui = results.get("gui", {})
     if "error" in gui:
         lines.append(f"gui        failed: {gui['error']}")
@@ -237,5 +273,12 @@ def format_results(results: dict) -> str:
         lines.append(
             f"gui        keystroke→painted median {gui['keystroke_median_ms']} ms  p99 {gui['keystroke_p99_ms']} ms"
             f"   first item {gui['first_item_s']} s   peak RSS {gui['peak_rss_mb']} MB after paging {gui['rows_paged']:,} rows"
+        )
+    ratios = results.get("ratios_to_floor")
+    if ratios:
+        targets = ratios["targets"]
+        lines.append(
+            f"vs floor   {ratios['floor_seconds']} s: "
+            + "   ".join(f"{key.replace('_', ' ')} {ratios[key]} (target {targets[key]})" for key in TARGETS)
         )
     return "\n".join(lines)
