@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from moderator.core.paths import user_data_path
+from moderator.core.store.wal import switch_to_wal
 
 WAITING, SENT, REFUSED = "waiting", "sent", "refused"
 KINDS = ("answer", "undo", "gold")
@@ -64,7 +65,7 @@ class Outbox:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        switch_to_wal(self._conn)
         self._conn.execute("PRAGMA synchronous=FULL")  # an entry is on the disk when add() returns
         self._conn.executescript(SCHEMA)
 

@@ -9,6 +9,8 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 
+from moderator.core.store.wal import switch_to_wal
+
 ENV_VAR = "MODERATOR_DB"
 
 
@@ -110,8 +112,8 @@ def _sqlite_engine(url: URL) -> Engine:
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event issue BEGIN itself, so a writer can ask for BEGIN IMMEDIATE.
         dbapi_connection.isolation_level = None
+        switch_to_wal(dbapi_connection)
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         # FULL: a committed label survives a power cut, not only a crash of the app.

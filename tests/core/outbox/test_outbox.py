@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+
 import pytest
 from sqlalchemy import func, select
 
@@ -103,3 +106,25 @@ def test_a_reviewers_gold_label_goes_through_the_outbox_and_is_stored_once(engin
     with engine.connect() as conn:
         assert conn.execute(select(GoldLabel.comment_id, GoldLabel.note)).all() == [(comments[0], "agreed")]
     box.close()
+
+
+def test_an_outbox_opened_by_several_threads_at_the_same_moment_opens_in_each(tmp_path):
+    # The window and its sender open a new outbox at once; SQLite refuses one switch to WAL at once.
+    failures = []
+    for round_ in range(40):
+        path = tmp_path / f"{round_}.sqlite"
+        start = threading.Barrier(6)
+
+        def open_it(path=path, start=start):
+            start.wait()
+            try:
+                Outbox(path).close()
+            except sqlite3.OperationalError as error:
+                failures.append(error)
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
