@@ -10,10 +10,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from helpers.databases import PG_ENV, PG_SKIP, scram_cluster, throwaway_postgres
+from helpers.databases import PG_ENV, PG_SKIP, drop_templates, scram_cluster, sqlite_database, throwaway_postgres
 from helpers.paths import SHARED_DATA
-
-from moderator.core.store.engine import open_database
 
 # No test writes the user's own files (window geometry, keys, recent projects, outboxes, the demo project):
 # Qt's QSettings and the app's config and data folders resolve under folders of this session, children
@@ -34,9 +32,15 @@ def shared_data() -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_templates():
+    yield
+    drop_templates()
+
+
 @pytest.fixture
 def sqlite_engine(tmp_path):
-    engine = open_database(str(tmp_path / "test.sqlite"))
+    engine = sqlite_database(tmp_path / "test.sqlite")
     yield engine
     engine.dispose()
 
@@ -54,7 +58,7 @@ def postgres_engine():
 def second_engine(request, tmp_path):
     """A second, empty database on the same backend as ``engine``."""
     if request.node.callspec.params["engine"] == "sqlite":
-        engine = open_database(str(tmp_path / "second.sqlite"))
+        engine = sqlite_database(tmp_path / "second.sqlite")
         yield engine
         engine.dispose()
         return

@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers.databases import PG_ENV, PG_SKIP, throwaway_postgres
+from helpers.databases import PG_ENV, PG_SKIP, sqlite_database, throwaway_postgres
 from sqlalchemy import Engine, event
 
 import moderator.gui
-from moderator.core.store.engine import open_database
 
 # Tests run without a display; set before pytest-qt creates the QApplication.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -104,7 +103,7 @@ def no_sql_on_gui_thread():
 def any_engine(request, tmp_path):
     """An empty project database on SQLite and, when $MODERATOR_TEST_POSTGRES_URL is set, PostgreSQL."""
     if request.param == "sqlite":
-        engine = open_database(str(tmp_path / "project.sqlite"))
+        engine = sqlite_database(tmp_path / "project.sqlite")
         yield engine
         engine.dispose()
         return
@@ -120,7 +119,7 @@ def demo_engine(tmp_path):
     """A project holding the bundled demo thread (12 comments, an article, quotes, a named reply)."""
     from moderator.core.demo import load_demo
 
-    engine = open_database(str(tmp_path / "demo.sqlite"))
+    engine = sqlite_database(tmp_path / "demo.sqlite")
     load_demo(engine)
     yield engine
     engine.dispose()

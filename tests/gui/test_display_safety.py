@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers.databases import sqlite_database
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtGui import QTextDocument
@@ -24,7 +25,6 @@ from moderator.core.importing.writer import import_paths
 from moderator.core.labelling.claims import configure
 from moderator.core.labelling.log import active_schema, submit
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Comment
 from moderator.core.team.accounts import Account, ensure_annotator
 from moderator.gui.background.workers import DbWorker
@@ -109,7 +109,7 @@ def assert_literal(texts: list[str], *expected: str) -> None:
 
 @pytest.fixture
 def hostile(tmp_path):
-    engine = open_database(str(tmp_path / "hostile.sqlite"))
+    engine = sqlite_database(tmp_path / "hostile.sqlite")
     thread = {
         "id": "t1", "title": "Headline " + HOSTILE, "url": "http://example.org", "article": "Article " + HOSTILE,
         "comments": [

@@ -1,13 +1,13 @@
 """Team mode in the window: sign in with a password, label blind, give the slot back on quit."""
 
 import pytest
+from helpers.databases import sqlite_database
 from sqlalchemy import select
 
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.writer import import_drafts
 from moderator.core.labelling.log import active_schema
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Assignment
 from moderator.core.team.accounts import add_account
 from moderator.gui.main_window import MainWindow
@@ -16,7 +16,7 @@ from moderator.gui.sign_in import sign_in
 
 @pytest.fixture
 def team_db(tmp_path):
-    engine = open_database(str(tmp_path / "team.sqlite"))
+    engine = sqlite_database(tmp_path / "team.sqlite")
     import_drafts(
         engine, [ThreadDraft(source="t", title="T", comments=[CommentDraft("one"), CommentDraft("two")])], name="t", fmt="t"
     )
@@ -67,7 +67,7 @@ def test_only_reviewers_get_the_review_menu(qtbot, team_db, monkeypatch):
 
 def test_a_solo_file_needs_no_password_and_its_owner_sees_everything(qtbot, tmp_path, monkeypatch):
     monkeypatch.delenv("MODERATOR_PASSWORD", raising=False)
-    engine = open_database(str(tmp_path / "solo.sqlite"))
+    engine = sqlite_database(tmp_path / "solo.sqlite")
     account = sign_in(Project(engine), "me")  # no dialog: a QInputDialog here would block the test
     assert account.name == "me" and account.sees_all
     engine.dispose()

@@ -1,6 +1,7 @@
 """The schema's survey in the window: asked once to a person without a profile, by keyboard, never again."""
 
 import pytest
+from helpers.databases import sqlite_database
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -9,7 +10,6 @@ from moderator.core.labelling.log import activate_schema, active_schema
 from moderator.core.paths import asset_path
 from moderator.core.project import Project
 from moderator.core.schema.definition import load_schema
-from moderator.core.store.engine import open_database
 from moderator.core.team import profiles
 from moderator.core.team.accounts import Account, ensure_annotator
 from moderator.gui.main_window import MainWindow
@@ -24,7 +24,7 @@ def own_lexicon_folder(tmp_path, monkeypatch):
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = open_database(str(tmp_path / "survey.sqlite"))
+    engine = sqlite_database(tmp_path / "survey.sqlite")
     load_demo(engine)
     activate_schema(engine, load_schema(asset_path("example-survey-schema.toml")))
     yield engine
@@ -91,7 +91,7 @@ def test_not_now_asks_again_next_time_and_dont_ask_again_stores_a_declined_profi
 
 
 def test_a_schema_without_a_survey_asks_nothing(qtbot, tmp_path):
-    engine = open_database(str(tmp_path / "plain.sqlite"))
+    engine = sqlite_database(tmp_path / "plain.sqlite")
     try:
         load_demo(engine)
         window = open_window(qtbot, engine)

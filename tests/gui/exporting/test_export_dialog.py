@@ -4,6 +4,7 @@ import json
 import threading
 
 import pytest
+from helpers.databases import sqlite_database
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QPushButton
 from sqlalchemy import select
@@ -13,7 +14,6 @@ from moderator.core.export.card import MARKER
 from moderator.core.importing.writer import import_paths
 from moderator.core.labelling.log import submit
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Comment
 from moderator.core.team.accounts import Account, ensure_annotator
 from moderator.gui.exporting import dialog as export_dialog
@@ -27,7 +27,7 @@ WAIT_MS = 60_000  # the card's charts load matplotlib on first use
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = open_database(str(tmp_path / "export.sqlite"))
+    engine = sqlite_database(tmp_path / "export.sqlite")
     yield engine
     engine.dispose()
 

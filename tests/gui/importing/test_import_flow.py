@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from helpers.databases import sqlite_database
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QPushButton, QWidget
@@ -10,7 +11,6 @@ from sqlalchemy import select
 
 from moderator.core.labelling.stats import database_stats
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Comment, QuoteSpan
 from moderator.gui.background.workers import DbWorker
 from moderator.gui.importing import flow as import_flow
@@ -24,7 +24,7 @@ def seed(shared_data):
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = open_database(str(tmp_path / "x.sqlite"))
+    engine = sqlite_database(tmp_path / "x.sqlite")
     yield engine
     engine.dispose()
 

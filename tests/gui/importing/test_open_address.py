@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers.databases import sqlite_database
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -11,7 +12,6 @@ from sqlalchemy import select
 from moderator.core.fetching.settings import FetchSettings
 from moderator.core.labelling.log import active_schema
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Comment, ImportBatch, QuoteSpan, Thread
 from moderator.core.team.accounts import Account, ensure_annotator
 from moderator.gui.importing.open_address import NO_COMMENTS_FOUND, NOTHING_COPIED
@@ -61,7 +61,7 @@ Count me among the worried ones.
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = open_database(str(tmp_path / "address.sqlite"))
+    engine = sqlite_database(tmp_path / "address.sqlite")
     yield engine
     engine.dispose()
 

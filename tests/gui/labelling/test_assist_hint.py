@@ -1,6 +1,7 @@
 """The assist model in the window: a hint beside the questions, the queue orders, background retraining."""
 
 import pytest
+from helpers.databases import sqlite_database
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
@@ -9,7 +10,6 @@ from moderator.core.demo import load_demo
 from moderator.core.labelling.claims import configure
 from moderator.core.labelling.log import active_schema, submit
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Comment, ModelScore
 from moderator.core.team.accounts import Account, ensure_annotator
 from moderator.gui.background.assist_trainer import AssistTrainer
@@ -18,7 +18,7 @@ from moderator.gui.main_window import MainWindow
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = open_database(str(tmp_path / "assist.sqlite"))
+    engine = sqlite_database(tmp_path / "assist.sqlite")
     load_demo(engine)
     yield engine
     engine.dispose()

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from helpers.databases import sqlite_database
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
 
@@ -10,7 +11,6 @@ from moderator.core.demo import load_demo
 from moderator.core.importing.writer import import_paths
 from moderator.core.labelling.log import active_schema
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.team.accounts import Account, ensure_annotator
 from moderator.gui.background.workers import DbWorker
 from moderator.gui.labelling.queue_model import PAGE, QueueModel
@@ -19,7 +19,7 @@ from moderator.gui.main_window import MainWindow
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = open_database(str(tmp_path / "gui.sqlite"))
+    engine = sqlite_database(tmp_path / "gui.sqlite")
     yield engine
     engine.dispose()
 

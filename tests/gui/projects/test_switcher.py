@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from helpers.databases import PG_ENV, PG_SKIP, throwaway_postgres
+from helpers.databases import PG_ENV, PG_SKIP, sqlite_database, throwaway_postgres
 from PySide6.QtWidgets import QMenu, QMessageBox
 from sqlalchemy import make_url, select
 
@@ -39,7 +39,7 @@ def messages(monkeypatch):
 @pytest.fixture
 def first(qtbot, tmp_path):
     """The window the user has open, on a project of their own; every window is closed afterwards."""
-    engine = open_database(str(tmp_path / "first.sqlite"))
+    engine = sqlite_database(tmp_path / "first.sqlite")
     _, schema = active_schema(engine)
     window = MainWindow(Project(engine), "first.sqlite", Account(ensure_annotator(engine, "tester"), "tester", "admin"), schema)
     window.show()

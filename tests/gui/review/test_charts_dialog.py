@@ -4,13 +4,13 @@ import sys
 import types
 
 import pytest
+from helpers.databases import sqlite_database
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage
 
 import moderator.core.export
 from moderator.core.labelling.log import active_schema
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.team.accounts import Account, ensure_annotator
 from moderator.gui.main_window import MainWindow
 from moderator.gui.review.charts import ChartsDialog
@@ -46,7 +46,7 @@ def fake_charts(monkeypatch):
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = open_database(str(tmp_path / "charts.sqlite"))
+    engine = sqlite_database(tmp_path / "charts.sqlite")
     yield engine
     engine.dispose()
 

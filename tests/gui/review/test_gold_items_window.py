@@ -7,7 +7,7 @@ import json
 import os
 
 import pytest
-from helpers.databases import PG_ENV, PG_SKIP, throwaway_postgres
+from helpers.databases import PG_ENV, PG_SKIP, sqlite_database, throwaway_postgres
 from helpers.windows import open_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -16,7 +16,6 @@ from sqlalchemy import select
 from moderator.core.demo import load_demo
 from moderator.core.labelling.log import submit
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.store.tables import GoldItem
 from moderator.core.team.accounts import ensure_annotator
 
@@ -49,7 +48,7 @@ def flush(qtbot, window) -> None:
 def labelling_engine(request, tmp_path, monkeypatch):
     """The demo thread in a project file, or on a team server (answers go through the outbox there)."""
     if request.param == "file":
-        engine = open_database(str(tmp_path / "demo.sqlite"))
+        engine = sqlite_database(tmp_path / "demo.sqlite")
         load_demo(engine)
         yield engine
         engine.dispose()

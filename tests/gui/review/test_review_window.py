@@ -1,6 +1,7 @@
 """The reviewers' window: disputed comments, answers side by side, a gold label from the keyboard."""
 
 import pytest
+from helpers.databases import sqlite_database
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
@@ -10,7 +11,6 @@ from moderator.core.importing.writer import import_drafts
 from moderator.core.labelling.claims import configure
 from moderator.core.labelling.log import active_schema, submit
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Comment, GoldLabel
 from moderator.core.team.accounts import AuthError, add_account
 from moderator.gui.background.workers import DbWorker
@@ -23,7 +23,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 @pytest.fixture
 def team(tmp_path):
-    engine = open_database(str(tmp_path / "review.sqlite"))
+    engine = sqlite_database(tmp_path / "review.sqlite")
     texts = ["Fine article.", HTML, "They are a disease."]
     import_drafts(
         engine, [ThreadDraft(source="t", title="Palmyra", comments=[CommentDraft(t) for t in texts])], name="t", fmt="t"

@@ -3,13 +3,13 @@
 from datetime import UTC, datetime
 
 import pytest
+from helpers.databases import sqlite_database
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from moderator.core.demo import load_demo
 from moderator.core.labelling.log import active_schema
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.team.accounts import Account, ensure_annotator
 from moderator.core.wellbeing import checkins
 from moderator.core.wellbeing import session as wellbeing
@@ -47,7 +47,7 @@ def asked_at_quit(monkeypatch):
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = open_database(str(tmp_path / "checkins.sqlite"))
+    engine = sqlite_database(tmp_path / "checkins.sqlite")
     load_demo(engine)
     yield engine
     engine.dispose()

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from helpers.databases import sqlite_database
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QApplication
@@ -12,7 +13,6 @@ from moderator.core.demo import load_demo
 from moderator.core.importing.writer import import_paths
 from moderator.core.labelling.log import active_schema
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Comment
 from moderator.core.team.accounts import Account, ensure_annotator
 from moderator.core.wellbeing import lexicon as lx
@@ -31,7 +31,7 @@ def config_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = open_database(str(tmp_path / "hl.sqlite"))
+    engine = sqlite_database(tmp_path / "hl.sqlite")
     load_demo(engine)
     yield engine
     engine.dispose()

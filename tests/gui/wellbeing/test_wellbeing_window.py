@@ -5,6 +5,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers.databases import sqlite_database
 from helpers.probes import claim_next
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
@@ -17,7 +18,6 @@ from moderator.core.importing.writer import import_drafts
 from moderator.core.labelling.browse import comment_key
 from moderator.core.labelling.log import SKIP_REASON_KEY, active_schema, current_label
 from moderator.core.project import Project
-from moderator.core.store.engine import open_database
 from moderator.core.store.tables import Comment
 from moderator.core.team.accounts import Account, ensure_annotator
 from moderator.core.wellbeing import session as wellbeing
@@ -47,7 +47,7 @@ def own_lexicon_folder(tmp_path, monkeypatch):
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = open_database(str(tmp_path / "wellbeing.sqlite"))
+    engine = sqlite_database(tmp_path / "wellbeing.sqlite")
     load_demo(engine)
     draft = ThreadDraft(
         source="test", title="Part two", comments=[CommentDraft(SECOND_SEVERE), CommentDraft("See you Saturday.")]
