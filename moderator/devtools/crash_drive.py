@@ -2,8 +2,8 @@
 
 This process is a zygote: it imports everything once, then forks one labelling child per kill (a few
 ms, where a fresh interpreter costs 0.4 s). The child reports on a pipe, unbuffered, *after* each
-submit returns; the zygote kills it after a random delay, reads what it reported and checks the
-database (crash_check). ``python -m moderator.devtools.crash_drive`` runs the core write path;
+submit returns; the zygote kills it a random delay after its first confirmed answer (or, now and then,
+while it starts), reads what it reported and checks the database (crash_check). ``python -m moderator.devtools.crash_drive`` runs the core write path;
 ``moderator.devtools.crash_window`` runs the real window with the same campaign. A run prints one JSON line.
 
 The seed is fixed unless asked otherwise (--seed, else $MODERATOR_CRASH_SEED, else DEFAULT_SEED): the
@@ -150,7 +150,7 @@ def campaign(db: str, kills: int, seed: int, labeller: Labeller, max_delay_ms: f
     annotator_id = ensure_annotator(engine, ANNOTATOR)
     engine.dispose()  # nothing open across a fork
     confirmed: dict[int, Confirmed] = {}
-    figures = {"seed": seed, "kills": 0, "kills_at_startup": 0, "kills_mid_submit": 0, "mid_submit_committed": 0,
+    figures = {"seed": seed, "kills": 0, "kills_scheduled_at_startup": 0, "kills_at_startup": 0, "kills_mid_submit": 0, "mid_submit_committed": 0,
                "labels_confirmed": 0, "labels_lost": 0, "resume_mismatches": 0, "doubled": 0, "integrity": "ok",
                "failures": []}  # fmt: skip
     start = time.perf_counter()
@@ -163,7 +163,9 @@ def campaign(db: str, kills: int, seed: int, labeller: Labeller, max_delay_ms: f
         give_up = time.monotonic() + 60
         while not child.eof and time.monotonic() < (deadline or give_up):
             child.read((deadline or give_up) - time.monotonic())
-            if deadline is None and child.said("R"):
+            # The clock starts at the first confirmed answer, not at the resume: a slow (busy) machine
+            # then still has every kill but the startup ones come after labels, not before any.
+            if deadline is None and child.said("K"):
                 deadline = time.monotonic() + delay
         if child.eof or child.said("E"):
             errors = [line[1] for line in child.lines if line[0] == "E"]
@@ -172,6 +174,7 @@ def campaign(db: str, kills: int, seed: int, labeller: Labeller, max_delay_ms: f
             break
         child.kill()
         figures["kills"] += 1
+        figures["kills_scheduled_at_startup"] += at_startup
         figures["kills_at_startup"] += not child.said("R")
         for line in child.lines:
             if line[0] == "R" and expected_first is not None and int(line[1] or 0) != (expected_first or 0):

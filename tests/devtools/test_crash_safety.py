@@ -33,7 +33,7 @@ def test_sigkill_in_the_core_write_path_loses_no_confirmed_label(tmp_path):
     assert figures["integrity"] == figures["final_integrity"] == "ok"
     # The kills landed where it matters: many with a submission under way, and labels were confirmed.
     assert figures["kills_mid_submit"] >= CORE_KILLS // 5, f"seed {seed}: {figures}"
-    assert figures["labels_confirmed"] >= CORE_KILLS
+    assert figures["labels_confirmed"] >= CORE_KILLS - figures["kills_scheduled_at_startup"]
 
 
 def test_the_seed_is_fixed_unless_asked_and_fixes_the_kill_schedule(monkeypatch):

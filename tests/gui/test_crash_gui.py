@@ -24,7 +24,8 @@ def test_sigkill_of_the_window_loses_no_confirmed_label_and_reopens_where_it_was
     assert figures["kills"] == GUI_KILLS
     assert figures["labels_lost"] == 0 and figures["doubled"] == 0 and figures["resume_mismatches"] == 0
     assert figures["integrity"] == figures["final_integrity"] == "ok"
-    assert figures["labels_confirmed"] >= GUI_KILLS and figures["kills_mid_submit"] >= GUI_KILLS // 5, f"seed {seed}: {figures}"
+    confirmed_after_startup = figures["labels_confirmed"] >= GUI_KILLS - figures["kills_scheduled_at_startup"]
+    assert confirmed_after_startup and figures["kills_mid_submit"] >= GUI_KILLS // 5, f"seed {seed}: {figures}"
     # Each window made a backup at start, racing the labelling and the kill; the last few are kept whole.
     backups = sorted((tmp_path / "backups").glob("*.sqlite"))
     assert 1 <= len(backups) <= 3 and all(integrity(b) == "ok" for b in backups)
