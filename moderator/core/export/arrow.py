@@ -173,15 +173,21 @@ def _scrubbed(builder: LineBuilder, page: Page, head: dict[str, Any], level: str
     grouped, quoted = page.annotations, page.quotes
     done: list[Scrubbed | None] = []  # None: the record's texts stay as stored
     add, any_changed = done.append, False
-    for c in page.comments:
+    comments, quiet_run, at = page.comments, builder.scrubber.quiet_run, (C_THREAD, C_ID, parent, text)
+    quiet = quiet_run(comments, 0, quoted, at)
+    for i, c in enumerate(comments):
+        if i < quiet:  # the texts stay as stored (most rows)
+            add(None)
+            continue
         cid = c[C_ID]
         if unchanged(c[C_THREAD], cid, c[text], c[parent], quoted.get(cid) if quoted else None):
             add(None)
-            continue
-        d = scrub(c[C_THREAD], c[title], c[url], cid, c[text], c[parent], c[parent_text], quoted.get(cid),
-                  count=level == "comment" or cid in grouped)  # fmt: skip
-        add(d)
-        any_changed = any_changed or d.changed
+        else:
+            d = scrub(c[C_THREAD], c[title], c[url], cid, c[text], c[parent], c[parent_text], quoted.get(cid),
+                      count=level == "comment" or cid in grouped)  # fmt: skip
+            add(d)
+            any_changed = any_changed or d.changed
+        quiet = quiet_run(comments, i + 1, quoted, at)
     if not any_changed:
         return head, quoted, None
     done = [
@@ -194,9 +200,11 @@ def _scrubbed(builder: LineBuilder, page: Page, head: dict[str, Any], level: str
     return head, quotes, [d.edits for d in done]
 
 
-def _head_array(values: list, arrow_type):
+def _head_array(values: list | tuple, arrow_type):
     import pyarrow as pa
 
+    if isinstance(values, tuple):  # a column of zip(*rows): Arrow reads a tuple of numbers ten times slower than a list
+        values = list(values)
     if pa.types.is_timestamp(arrow_type):
         return _time(values, arrow_type)
     return pa.array(values, arrow_type)

@@ -4,6 +4,10 @@ No ORM objects and no SQLAlchemy result processing per row: at a million annotat
 than the queries. Each page is (thread_id, position) keyset-paged comments with their thread and
 parent joined, then the page's current annotations in one query (a range scan on comment id
 when the page's ids are contiguous, as bulk imports make them), its quotes and its gold labels.
+
+The annotations come as plain columns, not JSON: what repeats over a million of them (schema, values,
+spans, status, annotator) is one slice of the row, which the export turns into JSON once (records.py);
+concatenating or encoding it in SQL cost more than that.
 """
 
 from __future__ import annotations
@@ -29,12 +33,10 @@ HEAD_COLUMNS = (
     "thread_external_id", "thread_title", "thread_url", "external_id", "parent_id", "parent_text", "depth", "text",
     "created_at", "source_status",
 )  # fmt: skip
-# annotation tuple: (comment_id, schema_id, values JSON text, spans JSON text, status, annotation id, annotator
-# name, JSON object of its status, submitted_at and duration_ms), or with ``columns``: (..., annotator name,
-# submitted_at, duration_ms, provenance JSON text). The name travels apart: an export shows a pseudonym in its place.
-A_COMMENT, A_SCHEMA, A_VALUES, A_SPANS, A_STATUS, A_ID, A_ANNOTATOR = range(7)
-A_JSON = 7
-A_SUBMITTED, A_DURATION, A_PROVENANCE = 7, 8, 9
+# annotation tuple: (comment_id, annotation id, schema_id, values JSON text, spans JSON text, status, annotator
+# name, submitted_at, duration_ms, provenance JSON text). The name travels apart: an export shows a pseudonym in
+# its place. Its slice [A_SCHEMA:A_SUBMITTED] is what repeats: the export's memo key for its JSON.
+A_COMMENT, A_ID, A_SCHEMA, A_VALUES, A_SPANS, A_STATUS, A_ANNOTATOR, A_SUBMITTED, A_DURATION, A_PROVENANCE = range(10)
 _by_id = itemgetter(A_ID)
 
 # The database builds each row's JSON object in C (json_object / json_build_object): encoding a
@@ -56,14 +58,8 @@ FROM comments c JOIN threads t ON t.id = c.thread_id LEFT JOIN comments p ON p.i
 WHERE (c.thread_id, c.position) > (?, ?)
 ORDER BY c.thread_id, c.position LIMIT ?
 """
-_ANNOTATION_COLUMNS = """
-SELECT a.comment_id, a.schema_id, {values}, {spans}, a.status, a.id, w.name, {submitted}, a.duration_ms, {provenance}
-FROM annotations a JOIN annotators w ON w.id = a.annotator_id
-WHERE {where} AND a.status != 'retracted'{mine}
-"""
 _ANNOTATIONS = """
-SELECT a.comment_id, a.schema_id, {values}, {spans}, a.status, a.id, w.name, {obj}(
-    'status', a.status, 'submitted_at', {submitted}, 'duration_ms', a.duration_ms){as_text}
+SELECT a.comment_id, a.id, a.schema_id, {values}, {spans}, a.status, w.name, {submitted}, a.duration_ms, {provenance}
 FROM annotations a JOIN annotators w ON w.id = a.annotator_id
 WHERE {where} AND a.status != 'retracted'{mine}
 """
@@ -80,7 +76,12 @@ _GOLD = "SELECT comment_id, schema_id, {values} FROM gold_labels WHERE comment_i
 def _source_status(pg: bool) -> str:
     """SQL for the comment's source status: "spam", "removed", "deleted" or NULL (an ordinary comment)."""
     flag = (lambda key: f"c.meta->>'{key}' = 'true'") if pg else (lambda key: f"json_extract(c.meta, '$.{key}') = 1")
-    return "CASE " + " ".join(f"WHEN {flag(key)} THEN '{key}'" for key in SOURCE_STATUSES) + " END"
+    status = "CASE " + " ".join(f"WHEN {flag(key)} THEN '{key}'" for key in SOURCE_STATUSES) + " END"
+    if pg:
+        return status
+    # SQLite parses the JSON again for each json_extract: only when a key's name (or an escape) is there.
+    named = " OR ".join(f"instr(c.meta, '{key}')" for key in (*SOURCE_STATUSES, "\\"))
+    return f"CASE WHEN {named} THEN {status} END"
 
 
 @dataclass
@@ -105,7 +106,7 @@ class _Sql:
             as_text = lambda col: col  # noqa: E731
             iso = lambda col: f"(substr({col}, 1, 10) || 'T' || substr({col}, 12) || '+00:00')"  # noqa: E731
             obj, suffix = "json_object", ""
-        comments, annotations = (_COMMENT_COLUMNS, _ANNOTATION_COLUMNS) if columns else (_COMMENTS, _ANNOTATIONS)
+        comments = _COMMENT_COLUMNS if columns else _COMMENTS
         self.comments = self._style(
             comments.format(
                 obj=obj,
@@ -119,11 +120,10 @@ class _Sql:
         self.superseded = self._style(_SUPERSEDED)
         self.gold = self._style(_GOLD.format(values=as_text('"values"')))
         fill = {"values": as_text('a."values"'), "spans": as_text("a.spans"), "provenance": as_text("a.provenance"),
-                "obj": obj, "as_text": suffix,
                 "submitted": iso("a.submitted_at"), "mine": " AND a.annotator_id = ?" if annotator_id is not None else ""}  # fmt: skip
-        self.range = self._style(annotations.format(where="a.comment_id BETWEEN ? AND ?", **fill))
+        self.range = self._style(_ANNOTATIONS.format(where="a.comment_id BETWEEN ? AND ?", **fill))
         in_list = "a.comment_id = ANY(?)" if self.pg else "a.comment_id IN (SELECT value FROM json_each(?))"
-        self.listed = self._style(annotations.format(where=in_list, **fill))
+        self.listed = self._style(_ANNOTATIONS.format(where=in_list, **fill))
 
     def _style(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.pg else sql
@@ -136,7 +136,8 @@ def pages(
     ``texts``: the JSON rows also carry their texts apart (see C_TEXT).
 
     In one transaction, so the file is one snapshot. (Reading a page ahead in a thread gained nothing:
-    sqlite3 gives up the GIL for every row, and the two threads then mostly wait for each other.)
+    sqlite3 gives up the GIL for every row, and the two threads then mostly wait for each other; making
+    SQLite build a page up front, as a materialized CTE, cost more CPU than the overlap saved on a busy machine.)
     """
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
@@ -157,6 +158,7 @@ def contiguous(low: int, high: int, count: int) -> bool:
 
 def _pages(cursor, sql: _Sql, page_size: int) -> Iterator[Page]:
     after = (-1, -1)
+    mine = (sql.annotator_id,) if sql.annotator_id is not None else ()
     while True:
         cursor.execute(sql.comments, (*after, page_size))
         comments = cursor.fetchall()
@@ -165,7 +167,6 @@ def _pages(cursor, sql: _Sql, page_size: int) -> Iterator[Page]:
         ids = [c[C_ID] for c in comments]
         low, high = min(ids), max(ids)
         page = Page(comments)
-        mine = (sql.annotator_id,) if sql.annotator_id is not None else ()
         if contiguous(low, high, len(ids)):  # a range scan; rows of other comments are filtered out below
             cursor.execute(sql.range, (low, high, *mine))
         else:
@@ -177,11 +178,16 @@ def _pages(cursor, sql: _Sql, page_size: int) -> Iterator[Page]:
             cursor.execute(sql.superseded, (min(r[A_ID] for r in rows), max(r[A_ID] for r in rows)))
             superseded = {old for (old,) in cursor.fetchall()}
             for row in rows:
-                if row[A_COMMENT] in wanted and (not superseded or row[A_ID] not in superseded):
-                    grouped.setdefault(row[A_COMMENT], []).append(row)
-            for mine in grouped.values():  # oldest first: sorted here, cheaper than by the database
-                if len(mine) > 1:
-                    mine.sort(key=_by_id)
+                cid = row[A_COMMENT]
+                if cid in wanted and (not superseded or row[A_ID] not in superseded):
+                    found = grouped.get(cid)
+                    if found is None:
+                        grouped[cid] = [row]
+                    else:
+                        found.append(row)
+            for labels in grouped.values():  # oldest first: sorted here, cheaper than by the database
+                if len(labels) > 1:
+                    labels.sort(key=_by_id)
         cursor.execute(sql.quotes, (low, high))
         for cid, start, end, source, source_id, s_start, s_end in cursor.fetchall():
             if cid in wanted:

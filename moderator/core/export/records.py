@@ -2,9 +2,10 @@
 soft labels, gold) or one per annotation (the comment's context, the annotation, one column per question).
 
 Every record of a file has the same keys with the same types (see export_layout), so dataset loaders
-read it without glue. The database builds each row's own fields as a JSON object; the answers, which
-repeat a handful of combinations over a million rows, are decoded, fitted and serialised once per
-distinct (schema version, answers); a line is those pieces joined. CSV and Parquet read these lines.
+read it without glue. The database builds each comment's own fields as a JSON object; an annotation's
+schema version, answers, spans, status and annotator, which repeat a handful of combinations over a
+million rows, are decoded, fitted and serialised once per distinct combination (a ``Label``); a line is
+those pieces and the few fields of each row's own joined. CSV reads these lines.
 
 When the export scrubs (the default, see scrub.py), each comment's texts are scrubbed once, and a row whose
 texts changed has its JSON object rebuilt with them; spans and quotes into a changed text move with it.
@@ -18,17 +19,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from moderator.core.agreement.review import aggregate
 from moderator.core.export.layout import LabelColumn
 from moderator.core.export.pages import (  # fmt: skip
-    A_ANNOTATOR,
+    A_DURATION,
     A_ID,
-    A_JSON,
     A_SCHEMA,
-    A_SPANS,
     A_STATUS,
+    A_SUBMITTED,
     A_VALUES,
     C_AUTHOR,
     C_ID,
@@ -50,6 +50,7 @@ ANNOTATION_FIELDS = ("annotation_id", "annotator", "status", "submitted_at", "du
 ANSWERED = ("submitted", "late")
 SUMMARY_FIELDS = ("majority", "soft_labels", "gold")
 MEMO_LIMIT = 100_000
+SCRUB_AT = (C_THREAD, C_ID, C_PARENT, C_TEXT)  # for Scrubber.quiet_run
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # compact, as the database writes
 
 
@@ -79,6 +80,17 @@ def record_fields(columns: list[LabelColumn], level: str, sees_all: bool) -> lis
     return [*HEAD_FIELDS, "quotes", "annotations", *(SUMMARY_FIELDS if sees_all else ())]
 
 
+class Label(NamedTuple):
+    """What an annotation row's repeating slice ``row[A_SCHEMA:A_SUBMITTED]`` stands for, its JSON made once."""
+
+    spans: str  # the stored spans JSON
+    before_when: str  # ',"annotator":…,"status":…,"submitted_at":"' between the annotation id and the row's time
+    after_when: str  # ',"skip_reason":…,"values":…,"spans":…}' after them
+    reason: str  # the '"skip_reason":…' member
+    values: tuple[dict[str, Any], str, str, str | None]  # LineBuilder.values
+    answer: tuple[int, str] | None  # (schema id, values JSON) of a submission: its share of the summary's key
+
+
 class LineBuilder:
     """Pages of driver tuples → JSON lines of one fixed layout."""
 
@@ -99,6 +111,7 @@ class LineBuilder:
         self._summary = _Memo()  # sorted answer combinations → JSON of majority, soft labels
         self._authors = _Memo()  # name → '"author": …, "author_key": …'
         self._annotator_json = _Memo()  # name → the JSON string of how it is shown
+        self._labels = _Memo()  # an annotation row's repeating slice → Label
 
     def values(self, schema_id: int, raw: Any, answered: bool = True) -> tuple[dict[str, Any], str, str, str | None]:
         """(fitted values, their JSON, their flat-columns JSON, the stored skip reason). ``answered``: the row is
@@ -135,9 +148,13 @@ class LineBuilder:
         return _dumps(remap_spans(self.span_list(raw)[0], edits)) if edits else self.span_list(raw)[1]
 
     def summary_of(self, rows: list[tuple] | None) -> tuple[Any, Any, str]:
-        """(majority, soft labels, both as JSON members) over the submitted answers, each a fixed struct;
-        None when there are none. The key is the sorted answers, so it is memoised across comments."""
+        """(majority, soft labels, both as JSON members) over the submitted answers of ``columns`` rows."""
         key = tuple(sorted((r[A_SCHEMA], _text(r[A_VALUES])) for r in rows if r[A_STATUS] == "submitted")) if rows else ()
+        return self.summary_for(key)
+
+    def summary_for(self, key: tuple) -> tuple[Any, Any, str]:
+        """``summary_of`` the sorted (schema id, values JSON) of the submitted answers, each a fixed struct;
+        None when there are none. The key is the sorted answers, so it is memoised across comments."""
         found = self._summary.get(key)
         if found is None:
             if not key:
@@ -149,9 +166,6 @@ class LineBuilder:
                 found = (major, shares, f'"majority":{_dumps(major)},"soft_labels":{_dumps(shares)}')
             found = self._summary.remember(key, found)
         return found
-
-    def summary(self, rows: list[tuple] | None) -> str:
-        return self.summary_of(rows)[2]
 
     def author(self, name: str | None) -> str:
         found = self._authors.get(name)
@@ -168,13 +182,20 @@ class LineBuilder:
             found = self._annotator_json.remember(name, _dumps(self.annotators[name]))
         return found
 
-    def annotation_json(self, row: tuple) -> str:
-        """The members of an annotation row's own fields, skip reason included, without the braces."""
-        reason = self.skip_reason(row)
-        return (
-            f'"annotation_id":{row[A_ID]},"annotator":{self.annotator(row[A_ANNOTATOR])},{row[A_JSON][1:-1]},'
-            f'"skip_reason":{"null" if reason is None else _dumps(reason)}'
-        )
+    def label(self, key: tuple) -> Label:
+        """The Label of an annotation row's repeating slice (schema id, values, spans, status, annotator name)."""
+        found = self._labels.get(key)
+        if found is None:
+            schema_id, values, spans, status, name = key
+            fitted = self.values(schema_id, values, status in ANSWERED)
+            reason = fitted[3] if status == "skipped" else None
+            reason = f'"skip_reason":{"null" if reason is None else _dumps(reason)}'
+            found = self._labels.remember(key, Label(
+                spans, f',"annotator":{self.annotator(name)},"status":{_dumps(status)},"submitted_at":"',
+                f',{reason},"values":{fitted[1]},"spans":{self.span_list(spans)[1]}}}', reason, fitted,
+                (schema_id, _text(values)) if status == "submitted" else None,
+            ))  # fmt: skip
+        return found
 
     def scrubbed(self, c: tuple, quotes: list | None = None, written: bool = True, record: dict | None = None):
         """A JSON comment row's texts scrubbed (scrub.Scrubbed); ``written``: the record is in the file, so its
@@ -192,6 +213,10 @@ class LineBuilder:
         text and its quote spans moved with them."""
         if self.scrubber is None or self.scrubber.unchanged(c[C_THREAD], c[C_ID], c[C_TEXT], c[C_PARENT], quotes):
             return c[C_JSON], NO_EDITS, quotes
+        return self.scrubbed_head(c, quotes)
+
+    def scrubbed_head(self, c: tuple, quotes: list | None) -> tuple[str, tuple[Edit, ...], list | None]:
+        """``head`` of a row whose texts may change (``Scrubber.unchanged`` said no)."""
         record = json.loads(c[C_JSON])
         done = self.scrubbed(c, quotes, record=record)
         if not done.changed:
@@ -199,40 +224,58 @@ class LineBuilder:
         record.update(thread_title=done.title, thread_url=done.url, parent_text=done.parent_text, text=done.text)
         return _dumps(record), done.edits, done.quotes
 
-    def label_json(self, r: tuple, edits: tuple[Edit, ...] = NO_EDITS) -> str:
-        """An annotation row as the object a comment record lists: ``annotation_json``, values and spans, read
-        from the memos directly (a million annotations: each call saved counts)."""
-        raw, status, raw_spans, name = r[A_VALUES], r[A_STATUS], r[A_SPANS], r[A_ANNOTATOR]
-        found = self._values.get((r[A_SCHEMA], raw, status in ANSWERED)) if raw.__class__ is str else None
-        if found is None:
-            found = self.row_values(r)
-        reason = found[3] if status == "skipped" else None
-        shown = self._annotator_json.get(name) or self.annotator(name)
-        listed = None if edits or raw_spans.__class__ is not str else self._spans.get(raw_spans)
-        spans = self.spans(raw_spans, edits) if listed is None else listed[1]
-        return (
-            f'{{"annotation_id":{r[A_ID]},"annotator":{shown},{r[A_JSON][1:-1]},'
-            f'"skip_reason":{"null" if reason is None else _dumps(reason)},"values":{found[1]},"spans":{spans}}}'
-        )
-
-    def comment_lines(self, page: Page) -> Iterator[str]:
-        values, label, author, authors, head_of = self.values, self.label_json, self.author, self._authors, self.head
+    def comment_lines(self, page: Page) -> list[str]:
+        """One line per comment. The loop of a million rows: each call and lookup saved counts."""
+        label, labels, summary_for, values = self.label, self._labels, self.summary_for, self.values
+        author, authors, spans_moved = self.author, self._authors, self.spans
         grouped, quoted, golds, sees_all = page.annotations, page.quotes, page.gold, self.sees_all
-        unlabelled = self.summary(None)
-        for c in page.comments:
+        scrubber, comments = self.scrubber, page.comments
+        quiet = scrubber.quiet_run(comments, 0, quoted, SCRUB_AT) if scrubber is not None else len(comments)
+        no_labels = f',{summary_for(())[2]},"gold":'
+        lines: list[str] = []
+        add = lines.append
+        for i, c in enumerate(comments):
             cid = c[C_ID]
+            quotes = quoted.get(cid) if quoted else None
+            if i < quiet:  # the texts stay as stored (most rows)
+                head, edits = c[C_JSON], NO_EDITS
+            else:
+                head, edits, quotes = self.head(c, quotes)
+                quiet = scrubber.quiet_run(comments, i + 1, quoted, SCRUB_AT)
             rows = grouped.get(cid)
-            head, edits, quotes = head_of(c, quoted.get(cid) if quoted else None)
-            labels = ",".join([label(r, edits) for r in rows]) if rows else ""
             tail = ""
+            if rows:
+                parts, answers = [], []
+                for r in rows:
+                    key = r[A_SCHEMA:A_SUBMITTED]
+                    found = labels.get(key) or label(key)
+                    if edits:  # the text was scrubbed: the spans move with it
+                        after = f',{found.reason},"values":{found.values[1]},"spans":{spans_moved(found.spans, edits)}}}'
+                    else:
+                        after = found.after_when
+                    duration = r[A_DURATION]
+                    parts.append(
+                        f'{{"annotation_id":{r[A_ID]}{found.before_when}{r[A_SUBMITTED]}",'
+                        f'"duration_ms":{"null" if duration is None else duration}{after}'
+                    )
+                    if found.answer is not None:
+                        answers.append(found.answer)
+                if sees_all:
+                    answers.sort()
+                    tail = f',{summary_for(tuple(answers))[2]},"gold":'
+                labelled = ",".join(parts)
+            else:
+                labelled = ""
+                if sees_all:
+                    tail = no_labels
             if sees_all:
                 gold = golds.get(cid) if golds else None
-                summary = self.summary(rows) if rows else unlabelled
-                tail = f',{summary},"gold":{"null" if gold is None else values(*gold)[1]}'
-            yield (
+                tail = f"{tail}{'null' if gold is None else values(*gold)[1]}"
+            add(
                 f'{head[:-1]},{authors.get(c[C_AUTHOR]) or author(c[C_AUTHOR])},"quotes":{_dumps(quotes) if quotes else "[]"},'
-                f'"annotations":[{labels}]{tail}}}\n'
+                f'"annotations":[{labelled}]{tail}}}\n'
             )
+        return lines
 
     def annotation_lines(self, page: Page) -> Iterator[str]:
         for c in page.comments:
@@ -245,8 +288,13 @@ class LineBuilder:
             head, edits, _ = self.head(c)
             head = f"{head[:-1]},{self.author(c[C_AUTHOR])},"
             for r in rows:
-                flat = self.row_values(r)[2]
-                yield f'{head}{self.annotation_json(r)},"spans":{self.spans(r[A_SPANS], edits)}{"," if flat else ""}{flat}}}\n'
+                found = self.label(r[A_SCHEMA:A_SUBMITTED])
+                flat, duration = found.values[2], r[A_DURATION]
+                yield (
+                    f'{head}"annotation_id":{r[A_ID]}{found.before_when}{r[A_SUBMITTED]}",'
+                    f'"duration_ms":{"null" if duration is None else duration},{found.reason},'
+                    f'"spans":{self.spans(found.spans, edits)}{"," if flat else ""}{flat}}}\n'
+                )
 
     def lines(self, page: Page, level: str) -> Iterator[str]:
-        return self.comment_lines(page) if level == "comment" else self.annotation_lines(page)
+        return iter(self.comment_lines(page)) if level == "comment" else self.annotation_lines(page)

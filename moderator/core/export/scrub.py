@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from moderator.core.export.scrub_patterns import candidates, is_ipv6, is_phone, scrub_inside_url, trim_url, user_url
+from moderator.core.export.scrub_patterns import candidates, is_ipv6, is_phone, may_hold, scrub_inside_url, trim_url, user_url
 
 KINDS = ("email", "ip", "phone", "url", "user")
 KIND_NAMES = {"email": "e-mail addresses", "ip": "IP addresses (v4 and v6)", "phone": "phone numbers",
@@ -182,10 +182,38 @@ class Scrubber:
             return False
         if comment_id in ts.seen:
             return comment_id not in changed
-        if text and candidates(text):
+        if text and may_hold(text) and candidates(text):
             return False
         ts.seen.add(comment_id)
         return True
+
+    def quiet_run(self, rows: list[tuple], start: int, quoted: dict | None, at: tuple[int, int, int, int]) -> int:
+        """``unchanged`` over ``rows[start:]`` until its first False: the index of that row (``len(rows)`` if none),
+        the rows before it taken as ``unchanged`` takes them. ``at``: where a row holds its thread id, comment id,
+        parent id and text. One call per page instead of one per row, the thread's state read once."""
+        ts = self._thread
+        if ts is None or ts.title_edits:
+            return start
+        thread, seen, changed = ts.thread_id, ts.seen, ts.changed
+        thread_at, id_at, parent_at, text_at = at
+        for i in range(start, len(rows)):
+            row = rows[i]
+            if row[thread_at] != thread:
+                return i
+            comment_id, parent_id = row[id_at], row[parent_at]
+            if changed and ((quoted and quoted.get(comment_id)) or parent_id in changed):
+                return i
+            if parent_id is not None and parent_id not in seen:
+                return i
+            if comment_id in seen:
+                if comment_id in changed:
+                    return i
+                continue
+            text = row[text_at]
+            if text and may_hold(text) and candidates(text):
+                return i
+            seen.add(comment_id)
+        return len(rows)
 
     def text(
         self, thread_id: Any, title: str | None, url: str | None, comment_id: int, text: str | None,

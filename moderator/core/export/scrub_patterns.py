@@ -119,6 +119,14 @@ def candidates(text: str) -> list[Candidate]:
     return found
 
 
+def may_hold(text: str) -> bool:
+    """False when ``candidates(text)`` is surely empty: no substring any kind needs is there (":" covers "://",
+    "mailto:" and IPv6, "/" the profile URLs and "u/"). Cheaper than asking ``candidates``, for the many texts
+    without any."""
+    return ("@" in text or ":" in text or "/" in text or "www." in text or "0" in text or "1" in text or "2" in text
+            or "3" in text or "4" in text or "5" in text or "6" in text or "7" in text or "8" in text or "9" in text)  # fmt: skip
+
+
 def _find_all(text: str, needle: str):
     i = text.find(needle)
     while i >= 0:
