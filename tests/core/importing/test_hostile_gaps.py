@@ -28,6 +28,7 @@ BAD_LINES = {
     "raw_nul": (COMMENT % (b"a\x00b", 1), "binary file"),
     "nan": (b'{"author":"ann","body":"x","id":"zz1","link_id":"t3_bv1a01","score":NaN}\n', "NaN is not a JSON value"),
     "infinity": (b'{"author":"ann","body":"x","id":"zz1","link_id":"t3_bv1a01","score":-Infinity}\n', "not a JSON value"),
+    "overflow": (b'{"author":"ann","body":"x","id":"zz1","link_id":"t3_bv1a01","score":1e999}\n', "1e999 is too large"),
     "lone_surrogate": (COMMENT % (b"a\\ud800b", 1), "unpaired surrogate (\\ud800)"),
     "lone_low_surrogate": (COMMENT % (b"\\udfff", 1), "unpaired surrogate (\\udfff)"),
     "deep": (b'{"body": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "nested too deeply"),
@@ -95,7 +96,7 @@ def test_an_empty_or_utf16_zst_is_refused(engine, capsys, tmp_path):
 
 def test_the_cli_names_the_zst_line_on_both_databases(engine, capsys, tmp_path):
     """NUL and NaN used to be imported on SQLite and to end in a bare database error on PostgreSQL."""
-    for case in ("nul_escape", "nan", "lone_surrogate"):
+    for case in ("nul_escape", "nan", "overflow", "lone_surrogate"):
         path = zst(tmp_path / f"RC_{case}.zst", dump_with(BAD_LINES[case][0]))
         refused(engine, capsys, path, 3, BAD_LINES[case][1])
 

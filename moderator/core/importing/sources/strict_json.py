@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -13,8 +14,16 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value (write null or a number)")
 
 
-# Python's json accepts NaN and Infinity, which are not JSON: PostgreSQL refuses to store them.
-DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):  # 1e999 overflows to infinity, which no JSON column stores
+        raise ValueError(f"{text[:40]} is too large for a number (write a smaller one or a string)")
+    return value
+
+
+# Python's json accepts NaN and Infinity, which are not JSON, and reads 1e999 as infinity: PostgreSQL
+# refuses to store them.
+DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 # Escapes that may decode to what no database stores: NUL (PostgreSQL) or an unpaired surrogate (not
 # encodable as UTF-8). A hit only marks the line; ``unstorable`` decides on the decoded value.
