@@ -9,10 +9,12 @@ generic path's too: one transaction, ``path:line: reason`` errors, content hashe
 re-import add nothing, new comments joining an existing thread after its last one, orphans kept at
 top level and counted, reply cycles refused.
 
-Writing goes through the driver: ``executemany`` with ``?`` placeholders on SQLite, ``COPY`` on
-PostgreSQL. Rows are written thread by thread (ids, positions and parents ascending), so every index
-of ``comments`` is updated in one small region at a time; in file order, where a bulk export
-interleaves its threads, the same inserts take about four times as long.
+Writing goes through the driver: on SQLite, INSERTs of many rows each from a second thread while the
+next rows are built (``sqlite_sink``); ``COPY`` on PostgreSQL. Rows are written thread by thread (ids,
+positions and parents ascending), so every index of ``comments`` is updated in one small region at a
+time; in file order, where a bulk export interleaves its threads, the same inserts take about four
+times as long. On SQLite, a file whose threads come one after another is mostly written while it is
+still being read (``bulk_stream``), with the same rows.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from sqlalchemy.exc import DBAPIError
 from moderator.core.importing.errors import ImportCancelled
 from moderator.core.importing.formats import jsonl
 from moderator.core.importing.keys import comment_hash, lock_comments, thread_key
+from moderator.core.importing.sources.comment_bounds import MetadataBound, metadata_bytes
+from moderator.core.importing.sqlite_sink import ThreadedInsertSink
 from moderator.core.importing.summary import ImportSummary
 from moderator.core.progress import Cancelled, Progress
 from moderator.core.store import settings as project
@@ -51,6 +55,9 @@ COLUMNS = (
     "content_hash", "meta",
 )  # fmt: skip
 
+INSERT_THREADS = f"INSERT INTO threads ({', '.join(THREAD_COLUMNS)}) VALUES "
+INSERT_COMMENTS = f"INSERT INTO comments ({', '.join(COLUMNS)}) VALUES "
+
 
 def write_bulk(
     conn: Connection,
@@ -60,8 +67,13 @@ def write_bulk(
     summary: ImportSummary,
     progress: Progress,
     cancelled: Cancelled | None = None,
+    bound: MetadataBound | None = None,
 ) -> None:
-    """Insert the threads and comments of a bulk file read by ``jsonl.read_bulk`` (progress 0..1)."""
+    """Insert the threads and comments of a bulk file read by ``jsonl.read_bulk`` (progress 0..1).
+
+    ``bound``: the one that cut the comments' metadata as they were read, to cut (and count) again what
+    the writer adds to metadata already at the bound (a missing parent's id), as the draft path would.
+    """
     secret = project.author_key_secret(conn)
     lock_comments(conn)
     next_id = (conn.scalar(select(func.max(Comment.id))) or 0) + 1
@@ -69,7 +81,7 @@ def write_bulk(
     thread_ids = _existing_threads(conn, keys)
     present = _existing_comments(conn, list(thread_ids.values()))  # every read happens before the writing starts
     fresh = [i for i, key in enumerate(keys) if key not in thread_ids]
-    rows_of = _Rows(conn, secret)
+    rows_of = _Rows(conn, secret, bound)
     if fresh:
         if conn.dialect.name == "sqlite":
             # SQLite gives a new row max(id) + 1, and the write lock is held (BEGIN IMMEDIATE): the
@@ -110,6 +122,8 @@ def write_bulk(
                 sink.flush()
                 progress(done / total)
     summary.orphans += rows_of.orphans
+    if bound is not None:
+        bound.dropped += rows_of.cut
     progress(1.0)
 
 
@@ -148,8 +162,10 @@ def _thread_row(thread: jsonl.BulkThread, key: str, batch_id: int, to_json: Call
 class _Rows:
     """Builds comment rows as tuples in ``COLUMNS`` order, with values as the driver should get them."""
 
-    def __init__(self, conn: Connection, secret: str):
+    def __init__(self, conn: Connection, secret: str, bound: MetadataBound | None = None):
         self.secret = secret
+        self.bound = bound
+        self.cut = 0  # missing parents' ids left out of metadata at the bound (for the bound's count)
         self.author_keys: dict[str | None, str | None] = {None: None}
         self.orphans = 0
         dialect = conn.dialect
@@ -188,6 +204,10 @@ class _Rows:
         meta = dict(extra) if extra else {}
         if missing_parent is not None:
             meta["missing_parent_id"] = missing_parent
+            bound = self.bound
+            if extra and bound is not None and (len(meta) > bound.keys or metadata_bytes(meta) > bound.size):
+                del meta["missing_parent_id"]  # past the bound, as the draft path's own cut leaves it out
+                self.cut += 1
         meta.setdefault("source_line", line)
         return self.to_json(meta)
 
@@ -314,36 +334,8 @@ def _sqlite_time(moment: datetime) -> str:
     )  # fmt: skip
 
 
-def _sink(conn: Connection) -> _ExecutemanySink | _CopySink:
-    return _CopySink(conn) if conn.dialect.name == "postgresql" else _ExecutemanySink(conn)
-
-
-class _ExecutemanySink:
-    """Rows to the driver's ``executemany`` in large batches (SQLite)."""
-
-    def __init__(self, conn: Connection):
-        self.conn = conn
-        self.sql = f"INSERT INTO comments ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
-        self.rows: list[tuple] = []
-
-    @property
-    def pending(self) -> int:
-        return len(self.rows)
-
-    def add(self, rows: Iterable[tuple]) -> None:
-        self.rows += rows
-
-    def flush(self) -> None:
-        if self.rows:
-            self.conn.exec_driver_sql(self.sql, self.rows)
-            self.rows = []
-
-    def __enter__(self) -> _ExecutemanySink:
-        return self
-
-    def __exit__(self, kind, error, traceback) -> None:
-        if kind is None:
-            self.flush()
+def _sink(conn: Connection) -> ThreadedInsertSink | _CopySink:
+    return _CopySink(conn) if conn.dialect.name == "postgresql" else ThreadedInsertSink(conn, (INSERT_COMMENTS, len(COLUMNS)))
 
 
 class _CopySink:

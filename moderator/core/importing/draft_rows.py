@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from moderator.core.importing.drafts import ThreadDraft, depths
@@ -16,6 +16,9 @@ from moderator.core.store.tables import Annotation, Annotator, Comment, Profile,
 from moderator.core.team.accounts import ensure_annotator
 
 CHUNK = 5000
+# Built once, values bound per thread: a statement made per thread costs more than its rows (big imports have many).
+_FIND_THREAD = select(Thread.id).where(Thread.content_hash == bindparam("key"))
+_NEW_THREAD = insert(Thread).returning(Thread.id)
 
 
 class DraftWriter:
@@ -42,11 +45,11 @@ class DraftWriter:
     def write(self, draft: ThreadDraft, summary: ImportSummary) -> None:
         conn = self.conn
         key = thread_hash(draft)
-        thread_id = conn.scalar(select(Thread.id).where(Thread.content_hash == key))
+        thread_id = conn.scalar(_FIND_THREAD, {"key": key})
         existing: dict[str, int] = {}
         next_position = 0
         if thread_id is None:
-            thread_id = conn.scalar(insert(Thread).values(**_thread_row(draft, key, self.batch_id)).returning(Thread.id))
+            thread_id = conn.scalar(_NEW_THREAD, _thread_row(draft, key, self.batch_id))
             summary.threads_added += 1
         else:
             summary.threads_existing += 1
@@ -138,12 +141,14 @@ class DraftWriter:
         """Write waiting rows. A thread's rows are always in one flush, with parents before replies."""
         # Parents may come after their replies in a file: insert in depth order so foreign keys hold.
         self.pending_comments.sort(key=lambda r: r["depth"])
-        if self.pending_comments:
-            self.conn.execute(insert(Comment), self.pending_comments)
-        if self.pending_quotes:
-            self.conn.execute(insert(QuoteSpan), self.pending_quotes)
-        if self.pending_labels:
-            self.conn.execute(insert(Annotation), self.pending_labels)
+        # In slices, in order: one large thread's rows are not all converted for the driver at once.
+        for table, rows in (
+            (Comment, self.pending_comments),
+            (QuoteSpan, self.pending_quotes),
+            (Annotation, self.pending_labels),
+        ):
+            for start in range(0, len(rows), CHUNK):
+                self.conn.execute(insert(table), rows[start : start + CHUNK])
         self.pending_comments, self.pending_quotes, self.pending_labels = [], [], []
 
     def _schema_id(self, definition: dict) -> int:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 QuoteSource = Literal["comment", "article"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Heuristic:
     """One scored decision an importer made, e.g. "line 17 is an author line" (score 0..1)."""
 
@@ -23,7 +23,7 @@ class Heuristic:
     detail: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class QuoteDraft:
     """A span of a comment's text that repeats text of an earlier comment or of the article."""
 
@@ -36,7 +36,7 @@ class QuoteDraft:
     score: float = 1.0
 
 
-@dataclass
+@dataclass(slots=True)
 class PriorLabel:
     """A label a source already carries (e.g. LeWiDi's per-annotator answers), imported as an annotation."""
 
@@ -45,7 +45,7 @@ class PriorLabel:
     spans: list[dict[str, Any]] = field(default_factory=list)  # rationales: {"start", "end", "question"}
 
 
-@dataclass
+@dataclass(slots=True)
 class CommentDraft:
     text: str
     author: str | None = None
@@ -59,7 +59,7 @@ class CommentDraft:
     prior_labels: list[PriorLabel] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ThreadDraft:
     source: str  # importer name: paste, jsonl, csv, ...
     title: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from moderator.core.importing.drafts import ThreadDraft
@@ -36,8 +36,8 @@ class ImportSummary:
     metadata_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
 
-    def count_labels(self, drafts: Iterable[ThreadDraft]) -> None:
-        """Annotators and answers per question of the drafts' prior labels."""
+    def counting_labels(self, drafts: Iterable[ThreadDraft]) -> Iterator[ThreadDraft]:
+        """The drafts as they come, their prior labels' annotators and answers per question counted on the way."""
         people: set[str] = set()
         answers: Counter[str] = Counter()
         for draft in drafts:
@@ -45,6 +45,7 @@ class ImportSummary:
                 for label in comment.prior_labels:
                     people.add(label.annotator)
                     answers.update(q for q, v in label.values.items() if v not in (None, "", []))
+            yield draft
         self.annotators, self.labels_by_question = len(people), dict(answers)
 
     def take_notes(self, notes: ImportNotes) -> None:

@@ -16,13 +16,16 @@ from typing import NoReturn
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
+from moderator.core.importing import bulk_stream
 from moderator.core.importing.bulk import write_bulk
+from moderator.core.importing.bulk_stream import BulkStream
 from moderator.core.importing.draft_rows import DraftWriter
 from moderator.core.importing.drafts import ThreadDraft
 from moderator.core.importing.errors import ImportCancelled, ImportFailure
 from moderator.core.importing.formats import detect_format, importer, jsonl, ratings
 from moderator.core.importing.joined import TABLE_SUFFIXES, JoinedTables, join_tables
 from moderator.core.importing.options import ImportOptions
+from moderator.core.importing.sources.comment_bounds import OWN_KEYS, MetadataBound
 from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText, read_source
 from moderator.core.importing.summary import ImportSummary
@@ -33,6 +36,7 @@ from moderator.core.store.tables import ImportBatch
 
 PARSE_SHARE = 0.25  # drafts: parsing reports the first quarter of the progress, writing the rest
 BULK_PARSE_SHARE = 0.4  # the bulk path's reading is a larger part of its (shorter) whole
+STREAM_READ_SHARE = 0.9  # ... and nearly all of it when it writes as it reads
 
 
 def import_paths(
@@ -121,13 +125,14 @@ def _import_source(
         return ImportSummary(source.name, name, batch_id=previous, already_imported=True)
     summary = _open_batch(conn, source.name, name, source.sha256)
     if not (name == jsonl.NAME and _write_bulk(conn, source, summary, progress, cancelled)):
-        # Importers check the whole file before yielding, so holding the drafts costs no extra memory.
-        parsing = lambda f: progress(PARSE_SHARE * f)  # noqa: E731
-        drafts = list(
-            source.parse(parsing, options) if joined else importer(name).parse(source, progress=parsing, options=options)
-        )
-        summary.count_labels(drafts)
-        _write_drafts(conn, drafts, summary, lambda f: progress(PARSE_SHARE + (1 - PARSE_SHARE) * f), cancelled)
+        # A streaming importer (``STREAMS``) yields each thread once it is complete and reports the whole
+        # import's progress; each is written as it comes, inside this transaction, so memory holds one.
+        streams = not joined and getattr(importer(name), "STREAMS", False)
+        share = 1.0 if streams else PARSE_SHARE
+        parsing = _checked(lambda f: progress(share * f), cancelled)
+        drafts = source.parse(parsing, options) if joined else importer(name).parse(source, progress=parsing, options=options)
+        writing = (lambda _f: None) if streams else (lambda f: progress(PARSE_SHARE + (1 - PARSE_SHARE) * f))
+        _write_drafts(conn, summary.counting_labels(drafts), summary, writing, cancelled, streams)
     summary.take_notes(options.notes)
     _close_batch(conn, summary, require_threads=True)
     progress(1.0)
@@ -159,23 +164,57 @@ def _write_bulk(
     conn: Connection, source: SourceText, summary: ImportSummary, progress: Progress, cancelled: Cancelled | None
 ) -> bool:
     """A one-comment-per-line JSONL file through the fast path; False (nothing done) for another shape."""
+    bound = MetadataBound(OWN_KEYS)  # the draft writer's: the same metadata kept, the same warning
+    # SQLite writes each thread as it is read, where that gives the same rows; else after the reading.
+    stream = BulkStream(conn, source.name, summary.batch_id, bound) if bulk_stream.fits(conn) else None
+    reading = STREAM_READ_SHARE if stream else BULK_PARSE_SHARE
     with paused_gc():  # a million small tuples, none in a cycle
-        threads = jsonl.read_bulk(source, lambda f: progress(BULK_PARSE_SHARE * f), cancelled)
+        try:
+            threads = jsonl.read_bulk(source, lambda f: progress(reading * f), cancelled, bound, stream)
+        except BaseException:
+            if stream is not None:
+                stream.abandon()
+            raise
         if threads is None:
+            if stream is not None:
+                stream.abandon()
             return False
-        share = 1 - BULK_PARSE_SHARE
-        write_bulk(
-            conn, source.name, summary.batch_id, threads, summary, lambda f: progress(BULK_PARSE_SHARE + share * f), cancelled
-        )
+        if stream is None or not stream.finish(threads, summary):
+            share = 1 - reading
+            write_bulk(
+                conn, source.name, summary.batch_id, threads, summary, lambda f: progress(reading + share * f), cancelled,
+                bound,
+            )  # fmt: skip
+    cut = bound.warning(summary.path)
+    if cut:
+        summary.warnings.append(cut)
     return True
 
 
+def _checked(progress: Progress, cancelled: Cancelled | None) -> Progress:
+    """The importer's progress, which also stops a long read when the user cancels."""
+
+    def report(fraction: float) -> None:
+        if cancelled and cancelled():
+            raise ImportCancelled()
+        progress(fraction)
+
+    return report
+
+
 def _write_drafts(
-    conn: Connection, drafts: Iterable[ThreadDraft], summary: ImportSummary, progress: Progress, cancelled: Cancelled | None
+    conn: Connection,
+    drafts: Iterable[ThreadDraft],
+    summary: ImportSummary,
+    progress: Progress,
+    cancelled: Cancelled | None,
+    streamed: bool = False,
 ) -> None:
-    drafts = list(drafts)
+    """Write the drafts; ``streamed``: as they come (the importer reports progress), else counted first."""
+    if not streamed:
+        drafts = list(drafts)
     rows = DraftWriter(conn, summary.batch_id, project.author_key_secret(conn))
-    total = sum(len(d.comments) for d in drafts) or 1
+    total = 1 if streamed else sum(len(d.comments) for d in drafts) or 1  # type: ignore[arg-type]
     done = 0
     for draft in drafts:
         if cancelled and cancelled():
@@ -187,7 +226,8 @@ def _write_drafts(
         except DBAPIError as exc:  # a value the database refuses (PostgreSQL, where SQLite took it)
             _refused(summary.path, draft.line, exc)
         done += len(draft.comments)
-        progress(done / total)
+        if not streamed:
+            progress(done / total)
     try:
         rows.flush()  # rows go in batches: the file is known here, not the line
     except DBAPIError as exc:

@@ -170,6 +170,63 @@ def test_a_file_of_1_gib_less_a_byte_is_streamed_to_its_long_line(tmp_path):
     assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
 
 
+# ------------------------------------------------------------------------------ threads streamed from disk
+
+
+def counted(tmp_path: Path) -> tuple[int, int, int]:
+    """(threads, comments, replies) in the child's database."""
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        return db.execute("SELECT count(DISTINCT thread_id), count(*), count(parent_id) FROM comments").fetchone()
+
+
+def test_a_table_with_its_threads_scattered_is_written_a_thread_at_a_time(tmp_path):
+    """150 MB, 150,000 rows of 3,000 threads taking turns, replies before their parents: 355 MB before (every
+    row held until the last was read); staged on disk and written a thread at a time now (110 MB)."""
+    path = tmp_path / "scattered.csv"
+    rows, threads = 150_000, 3_000
+    filler = ("words of a longish comment " * 40)[:1000]
+    with path.open("w") as out:
+        out.write("thread_id,comment_id,parent_id,author,text\n")
+        for i in range(rows):
+            turn = i // threads % 3
+            if i < threads:
+                parent = ""
+            elif turn == 1 and i + threads < rows:
+                parent = i + threads  # a reply before its parent
+            else:
+                parent = i - (2 if turn == 2 else 1) * threads
+            out.write(f"t{i % threads},{i},{parent},user{i % 97},{i} {filler}\n")
+    assert path.stat().st_size > 150_000_000
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{rows} comments in {threads} new threads" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    assert counted(tmp_path) == (threads, rows, rows - threads)
+
+
+def test_a_reddit_dump_in_time_order_is_written_a_thread_at_a_time(tmp_path):
+    """90 MB of comments of 600 threads taking turns, each post after its comments: 212 MB before, growing with
+    the dump (every thread held to its end); staged on disk and written a thread at a time now (108 MB)."""
+    threads, comments = 600, 60_000
+    body = ("a comment with some words in it, " * 45)[:1500]
+    path = tmp_path / "RC_turns.zst"
+    with path.open("wb") as f, zstandard.ZstdCompressor(level=1).stream_writer(f) as out:
+        for i in range(comments):
+            sid = f"s{i % threads}"
+            parent = f"t3_{sid}" if i < threads else f"t1_c{i - threads}"
+            line = {"id": f"c{i}", "link_id": f"t3_{sid}", "parent_id": parent, "body": body, "author": f"u{i % 50}"}
+            out.write((json.dumps(line) + "\n").encode())
+        for t in range(threads):
+            out.write((json.dumps({"id": f"s{t}", "title": f"Post {t}", "selftext": "", "subreddit": "x"}) + "\n").encode())
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{comments} comments in {threads} new threads" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    assert counted(tmp_path) == (threads, comments, comments - threads)
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM threads WHERE title LIKE 'Post %'").fetchone() == (threads,)
+
+
 # ------------------------------------------------------------------------------ the bounds, in process
 
 
@@ -238,3 +295,68 @@ def test_a_file_checked_in_blocks_is_refused_or_read_as_decode_would(monkeypatch
         if data.startswith(b"\xef\xbb\xbf") and "UTF-8-SIG" in str(expected):
             continue  # decode() placed a bad byte after a byte order mark 3 bytes early; the stream places it right
         assert got == expected, data
+
+
+# ------------------------------------------------------------------------------ the bulk JSONL path's metadata
+
+
+def wide_lines(path: Path, lines: int, keys: int) -> Path:
+    """A one-comment-per-line file, each comment with ``keys`` keys the format does not know."""
+    extra = ", ".join(f'"k{i}": {i}' for i in range(keys))
+    with path.open("w") as out:
+        for n in range(lines):
+            out.write(f'{{"thread_id": "t{n % 4}", "id": "{n}", "text": "comment {n}", {extra}}}\n')
+    return path
+
+
+@ONE_BACKEND
+def test_the_bulk_path_holds_bounded_metadata(engine, tmp_path):
+    """80 lines of 50,000 keys each: 800 MB before (every key of every line held until the last was read);
+    each comment's metadata is cut as its line is read now, with the draft path's one warning."""
+    path = wide_lines(tmp_path / "wide.jsonl", 80, 50_000)
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    kept = MAX_METADATA_KEYS + OWN_KEYS
+    warning = f"{path}: the metadata of 80 comments was cut to {MAX_METADATA_KEYS} keys and 64 KB; {80 * (50_000 - kept):,} values left out"
+    assert warning in out and out.count("metadata of") == 1
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        metas = [json.loads(m) for (m,) in db.execute("SELECT meta FROM comments")]
+    assert len(metas) == 80 and all(len(m) == kept + 1 and m[f"k{kept - 1}"] == kept - 1 for m in metas)  # + source_line
+
+
+def test_the_bulk_path_keeps_what_the_draft_path_keeps(engine, second_engine, tmp_path):
+    """The same comments as a bulk file (its fast path) and as a thread per line (drafts through the draft
+    writer): the same metadata stored, the same warning; an orphan's missing parent is cut past the bound too."""
+    many = {f"k{i}": i for i in range(MAX_METADATA_KEYS + OWN_KEYS + 50)}
+    big = {"note": "x" * (MAX_METADATA_BYTES // 2), "more": "y" * (MAX_METADATA_BYTES // 2), "after": 1}
+    comments = [
+        {"id": "1", "text": "a", **many},
+        {"id": "2", "text": "b", **big},
+        {"id": "3", "text": "c", "parent_id": "gone", **many},
+        {"id": "4", "text": "d", "parent_id": "gone", "k": 1},
+        {"id": "5", "text": "e"},
+    ]
+    (tmp_path / "bulk").mkdir()
+    (tmp_path / "drafts").mkdir()
+    bulk = tmp_path / "bulk" / "same.jsonl"
+    bulk.write_text("".join(json.dumps({"thread_id": "t", **c}) + "\n" for c in comments))
+    drafts = tmp_path / "drafts" / "same.jsonl"
+    drafts.write_text(json.dumps({"id": "t", "comments": comments}) + "\n")
+    (fast,) = import_paths(engine, [bulk], "jsonl")
+    (slow,) = import_paths(second_engine, [drafts], "jsonl")
+    cut = [w.replace(str(bulk), "FILE") for w in fast.warnings if "metadata" in w]
+    assert cut == [w.replace(str(drafts), "FILE") for w in slow.warnings if "metadata" in w]
+    assert cut == [f"FILE: the metadata of 3 comments was cut to {MAX_METADATA_KEYS} keys and 64 KB; 102 values left out"]
+
+    def metas(db):  # a source line is the comment's in one file, the thread's in the other
+        with db.connect() as conn:
+            return {
+                i: {k: v for k, v in m.items() if k != "source_line"}
+                for i, m in conn.execute(select(Comment.external_id, Comment.meta))
+            }
+
+    fast_metas = metas(engine)
+    assert fast_metas == metas(second_engine)
+    assert [list(fast_metas[i]) for i in "13"] == [[*many][: MAX_METADATA_KEYS + OWN_KEYS]] * 2
+    assert fast_metas["4"] == {"k": 1, "missing_parent_id": "gone"}

@@ -6,10 +6,14 @@ CLI can override the guess. Every row is read and checked before the first threa
 every error names the physical line where the bad row starts. The delimiter is sniffed (comma, tab,
 semicolon or bar).
 
+A thread's rows may be anywhere in the file, so the rows wait on disk (``Spill``), keyed by thread; the
+columns are judged from them there (``table_columns``, ``table_labels``), then the threads are built and
+yielded one at a time, in order of their first row: memory holds one thread, not the table.
+
 * Replies: a parent id column links a row to the comment with that id in its thread; a parent text
   column (``parent_text``..., or a ``parent``/``parent_post`` column whose cells are text, not ids)
   links it to a context comment holding that text (``table_threads``).
-* Labels (``csv_labels``): aggregated label columns and rater arrays become prior labels.
+* Labels (``csv_labels``, ``table_labels``): aggregated label columns and rater arrays become prior labels.
 * Rows that repeat one comment (same text, author and parent, and no comment id column nor a column
   of unique row ids, such as CrowdFlower's ``_unit_id``, to tell them apart) become one comment, with
   a warning.
@@ -30,19 +34,24 @@ from typing import Any
 
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
-from moderator.core.importing.formats.csv_labels import detect_label_columns, explicit_label_columns, read_labels
-from moderator.core.importing.formats.label_names import is_index_column, snake
+from moderator.core.importing.formats.csv_labels import explicit_label_columns
+from moderator.core.importing.formats.label_names import is_index_column
+from moderator.core.importing.formats.table_columns import holds_text, label_columns, row_ids
+from moderator.core.importing.formats.table_labels import TableLabels, plan_labels
 from moderator.core.importing.formats.table_threads import TableThread, merged_warning
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
 from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.comment_bounds import MAX_METADATA_KEYS, MetadataBound
 from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.importing.sources.spill import Spill
 from moderator.core.importing.sources.tables import FIELD_LIMIT, parse_time, row_error
 from moderator.core.progress import Progress
 
 NAME = "csv"
 EXTENSIONS = (".csv", ".tsv")
+STREAMS = True  # threads are yielded one by one, and ``progress`` covers the whole import (see writer)
+READ_SHARE = 0.25  # reading and checking the rows: the rest is building (and writing) the threads
 
 # csv.Sniffer's regexes are quadratic: 64 KB of nested quotes took 7 s, 8 KB takes 0.05 s.
 SNIFF_CHARS = 8192
@@ -66,8 +75,6 @@ _PARENT = (
     "parent_post",
 )
 _PARENT_TEXT = ("parent_text", "parent_comment_text", "parent_post_text", "parent_body")
-_PARENT_EITHER = frozenset({"parent", "parent_comment", "parent_post"})
-ID_LENGTH = 64  # a longer parent "id" is text
 _CREATED = ("created_at", "timestamp", "date")
 _TITLE = ("title", "article_title")
 _URL = ("url", "globe_url", "article_url")
@@ -147,18 +154,16 @@ def parse(
     """The threads of a table; ``columns`` replaces the detection, ``options.mapping`` overrides part of it."""
     options = options or ImportOptions()
     overrides = None if columns is not None else _overrides(source.name, options.mapping)
-    previous = csv.field_size_limit(FIELD_LIMIT)
-    try:
-        with paused_gc():
-            threads = _read(source, progress, columns, overrides, options)
-            for thread in threads:
-                link_replies(source.name, thread)
-    finally:
-        csv.field_size_limit(previous)  # the limit is process-wide; leave it as we found it
+    with Spill() as spill:  # the rows wait on disk, so memory holds one thread at a time
+        previous = csv.field_size_limit(FIELD_LIMIT)
+        try:
+            with paused_gc():
+                table = _read(source, progress, columns, overrides, options, spill)
+        finally:
+            csv.field_size_limit(previous)  # the limit is process-wide; leave it as we found it
+        yield from _threads(table, spill, progress, options)
     if progress is not None:
         progress(1.0)
-    for thread in threads:
-        yield thread.draft
 
 
 def _overrides(name: str, mapping: dict[str, str]) -> dict[str, Any] | None:
@@ -280,10 +285,24 @@ def _resolve(name: str, line: int, header: list[str], columns: ColumnMap) -> Col
     return ColumnMap(**resolved)
 
 
+@dataclass
+class _Table:
+    """What the first pass over a table found: how to make each staged row a comment."""
+
+    name: str
+    stem: str
+    index: dict[str, int | None]
+    extra: list[tuple[int, str]]  # (column, metadata key) kept in each comment's metadata
+    merge: bool  # rows that repeat one comment become one (nothing tells them apart)
+    labels: TableLabels | None  # None: the table has no label column
+    rows: int  # rows with text
+
+
 def _read(
     source: SourceText, progress: Progress | None, columns: ColumnMap | None, overrides: dict[str, Any] | None,
-    options: ImportOptions,
-) -> list[PendingThread]:  # fmt: skip
+    options: ImportOptions, spill: Spill,
+) -> _Table:  # fmt: skip
+    """Check every row and stage those with text in ``spill`` by thread, then judge the columns from them."""
     name = source.name
     reader, header, header_line, cols = _choose(source, columns, overrides)
     width = len(header)
@@ -292,13 +311,10 @@ def _read(
     if keep is not None:
         header = [header[i] for i in keep]
     index = {f: (header.index(getattr(cols, f)) if getattr(cols, f) else None) for f in _FIELDS}
-    text_at, thread_at = index["text"], index["thread"]
+    text_at, thread_at, created_at = index["text"], index["thread"], index["created_at"]
     total = source.line_count
-    step = max(1, total // 100)
+    step = max(1, total // 50)
     next_report = step
-    first_line: dict[str, int] = {}  # thread key -> line of its first row, blank or not
-    skipped: Counter[str] = Counter()
-    rows: list[tuple[int, list[str]]] = []  # the rows with text
     any_rows = False
     while True:
         line = reader.line_num + 1  # the row starts on the line after the last one read
@@ -309,7 +325,7 @@ def _read(
         except csv.Error as exc:
             raise row_error(name, line, exc) from None
         if progress is not None and line >= next_report:
-            progress(0.9 * line / total)
+            progress(READ_SHARE * line / total)
             next_report = line + step
         if len(row) != width:
             if not any(cell.strip() for cell in row):
@@ -320,69 +336,95 @@ def _read(
             row = pick(row)
         any_rows = True
         key = row[thread_at].strip() if thread_at is not None else ""
-        first_line.setdefault(key, line)
+        spill.thread(key, line)
         if not row[text_at].strip():
-            skipped[key] += 1
+            spill.skip(key)
             continue
-        rows.append((line, row))
+        _when(name, line, row, created_at, options)  # a bad time is warned about now, in file order
+        spill.add(key, line, row)
     if not any_rows:
         raise ImportFailure(name, header_line, "no rows: the file has a header but no comments")
-    if not rows:
+    if not spill.count:
         raise ImportFailure(name, header_line, f"no rows with comment text in column {cols.text!r}")
+    rows = _Staged(spill)
     explicit_parent = (columns is not None and columns.parent is not None) or bool(overrides and "parent" in overrides)
-    if index["parent"] is not None and not explicit_parent and _holds_text(header[index["parent"]], rows, index["parent"]):
+    if index["parent"] is not None and not explicit_parent and holds_text(header[index["parent"]], rows, index["parent"]):
         if index["parent_text"] is None:
             index["parent_text"] = index["parent"]
         index["parent"] = None
     mapped = {i for i in index.values() if i is not None}
     ignored = [i for i in range(len(header)) if i not in mapped and is_index_column(header[i], (r[i] for _, r in rows))]
     if cols.labels is not None:
-        label_columns = explicit_label_columns(header, rows, [header.index(c) for c in cols.labels])
+        label_columns_ = explicit_label_columns(header, rows, [header.index(c) for c in cols.labels])
     else:
-        label_columns = detect_label_columns(header, rows, mapped | set(ignored))
-    schema, labels = read_labels(name, header_line, header, rows, label_columns, cols.labels is not None, options)
+        label_columns_ = label_columns(header, rows, mapped | set(ignored))
+    labels = plan_labels(name, header_line, header, rows, spill.count, label_columns_, cols.labels is not None, options)
     extra = [(i, c.strip() or f"column_{i + 1}") for i, c in enumerate(header) if i not in mapped and i not in ignored]
     options.notes.metadata_columns = [key for _, key in extra]
     options.notes.ignored_columns = [header[i].strip() or f"column_{i + 1}" for i in ignored]
-    merge = index["comment_id"] is None and not _row_ids(header, rows, mapped)
+    merge = index["comment_id"] is None and not row_ids(header, rows, mapped, spill)
+    return _Table(name, PurePath(name).stem or name, index, extra, merge, labels, spill.count)
+
+
+class _Staged:
+    """The staged rows as a sequence the column checks can read (again), from disk."""
+
+    def __init__(self, spill: Spill):
+        self.spill = spill
+
+    def __len__(self) -> int:
+        return self.spill.count
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        return self.spill.items()  # type: ignore[return-value]
+
+
+def _threads(table: _Table, spill: Spill, progress: Progress | None, options: ImportOptions) -> Iterator[ThreadDraft]:
+    """Each thread's draft, built from its staged rows, in order of its first line (blank rows count)."""
     bound = MetadataBound()
-    threads = _build(name, PurePath(name).stem or name, rows, labels, index, extra, merge, options, bound)
-    warning = bound.warning(name)
+    merged: list[int] = []
+    done = 0
+    step = max(1, table.rows // 50)
+    next_report = step
+    for key, first, skipped, rows in spill.threads():
+        with paused_gc():
+            thread = _build(table, key, rows, options, bound)
+            link_replies(table.name, thread.pending)
+        draft = thread.pending.draft
+        draft.line = first
+        if skipped:
+            draft.metadata["skipped_empty_rows"] = skipped
+        draft.prior_schema = table.labels.schema if table.labels is not None else None
+        merged += thread.merged
+        done += len(rows)
+        del rows, thread
+        yield draft
+        if progress is not None and done >= next_report:
+            progress(READ_SHARE + (1 - READ_SHARE) * done / table.rows)
+            next_report = done + step
+    warning = bound.warning(table.name)
     if warning:
         options.notes.warnings.append(warning)
-    for key, thread in threads.items():
-        thread.pending.draft.line = first_line[key]
-        if skipped[key]:
-            thread.pending.draft.metadata["skipped_empty_rows"] = skipped[key]
-        thread.pending.draft.prior_schema = schema
-    warning = merged_warning(name, list(threads.values()))
+    warning = merged_warning(table.name, merged)
     if warning:
         options.notes.warnings.append(warning)
-    order = sorted(threads, key=first_line.__getitem__)
-    return [threads[key].pending for key in order]
 
 
 def _build(
-    name: str, stem: str, rows: list[tuple[int, list[str]]], labels: list, index: dict[str, int | None],
-    extra: list[tuple[int, str]], merge: bool, options: ImportOptions, bound: MetadataBound,
-) -> dict[str, TableThread]:  # fmt: skip
-    """The rows as comments of their threads (thread key -> thread), in first-appearance order; ``rows`` is
-    emptied on the way (each row let go once it is a comment, so the table is not held twice)."""
-    text_at, thread_at, title_at = index["text"], index["thread"], index["title"]
-    threads: dict[str, TableThread] = {}
-    titles: dict[str, Counter[str]] = {}
-    for k, prior in enumerate(labels):
+    table: _Table, key: str, rows: list[tuple[int, list[str]]], options: ImportOptions, bound: MetadataBound
+) -> TableThread:
+    """One thread's rows (``(line, cells)``, in file order) as its comments; ``rows`` is emptied on the way
+    (each row let go once it is a comment, so a large thread is not held twice)."""
+    name, index, extra = table.name, table.index, table.extra
+    text_at, title_at = index["text"], index["title"]
+    draft = ThreadDraft(source=NAME, external_id=key or None, line=rows[0][0], title=None if key else table.stem)
+    thread = TableThread(PendingThread(draft), table.merge)
+    titles: Counter[str] = Counter()
+    for k in range(len(rows)):
         line, row = rows[k]
         rows[k] = None  # type: ignore[call-overload]
-        key = row[thread_at].strip() if thread_at is not None else ""
-        thread = threads.get(key)
-        if thread is None:
-            draft = ThreadDraft(source=NAME, external_id=key or None, line=line, title=None if key else stem)
-            thread = threads[key] = TableThread(PendingThread(draft), merge)
-            titles[key] = Counter()
         if title_at is not None and row[title_at].strip():
-            titles[key][row[title_at].strip()] += 1
-        draft = thread.pending.draft
+            titles[row[title_at].strip()] += 1
         if index["url"] is not None and draft.url is None and row[index["url"]].strip():
             draft.url = row[index["url"]].strip()
         if index["article"] is not None and not draft.article and row[index["article"]].strip():
@@ -391,10 +433,10 @@ def _build(
             row[text_at],
             author=_cell(row, index["author"]),
             external_id=_cell(row, index["comment_id"]),
-            created_at=_when(name, line, row, index["created_at"], options),
+            created_at=_when(name, line, row, index["created_at"], None),
             metadata=bound({key_: row[i] for i, key_ in extra}),
             line=line,
-            prior_labels=prior,
+            prior_labels=table.labels.row(line, row) if table.labels is not None else [],
         )
         parent_text = row[index["parent_text"]] if index["parent_text"] is not None else None
         thread.add(
@@ -405,9 +447,8 @@ def _build(
             parent_text if parent_text and parent_text.strip() else None,
             options,
         )
-    for key, thread in threads.items():
-        _settle_title(thread.pending.draft, titles[key])
-    return threads
+    _settle_title(draft, titles)
+    return thread
 
 
 def _listed(header: list[str], shown: int = 50) -> str:
@@ -432,25 +473,6 @@ def _kept_columns(name: str, header: list[str], cols: ColumnMap, options: Import
     return sorted(named | set(others[:MAX_METADATA_KEYS]))
 
 
-def _holds_text(column: str, rows: list[tuple[int, list[str]]], at: int) -> bool:
-    """Whether a ``parent`` column holds the parent's text rather than its id: a cell with a space, or a long one."""
-    if column.strip().lower() not in _PARENT_EITHER and snake(column) not in _PARENT_EITHER:
-        return False
-    return any(" " in row[at].strip() or "\n" in row[at] or len(row[at].strip()) > ID_LENGTH for _, row in rows)
-
-
-def _row_ids(header: list[str], rows: list[tuple[int, list[str]]], mapped: set[int]) -> bool:
-    """Whether an unmapped column (``id``, ``*_id``) gives every row a value of its own (CrowdFlower's ``_unit_id``)."""
-    for i, column in enumerate(header):
-        key = snake(column)
-        if i in mapped or not (key == "id" or key.endswith("_id")):
-            continue
-        values = [row[i].strip() for _, row in rows]
-        if all(values) and len(set(values)) == len(values):
-            return True
-    return False
-
-
 def _settle_title(draft: ThreadDraft, titles: Counter[str]) -> None:
     """The most common title of the thread's rows; variants are kept so nothing is silently lost."""
     if not titles:
@@ -466,10 +488,11 @@ def _cell(row: list[str], at: int | None) -> str | None:
     return row[at].strip() or None
 
 
-def _when(name: str, line: int, row: list[str], at: int | None, options: ImportOptions) -> datetime | None:
+def _when(name: str, line: int, row: list[str], at: int | None, options: ImportOptions | None) -> datetime | None:
     """ISO 8601 or unix seconds; an offset or epoch gives aware UTC, a naive ISO time stays naive.
 
-    Anything else is a quirk: left out with a warning (``--strict``: the file is refused).
+    Anything else is a quirk: left out with a warning (``--strict``: the file is refused); ``options``
+    None: left out quietly (warned about when the row was first read).
     """
     value = _cell(row, at)
     if value is None:
@@ -477,5 +500,6 @@ def _when(name: str, line: int, row: list[str], at: int | None, options: ImportO
     try:
         return parse_time(value)
     except ValueError as exc:
-        options.quirk(name, line, f"created_at {exc}; left out")
+        if options is not None:
+            options.quirk(name, line, f"created_at {exc}; left out")
         return None

@@ -23,7 +23,7 @@ into drafts, so both apply exactly the same checks and make the same threads.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import PurePath
@@ -33,6 +33,7 @@ from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.linking.reply_tree import PendingThread, ReplyCycle, cycle_failure, link_replies, reply_depths
 from moderator.core.importing.options import ImportOptions
+from moderator.core.importing.sources.comment_bounds import OWN_KEYS, MetadataBound
 from moderator.core.importing.sources.html_text import html_to_text
 from moderator.core.importing.sources.json_lines import first_object, json_objects, kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText
@@ -123,13 +124,26 @@ class BulkThread:
 
 
 def read_bulk(
-    source: SourceText, progress: Progress | None = None, cancelled: Cancelled | None = None
+    source: SourceText,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    bound: MetadataBound | None = None,
+    ready: Callable[[BulkThread | None], None] | None = None,
 ) -> list[BulkThread] | None:
     """The threads of a one-comment-per-line file in first-appearance order; None for a thread-per-line file.
 
     Every line is checked, so a bad line anywhere raises ``ImportFailure`` before anything is
-    returned; reply cycles are found by ``BulkThread.link``.
+    returned; reply cycles are found by ``BulkThread.link``. Each comment's metadata is cut to
+    ``bound`` as it is read (a new ``MetadataBound(OWN_KEYS)`` if none is given, the draft writer's):
+    a million comments are held at once.
+
+    ``ready``, for a writer that starts before the end of the file: called with each thread once a line
+    of another thread follows it (a bulk export usually has each thread's lines together), so before
+    the file is known to be valid; called with None, and no more, if a thread comes back after another
+    one, or a story line regroups threads. The last thread is only in the list returned.
     """
+    if bound is None:
+        bound = MetadataBound(OWN_KEYS)
     name = source.name
     lines = json_objects(source, progress, cancelled)
     first = next(lines, None)
@@ -146,6 +160,8 @@ def read_bulk(
     plain_keys = _PLAIN_KEYS.issuperset
     iso = datetime.fromisoformat
     same_author = {}.setdefault
+    current: BulkThread | None = None  # the thread of the previous line
+    passed: set[str | None] = set()  # the threads given to ready()
     for lineno, obj in chain((first,), lines):
         if type(obj) is not dict:
             _expect_object(name, lineno, obj)
@@ -158,10 +174,15 @@ def read_bulk(
             rooting = False
         else:
             tid, rooting, ext, parent, author, created, text, metadata, fields = _unusual(name, lineno, obj)
+            if metadata is not None:
+                metadata = bound(metadata)
             if fields is not None and fields[0] is _STORY:
                 sid = _story(name, lineno, threads, ext, fields)
                 rooted.add(sid)
                 stories.add(sid)
+                if ready is not None:
+                    ready(None)
+                    ready = None
                 continue
         if type(tid) is not str:
             if tid is None and keyed:
@@ -175,6 +196,15 @@ def read_bulk(
             thread = threads[tid] = BulkThread(tid, lineno)
             if tid is None:
                 thread.title = PurePath(name).stem or name
+        if thread is not current:
+            if ready is not None:
+                if tid in passed:
+                    ready(None)
+                    ready = None
+                elif current is not None:
+                    passed.add(current.external_id)
+                    ready(_rooted(current) if current.external_id in rooted else current)
+            current = thread
         if rooting:
             rooted.add(tid)
         if fields is not None:
@@ -265,7 +295,7 @@ def _unusual(name: str, lineno: int, obj: dict[str, Any]) -> tuple:
     if text is None and (obj.get("deleted") is True or obj.get("dead") is True):
         text = "[deleted]" if obj.get("deleted") is True else "[dead]"  # marked in metadata, as Reddit's are
     extra = obj.keys() - _BULK_KEYS - used
-    metadata = {k: obj[k] for k in extra} if extra else None
+    metadata = {k: v for k, v in obj.items() if k in extra} if extra else None  # in the line's order: the bound keeps the first
     fields = (title, url, obj.get("article")) if (title, url, obj.get("article")) != (None, None, None) else None
     return tid, rooting, ext, parent, author, created, text, metadata, fields
 
@@ -337,6 +367,16 @@ def _refill(name: str, thread: BulkThread, comments: list[BulkComment]) -> None:
         thread.comments.append(comment)
 
 
+def _rooted(thread: BulkThread) -> BulkThread:
+    """A copy of a thread with ``_replies_to_the_post`` done: the thread itself waits for the end of the
+    file, where a later line may still give a comment the post's id."""
+    copy = BulkThread(thread.external_id, thread.line)
+    copy.title, copy.url, copy.article, copy.ids = thread.title, thread.url, thread.article, thread.ids
+    copy.comments, copy.unresolved = list(thread.comments), list(thread.unresolved)
+    _replies_to_the_post(copy)
+    return copy
+
+
 def _replies_to_the_post(thread: BulkThread) -> None:
     """A reply to the post a thread is keyed by (not a comment of it) is top level, not an orphan."""
     post = thread.external_id
@@ -376,7 +416,11 @@ def bulk_draft(name: str, thread: BulkThread) -> ThreadDraft:
 
 def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
     with paused_gc():
-        bulk = read_bulk(source, progress)
+        bound = MetadataBound(OWN_KEYS)
+        bulk = read_bulk(source, progress, bound=bound)
+        warning = bound.warning(source.name)
+        if warning and options is not None:
+            options.notes.warnings.append(warning)
         if bulk is not None:
             drafts = [bulk_draft(source.name, thread) for thread in bulk]
         else:
@@ -422,7 +466,8 @@ def _thread_line(name: str, lineno: int, obj: dict[str, Any]) -> PendingThread:
         where = f"comment {i}: "
         if type(comment) is not dict:
             raise ImportFailure(name, lineno, f"{where}expected a JSON object, found {kind_of(comment)}")
-        metadata = {} if _COMMENT_KEYS.issuperset(comment) else {k: comment[k] for k in comment.keys() - _COMMENT_KEYS}
+        # In the line's order, as the bulk shape's: what the metadata bound keeps is the first keys.
+        metadata = {} if _COMMENT_KEYS.issuperset(comment) else {k: v for k, v in comment.items() if k not in _COMMENT_KEYS}
         _add_comment(name, lineno, comment, thread, metadata, where)
     return thread
 

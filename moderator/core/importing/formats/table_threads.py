@@ -100,9 +100,9 @@ class TableThread:
                     )  # fmt: skip
 
 
-def merged_warning(name: str, threads: list[TableThread]) -> str | None:
-    """One warning for every row merged into an earlier one, or None."""
-    lines = sorted(line for t in threads for line in t.merged)
+def merged_warning(name: str, merged: list[int]) -> str | None:
+    """One warning for every row merged into an earlier one (their lines, from every thread), or None."""
+    lines = sorted(merged)
     if not lines:
         return None
     shown = ", ".join(map(str, lines[:10])) + (f", … ({len(lines)} in all)" if len(lines) > 10 else "")

@@ -22,6 +22,7 @@ from moderator.core.importing.sources.reading import SourceText
 from moderator.core.progress import Progress
 
 EXTENSIONS = (".zst",)  # plain dumps (.ndjson, .jsonl, .json) are told from the other formats by content
+STREAMS = True  # a dump's threads are yielded one by one, and ``progress`` covers the whole import (see writer)
 
 
 def sniff(source: SourceText) -> float:
@@ -38,9 +39,8 @@ def parse(source: SourceText, progress: Progress | None = None, options: ImportO
     if not source.compressed and source.name.lower().endswith(".zst"):
         raise ImportFailure(source.name, 1, "not a Zstandard-compressed file (it does not start with the zstd magic number)")
     if not source.compressed and source.head().lstrip().startswith("["):  # head(): a large NDJSON dump is not read whole
-        drafts = listing.read(source)
+        yield from listing.read(source)
     else:
-        drafts = dump.read(source, progress)
+        yield from dump.read(source, progress)
     if progress is not None:
         progress(1.0)
-    yield from drafts

@@ -20,6 +20,11 @@ NAME = "reddit"
 GONE = ("[deleted]", "[removed]")
 # Fields of a comment or submission worth keeping beside the text (a dump line has dozens).
 _KEEP = ("subreddit", "score", "controversiality", "distinguished", "stickied", "edited", "gilded", "link_title")
+# Every field a comment or submission is read for (a dump's lines are staged with only these).
+USED = frozenset(
+    {"id", "parent_id", "link_id", "body", "author", "created_utc", "title", "selftext", "permalink", "url", "is_self"}
+    | {"num_comments", *_KEEP}
+)
 
 
 def unwrap(obj: Any) -> Any:
@@ -62,7 +67,7 @@ class Threads:
         return thread
 
     def submission(self, lineno: int | None, data: dict[str, Any]) -> None:
-        sid = _ident(self.name, lineno, data, "id")
+        sid = ident(self.name, lineno, data, "id")
         if sid in self.with_post:
             return  # dumps repeat a post now and then; the first copy is kept
         self.with_post.add(sid)
@@ -88,13 +93,9 @@ class Threads:
 
     def comment(self, lineno: int | None, data: dict[str, Any], sid: str | None = None) -> None:
         name = self.name
-        cid = _ident(name, lineno, data, "id")
+        cid = ident(name, lineno, data, "id")
         parent_full = data.get("parent_id")
-        link = sid or bare(data.get("link_id"))
-        if link is None and type(parent_full) is str and parent_full.startswith("t3_"):
-            link = bare(parent_full)
-        if link is None:
-            raise ImportFailure(name, lineno, f'comment {cid!r} has no "link_id": which submission it belongs to is unknown')
+        link = sid or link_of(name, lineno, data)
         parent = None if parent_full is None or str(parent_full).startswith("t3_") else bare(parent_full)
         body = _text(name, lineno, data, "body", required=True)
         text = _unescape(body)
@@ -131,7 +132,19 @@ def _unescape(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
-def _ident(name: str, lineno: int | None, data: dict[str, Any], key: str) -> str:
+def link_of(name: str, lineno: int | None, data: dict[str, Any]) -> str:
+    """The submission a comment belongs to: its ``link_id``, else a top-level comment's ``parent_id``."""
+    parent_full = data.get("parent_id")
+    link = bare(data.get("link_id"))
+    if link is None and type(parent_full) is str and parent_full.startswith("t3_"):
+        link = bare(parent_full)
+    if link is None:
+        cid = ident(name, lineno, data, "id")
+        raise ImportFailure(name, lineno, f'comment {cid!r} has no "link_id": which submission it belongs to is unknown')
+    return link
+
+
+def ident(name: str, lineno: int | None, data: dict[str, Any], key: str) -> str:
     value = data.get(key)
     if type(value) is str and value:
         return bare(value) or value

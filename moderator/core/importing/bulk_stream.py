@@ -1,0 +1,95 @@
+"""The bulk path writing while it reads: each thread of a one-comment-per-line file inserted as soon as the
+reader has it complete (``jsonl.read_bulk``'s ``ready``), so SQLite inserts while Python parses.
+
+Taken only where the rows come out exactly as the whole-file path (``bulk.write_bulk``) writes them:
+on SQLite (a new thread gets max(id) + 1 there, so ids can be given before every thread is known) and
+with no thread of this format in the database yet (so every thread of the file is new: none to look up,
+none to add to). A file whose threads do not come one after another, a story line, or anything the
+stream does not expect (a reply cycle, a row refused) undoes what was written (a savepoint); the file
+then goes the whole-file way, which reports any such failure as it always does.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select
+
+from moderator.core.importing.bulk import CHUNK, COLUMNS, INSERT_COMMENTS, INSERT_THREADS, THREAD_COLUMNS, _Rows, _thread_row
+from moderator.core.importing.formats import jsonl
+from moderator.core.importing.keys import thread_key
+from moderator.core.importing.sources.comment_bounds import MetadataBound
+from moderator.core.importing.sqlite_sink import ThreadedInsertSink
+from moderator.core.importing.summary import ImportSummary
+from moderator.core.store import settings as project
+from moderator.core.store.tables import Comment, Thread
+
+
+def fits(conn: Connection) -> bool:
+    """Whether the stream writes what ``write_bulk`` would: SQLite, and no thread of this format yet."""
+    return conn.dialect.name == "sqlite" and conn.scalar(select(Thread.id).where(Thread.source == jsonl.NAME).limit(1)) is None
+
+
+class BulkStream:
+    """The ``ready`` of ``jsonl.read_bulk``; then ``finish`` (or ``abandon``)."""
+
+    def __init__(self, conn: Connection, name: str, batch_id: int, bound: MetadataBound):
+        self.name, self.batch_id, self.bound = name, batch_id, bound
+        self.savepoint = conn.begin_nested()
+        self.rows = _Rows(conn, project.author_key_secret(conn), bound)
+        self.next_id = (conn.scalar(select(func.max(Comment.id))) or 0) + 1
+        self.next_thread = (conn.scalar(select(func.max(Thread.id))) or 0) + 1
+        self.sink = ThreadedInsertSink(conn, (INSERT_THREADS, len(THREAD_COLUMNS)), (INSERT_COMMENTS, len(COLUMNS)))
+        self.written: list[jsonl.BulkThread] = []
+        self.comments = 0
+        self.broken = False
+
+    def __call__(self, thread: jsonl.BulkThread | None) -> None:
+        if thread is None or self.broken:
+            self.broken = True
+            return
+        try:
+            self._write(thread)
+        except Exception:  # noqa: BLE001  (the whole-file way writes it again, and reports it)
+            self.broken = True
+
+    def _write(self, thread: jsonl.BulkThread) -> None:
+        key = thread_key(jsonl.NAME, thread.external_id, thread.title, thread.url, thread.article)
+        thread_id = self.next_thread
+        rows = self.rows.new_thread(self.name, thread, key, thread_id, self.next_id)  # a reply cycle raises here
+        self.sink.add([(thread_id, *_thread_row(thread, key, self.batch_id, self.rows.to_json))], 0)
+        self.sink.add(rows)
+        self.next_thread += 1
+        self.next_id += len(rows)
+        self.comments += len(rows)
+        self.written.append(thread)
+        if self.sink.pending >= CHUNK:
+            self.sink.flush()
+
+    def finish(self, threads: list[jsonl.BulkThread], summary: ImportSummary) -> bool:
+        """Write the rest and count it in ``summary``; False, with nothing written, if the stream broke."""
+        written = len(self.written)
+        # (a thread given to the stream may be a copy of the one returned: compare ids)
+        same = all(a.external_id == b.external_id for a, b in zip(self.written, threads))
+        if not self.broken and same and written <= len(threads):
+            for thread in threads[written:]:
+                self(thread)
+        else:
+            self.broken = True
+        if self.broken:
+            self.abandon()
+            return False
+        try:
+            self.sink.__exit__(None, None, None)
+        except Exception:  # noqa: BLE001  (a refused row: the whole-file way reports it)
+            self.savepoint.rollback()
+            return False
+        self.savepoint.commit()
+        self.bound.dropped += self.rows.cut
+        summary.threads_added += len(self.written)
+        summary.comments_added += self.comments
+        summary.orphans += self.rows.orphans
+        return True
+
+    def abandon(self) -> None:
+        """Undo what was written (the inserting thread stopped first)."""
+        self.sink.abandon()
+        self.savepoint.rollback()

@@ -1,0 +1,131 @@
+"""A temporary SQLite file for what an importer reads before it can build threads: items keyed by thread.
+
+Rows of one thread may be scattered through a file (a Reddit dump is in time order) and a parent may
+come after its replies, so a thread is complete only once the whole file is read. Its items wait here,
+on disk (SQLite keeps a small page cache in memory), and are read back a thread at a time, in order of
+each thread's first line, each thread's items in file order: memory holds one thread, not the file.
+An item is any value ``marshal`` takes (tuples of strings, numbers, dicts of them...).
+"""
+
+from __future__ import annotations
+
+import marshal
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+BATCH = 10_000  # items inserted at a time
+
+_SCHEMA = (
+    # A scratch file: no journal, no fsync, sorts on disk too, and an 8 MB page cache (what it holds in memory).
+    "PRAGMA journal_mode = OFF",
+    "PRAGMA synchronous = OFF",
+    "PRAGMA temp_store = FILE",
+    "PRAGMA cache_size = -8192",
+    # rowid: the order of first appearance (a key's first insert; "OR IGNORE" keeps it)
+    "CREATE TABLE threads (key TEXT PRIMARY KEY, first INTEGER NOT NULL, skipped INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE items (thread TEXT NOT NULL, line INTEGER, data BLOB NOT NULL)",  # rowid: file order
+    "CREATE TABLE seen (value TEXT PRIMARY KEY) WITHOUT ROWID",  # for ``distinct``
+)
+
+
+class Spill:
+    """Items of many threads on disk; a context manager that deletes its file on exit."""
+
+    def __init__(self) -> None:
+        self._dir = tempfile.mkdtemp(prefix="moderator-import-")
+        self.db = sqlite3.connect(Path(self._dir) / "spill.sqlite", isolation_level=None)
+        for statement in _SCHEMA:
+            self.db.execute(statement)
+        self.db.execute("BEGIN")
+        self.count = 0
+        self._items: list[tuple[str, int | None, bytes]] = []
+        self._keys: list[tuple[str, int | None]] = []
+        self._last_key: str | None = None
+        self._indexed = False
+
+    def __enter__(self) -> Spill:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def thread(self, key: str, line: int | None) -> None:
+        """Note a thread's first line (only its first call for a key counts)."""
+        if key != self._last_key:  # a sorted file names each thread once in a run of rows
+            self._keys.append((key, line))
+            self._last_key = key
+            if len(self._keys) >= BATCH:
+                self._flush()
+
+    def skip(self, key: str) -> None:
+        """Count a row of the thread that holds no item (e.g. a blank comment)."""
+        self._flush()
+        self.db.execute("UPDATE threads SET skipped = skipped + 1 WHERE key = ?", (key,))
+
+    def add(self, key: str, line: int | None, item: Any) -> None:
+        self.thread(key, line)
+        self._items.append((key, line, marshal.dumps(item)))
+        self.count += 1
+        if len(self._items) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._keys:
+            self.db.executemany("INSERT OR IGNORE INTO threads (key, first) VALUES (?, ?)", self._keys)
+            self._keys = []
+        if self._items:
+            self.db.executemany("INSERT INTO items (thread, line, data) VALUES (?, ?, ?)", self._items)
+            self._items = []
+
+    def items(self) -> Iterator[tuple[int | None, Any]]:
+        """``(line, item)`` of every item, in file order."""
+        self._flush()
+        for line, data in self.db.execute("SELECT line, data FROM items ORDER BY rowid"):
+            yield line, marshal.loads(data)
+
+    def threads(self) -> Iterator[tuple[str, int, int, list[tuple[int | None, Any]]]]:
+        """``(key, first line, skipped rows, [(line, item)...])`` a thread at a time, in order of first line;
+        a thread with no item is left out."""
+        self._flush()
+        if not self._indexed:
+            self.db.execute("CREATE INDEX items_thread ON items (thread)")  # rowid order within a key
+            self._indexed = True
+        rows = self.db.execute(
+            "SELECT t.key, t.first, t.skipped, i.line, i.data FROM threads t JOIN items i ON i.thread = t.key "
+            "ORDER BY t.rowid, i.rowid"
+        )
+        current: str | None = None
+        first = skipped = 0
+        items: list[tuple[int | None, Any]] = []
+        for key, line0, skips, line, data in rows:
+            if key != current:
+                if current is not None:
+                    yield current, first, skipped, items
+                current, first, skipped, items = key, line0, skips, []
+            items.append((line, marshal.loads(data)))
+        if current is not None:
+            yield current, first, skipped, items
+
+    def distinct(self, values: Iterable[str]) -> bool:
+        """Whether no value repeats (on disk: a column of a million ids is not held as a set)."""
+        self._flush()
+        self.db.execute("DELETE FROM seen")
+        batch: list[tuple[str]] = []
+        try:
+            for value in values:
+                batch.append((value,))
+                if len(batch) >= BATCH:
+                    self.db.executemany("INSERT INTO seen (value) VALUES (?)", batch)
+                    batch = []
+            self.db.executemany("INSERT INTO seen (value) VALUES (?)", batch)
+        except sqlite3.IntegrityError:
+            return False
+        return True

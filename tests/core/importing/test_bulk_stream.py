@@ -1,0 +1,125 @@
+"""The bulk path writing each thread as it is read (SQLite) stores exactly what writing after the reading stores."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers.probes import store_author_secret
+from sqlalchemy import select, text
+
+from moderator.core.importing import bulk_stream
+from moderator.core.importing.formats import ImportCancelled, ImportFailure
+from moderator.core.importing.writer import import_paths
+from moderator.core.store import settings as project
+from moderator.core.store.tables import Comment, ImportBatch, Thread
+
+SQLITE = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+
+# Threads one after another (as a bulk export writes them): an epoch time, an offset time, extra keys, an
+# orphan, a reply before its parent, a reply to the post a thread is keyed by, comments naming no thread.
+RECORDS = [
+    {"thread_id": 7, "id": 1, "author": "ann", "text": "first", "created_at": "2016-11-09T14:05:00Z"},
+    {"thread_id": 7, "id": 2, "parent_id": 1, "author": "bob", "text": "reply", "created_at": 1478700300, "lang": "en"},
+    {"thread_id": 7, "id": 4, "parent_id": "gone", "author": "ann", "text": "orphan", "thread_title": "Late title"},
+    {"thread_id": "x", "id": "c", "parent_id": "b", "text": "reply before its parent"},
+    {"thread_id": "x", "id": "b", "text": "the parent", "created_at": "2020-05-01T12:00:00+02:00"},
+    {"link_id": "t3_p", "id": "r1", "parent_id": "t3_p", "text": "to the post", "author": "cy"},
+    {"link_id": "t3_p", "id": "r2", "parent_id": "r1", "text": "under it", "score": {"up": 3}},
+    {"link_id": "t3_q", "id": "q1", "parent_id": "t3_q", "text": "another post's"},
+]  # fmt: skip
+
+
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def rows(engine):
+    with engine.connect() as conn:
+        threads = [tuple(r) for r in conn.execute(select(Thread.__table__).order_by(Thread.id))]
+        comments = [tuple(r) for r in conn.execute(select(Comment.__table__).order_by(Comment.id))]
+        raw = conn.execute(text("SELECT id, CAST(meta AS TEXT), CAST(created_at AS TEXT) FROM comments ORDER BY id")).all()
+        batches = conn.execute(select(ImportBatch.threads_added, ImportBatch.comments_added, ImportBatch.warnings)).all()
+    return threads, comments, [tuple(r) for r in raw], [tuple(b) for b in batches]
+
+
+def both_ways(engine, second_engine, monkeypatch, path):
+    """``path`` imported streamed into ``engine`` and after the reading into ``second_engine``; whether it streamed."""
+    with engine.begin() as conn:
+        secret = project.author_key_secret(conn)
+    with second_engine.begin() as conn:
+        store_author_secret(conn, secret)
+    finished = []
+    real = bulk_stream.BulkStream.finish
+    monkeypatch.setattr(bulk_stream.BulkStream, "finish", lambda self, *a: finished.append(real(self, *a)) or finished[-1])
+    [streamed] = import_paths(engine, [path])
+    monkeypatch.setattr(bulk_stream, "fits", lambda conn: False)
+    [after] = import_paths(second_engine, [path])
+    assert rows(engine) == rows(second_engine)
+    for key in ("threads_added", "comments_added", "comments_skipped", "orphans", "warnings"):
+        assert getattr(streamed, key) == getattr(after, key), key
+    return finished == [True]
+
+
+@SQLITE
+def test_threads_one_after_another_are_streamed_as_written_after(engine, second_engine, tmp_path, monkeypatch):
+    path = write_jsonl(tmp_path / "bulk.jsonl", RECORDS)
+    assert both_ways(engine, second_engine, monkeypatch, path)
+    with engine.connect() as conn:
+        top = conn.scalar(select(Comment.parent_id).where(Comment.external_id == "r1"))
+        orphans = conn.scalar(select(Thread.meta).where(Thread.external_id == "7"))
+    assert top is None and orphans == {"orphans": 1}
+
+
+@SQLITE
+@pytest.mark.parametrize(
+    "records",
+    [
+        RECORDS + [{"thread_id": 7, "id": 9, "text": "back to an earlier thread"}],
+        [{"text": "no thread"}, *RECORDS[:3], {"text": "no thread again"}],
+        [
+            {"id": 1, "text": "the file's"},
+            {"thread_id": "t", "id": 2, "text": "t"},
+            {"type": "story", "id": 5, "title": "S"},
+            {"type": "comment", "id": 6, "parent": 5, "text": "hi"},
+        ],
+    ],
+    ids=["a-thread-comes-back", "the-file-thread-comes-back", "a-story"],
+)
+def test_other_files_are_written_after_the_reading(engine, second_engine, tmp_path, monkeypatch, records):
+    path = write_jsonl(tmp_path / "bulk.jsonl", records)
+    assert not both_ways(engine, second_engine, monkeypatch, path)
+
+
+@SQLITE
+def test_a_database_with_threads_of_the_format_is_written_after_the_reading(engine, tmp_path):
+    import_paths(engine, [write_jsonl(tmp_path / "one.jsonl", RECORDS[3:5])])
+    with engine.connect() as conn:
+        assert not bulk_stream.fits(conn)
+    [more] = import_paths(engine, [write_jsonl(tmp_path / "two.jsonl", RECORDS)])
+    assert (more.threads_existing, more.comments_added, more.comments_skipped) == (1, 6, 2)
+
+
+@SQLITE
+def test_failures_are_the_whole_files_and_leave_nothing(engine, tmp_path):
+    """A reply cycle in a thread already written: the bad line further on is still the one reported."""
+    cycle = [
+        {"thread_id": 1, "id": "a", "parent_id": "b", "text": "a"},
+        {"thread_id": 1, "id": "b", "parent_id": "a", "text": "b"},
+    ]
+    spread = [{"thread_id": t, "id": i, "text": "filler"} for t in range(2, 40) for i in range(30)]
+    path = write_jsonl(tmp_path / "bad.jsonl", cycle + spread)
+    with path.open("a") as out:
+        out.write("{not json\n")
+    with pytest.raises(ImportFailure, match=rf"bad.jsonl:{len(cycle) + len(spread) + 1}: invalid JSON"):
+        import_paths(engine, [path])
+    fine = write_jsonl(tmp_path / "cycle.jsonl", cycle + spread)
+    with pytest.raises(ImportFailure, match=r"cycle.jsonl:1: reply cycle"):
+        import_paths(engine, [fine])
+    with pytest.raises(ImportCancelled):
+        import_paths(engine, [write_jsonl(tmp_path / "many.jsonl", spread * 20)], cancelled=lambda: True)
+    with engine.connect() as conn:
+        assert conn.scalar(select(Comment.id)) is None and conn.scalar(select(Thread.id)) is None
+        assert conn.scalar(select(ImportBatch.id)) is None
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000  # the sink's own, given back
