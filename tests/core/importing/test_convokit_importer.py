@@ -8,8 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 from helpers.import_checks import FIXTURES, cli_import, comments, quoted, refused, threads
+from sqlalchemy import func, select
 
 from moderator.core.importing.formats import ImportFailure, convokit, detect_format, parse, read_source
+from moderator.core.importing.writer import import_paths
+from moderator.core.store.tables import Comment, ImportBatch, Thread
 
 CORPUS = FIXTURES / "convokit-corpus"
 
@@ -110,3 +113,32 @@ def _source(lines):
     from moderator.core.importing.formats import text_source
 
     return text_source("utterances.jsonl", "".join(json.dumps(r) + "\n" for r in lines))
+
+
+def test_scattered_conversations_make_the_same_threads_in_order_of_first_line():
+    """Utterances wait on disk by conversation: each thread comes whole, its replies linked wherever they are."""
+    row = {"speaker": "a", "reply_to": None, "timestamp": 1, "text": "hi"}
+    lines = [
+        {**row, "id": "b2", "conversation_id": "b", "reply_to": "b"},  # a reply before its root
+        {**row, "id": "a", "conversation_id": "a", "text": "> quoted\n\nroot a"},
+        {**row, "id": "b", "conversation_id": "b", "speaker": "[deleted]"},
+        {**row, "id": "a2", "conversation_id": "a", "reply_to": "gone", "meta": {"score": 2}},
+    ]
+    b, a = convokit.parse(_source(lines))
+    assert (b.external_id, b.line, [(c.external_id, c.parent_index, c.author) for c in b.comments]) == (
+        "b", 1, [("b2", 1, "a"), ("b", None, None)])  # fmt: skip
+    assert (a.external_id, a.line, [c.line for c in a.comments]) == ("a", 2, [2, 4])
+    assert a.comments[1].parent_index == 0 and a.comments[1].metadata == {"meta": {"score": 2}, "missing_parent_id": "gone"}
+    assert a.comments[0].metadata == {"unlinked_quotes": [[2, 8]]}  # a quote of nothing in the thread
+
+
+def test_a_bad_utterance_after_complete_conversations_writes_nothing(engine, tmp_path):
+    """Conversations u0 and u1 are written before u2 is built and refused; the import's transaction undoes them."""
+    row = {"speaker": "a", "reply_to": None, "timestamp": 1, "text": "hi"}
+    path = tmp_path / "utterances.jsonl"
+    lines = [json.dumps({**row, "id": f"u{i}", "conversation_id": f"u{i}"}) for i in range(3)]
+    path.write_text("\n".join([*lines, json.dumps({**row, "id": "x", "conversation_id": "u2", "reply_to": "x"})]) + "\n")
+    with pytest.raises(ImportFailure, match=r"utterances\.jsonl:4: comment 'x' is its own parent"):
+        import_paths(engine, [path])
+    with engine.connect() as conn:
+        assert [conn.scalar(select(func.count()).select_from(t)) for t in (ImportBatch, Thread, Comment)] == [0, 0, 0]

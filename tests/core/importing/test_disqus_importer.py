@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from helpers.import_checks import FIXTURES, cli_import, comments, quoted, refused, snapshot, threads
+from sqlalchemy import func, select
 
-from moderator.core.importing.formats import detect_format, disqus, read_source
+from moderator.core.importing.formats import ImportFailure, detect_format, disqus, read_source
+from moderator.core.importing.sources import reading
 from moderator.core.importing.sources.html_text import html_to_text
+from moderator.core.importing.writer import import_paths
+from moderator.core.store.tables import Comment, ImportBatch, Thread
 
 EXPORT = FIXTURES / "disqus-export.xml"
 
@@ -156,3 +161,46 @@ def test_a_malformed_marked_section_in_a_message_is_shown_as_text_not_a_crash():
 
     text, quotes = html_to_text("a <![CDATd_it b <blockquote>q</blockquote> c")
     assert text == "a <![CDATd_it b\n\nq\n\nc" and quotes == [(17, 18)]
+
+
+def test_an_export_read_in_small_pieces_gives_the_same_threads_and_lines(monkeypatch, tmp_path):
+    """The export is fed to the parser a piece at a time: the same drafts, and errors at the same lines."""
+    whole = list(disqus.parse(read_source(EXPORT)))
+    monkeypatch.setattr(reading, "BLOCK", 64)
+    assert list(disqus.parse(read_source(EXPORT))) == whole
+    broken = tmp_path / "mismatched.xml"
+    broken.write_text(EXPORT.read_text().replace("</title>\n    <message />", "</titel>\n    <message />"))
+    with pytest.raises(ImportFailure, match="mismatched tag") as info:
+        list(disqus.parse(read_source(broken)))
+    assert info.value.line == 30
+
+
+def test_posts_scattered_among_threads_make_whole_threads_in_order_of_first_post(tmp_path):
+    path = tmp_path / "export.xml"
+    path.write_text(
+        '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">\n'
+        '<post dsq:id="b2"><message>reply first</message><thread dsq:id="B"/><parent dsq:id="b1"/></post>\n'
+        '<thread dsq:id="A"><title>Thread A</title></thread>\n'
+        '<post dsq:id="a1"><message>&lt;p&gt;in A&lt;/p&gt;</message><thread dsq:id="A"/></post>\n'
+        '<post dsq:id="b1"><message>root of B</message><thread dsq:id="B"/></post>\n'
+        "</disqus>\n"
+    )
+    b, a = disqus.parse(read_source(path))
+    assert (b.external_id, b.line, b.metadata, [(c.external_id, c.parent_index) for c in b.comments]) == (
+        "B", 2, {"thread_missing": True}, [("b2", 1), ("b1", None)])  # fmt: skip
+    assert (a.external_id, a.title, a.line, [c.text for c in a.comments]) == ("A", "Thread A", 3, ["in A"])
+
+
+def test_a_bad_post_in_a_later_thread_writes_nothing(engine, tmp_path):
+    """Thread A is written before thread B is built; B's bad date still undoes the whole import."""
+    path = tmp_path / "export.xml"
+    path.write_text(
+        '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">\n'
+        '<post dsq:id="a1"><message>fine</message><thread dsq:id="A"/></post>\n'
+        '<post dsq:id="b1"><message>late</message><createdAt>yesterday</createdAt><thread dsq:id="B"/></post>\n'
+        "</disqus>\n"
+    )
+    with pytest.raises(ImportFailure, match=r"export\.xml:3: <createdAt> 'yesterday'"):
+        import_paths(engine, [path])
+    with engine.connect() as conn:
+        assert [conn.scalar(select(func.count()).select_from(t)) for t in (ImportBatch, Thread, Comment)] == [0, 0, 0]

@@ -179,6 +179,15 @@ def counted(tmp_path: Path) -> tuple[int, int, int]:
         return db.execute("SELECT count(DISTINCT thread_id), count(*), count(parent_id) FROM comments").fetchone()
 
 
+def written_within_bound(tmp_path, path, threads: int, comments: int, replies: int) -> None:
+    """Imported by the CLI in a child process under the memory bound, with every thread, comment and reply."""
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{comments} comments in {threads} new threads" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    assert counted(tmp_path) == (threads, comments, replies)
+
+
 def test_a_table_with_its_threads_scattered_is_written_a_thread_at_a_time(tmp_path):
     """150 MB, 150,000 rows of 3,000 threads taking turns, replies before their parents: 355 MB before (every
     row held until the last was read); staged on disk and written a thread at a time now (110 MB)."""
@@ -197,11 +206,7 @@ def test_a_table_with_its_threads_scattered_is_written_a_thread_at_a_time(tmp_pa
                 parent = i - (2 if turn == 2 else 1) * threads
             out.write(f"t{i % threads},{i},{parent},user{i % 97},{i} {filler}\n")
     assert path.stat().st_size > 150_000_000
-    status, out, err, peak = imported(tmp_path, path)
-    assert status == 0, err
-    assert f"{rows} comments in {threads} new threads" in out
-    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
-    assert counted(tmp_path) == (threads, rows, rows - threads)
+    written_within_bound(tmp_path, path, threads, rows, rows - threads)
 
 
 def test_a_reddit_dump_in_time_order_is_written_a_thread_at_a_time(tmp_path):
@@ -218,13 +223,92 @@ def test_a_reddit_dump_in_time_order_is_written_a_thread_at_a_time(tmp_path):
             out.write((json.dumps(line) + "\n").encode())
         for t in range(threads):
             out.write((json.dumps({"id": f"s{t}", "title": f"Post {t}", "selftext": "", "subreddit": "x"}) + "\n").encode())
-    status, out, err, peak = imported(tmp_path, path)
-    assert status == 0, err
-    assert f"{comments} comments in {threads} new threads" in out
-    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
-    assert counted(tmp_path) == (threads, comments, comments - threads)
+    written_within_bound(tmp_path, path, threads, comments, comments - threads)
     with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
         assert db.execute("SELECT count(*) FROM threads WHERE title LIKE 'Post %'").fetchone() == (threads,)
+
+
+def test_a_file_of_a_thread_per_line_is_written_a_line_at_a_time(tmp_path):
+    """42 MB, 400 threads of 500 short replies each: 227 MB before (every thread's draft held until the last line
+    was read); each thread is written as its line is read now (100 MB)."""
+    threads, replies = 400, 500
+    path = tmp_path / "threads.jsonl"
+    with path.open("w") as out:
+        for t in range(threads):
+            comments = [
+                {"id": str(i), "parent_id": str(i // 2) if i else None, "text": f"comment {i} of thread {t}, " + "word " * 30}
+                for i in range(replies)
+            ]
+            out.write(json.dumps({"id": f"t{t}", "comments": comments}) + "\n")
+    assert path.stat().st_size > 40_000_000
+    written_within_bound(tmp_path, path, threads, threads * replies, threads * (replies - 1))
+
+
+def test_a_corpus_with_its_conversations_scattered_is_written_a_thread_at_a_time(tmp_path):
+    """30 MB, 120,000 utterances of 600 conversations taking turns: 242 MB before (every conversation held until
+    the last line was read); staged on disk and written a conversation at a time now (110 MB)."""
+    utterances, conversations = 120_000, 600
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    with (folder / "utterances.jsonl").open("w") as out:
+        for i in range(utterances):
+            conv = f"u{i % conversations}"
+            uid, reply = (conv, None) if i < conversations else (f"u{i}", f"u{i - conversations}")
+            line = {"id": uid, "conversation_id": conv, "reply_to": reply, "speaker": f"s{i % 40}",
+                    "timestamp": 1_600_000_000 + i, "text": f"utterance {i}, " + "word " * 20, "meta": {"score": i}}  # fmt: skip
+            out.write(json.dumps(line) + "\n")
+    assert (folder / "utterances.jsonl").stat().st_size > 30_000_000
+    written_within_bound(tmp_path, folder, conversations, utterances, utterances - conversations)
+
+
+def test_a_disqus_export_is_read_in_pieces_and_written_a_thread_at_a_time(tmp_path):
+    """32 MB, 60,000 posts of 600 threads taking turns: 309 MB before (the whole text, then every post's record
+    and draft held until the last was read); read in pieces, staged on disk, written a thread at a time now (111 MB)."""
+    posts, threads = 60_000, 600
+    message = "&lt;p&gt;" + "a comment with some words in it, " * 5 + "&lt;/p&gt;"
+    path = tmp_path / "export.xml"
+    with path.open("w") as out:
+        out.write('<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">\n')
+        for t in range(threads):
+            out.write(f'<thread dsq:id="t{t}"><link>https://news.example/{t}</link><title>Article {t}</title></thread>\n')
+        for i in range(posts):
+            parent = f'<parent dsq:id="p{i - threads}"/>' if i >= threads else ""
+            out.write(
+                f'<post dsq:id="p{i}"><id>wp-{i}</id><message>{message}</message><createdAt>2020-01-01T00:00:00Z</createdAt>'
+                f"<isDeleted>false</isDeleted><isSpam>false</isSpam><author><email>reader{i % 50}@mail.example</email>"
+                f"<name>Reader {i % 50}</name><isAnonymous>false</isAnonymous><username>reader{i % 50}</username></author>"
+                f'<ipAddress>203.0.113.{i % 250}</ipAddress><thread dsq:id="t{i % threads}"/>{parent}</post>\n'
+            )
+        out.write("</disqus>\n")
+    assert path.stat().st_size > 30_000_000
+    written_within_bound(tmp_path, path, threads, posts, posts - threads)
+
+
+def test_a_disqus_export_describing_many_threads_keeps_their_records_on_disk(tmp_path):
+    """41 MB describing 110,000 threads, 500 with posts: 351 MB before (the whole text and every thread's record
+    held); the records wait on disk now, and only the threads with posts are built (103 MB)."""
+    threads, posts = 110_000, 500
+    path = tmp_path / "threads.xml"
+    with path.open("w") as out:
+        out.write('<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">\n')
+        out.write('<category dsq:id="1"><forum>harbourtimes</forum><title>General</title></category>\n')
+        for t in range(threads):
+            out.write(
+                f'<thread dsq:id="{t}"><id>news-article-{t}</id><forum>harbourtimes</forum><category dsq:id="1"/>'
+                f"<link>https://harbourtimes.example/news/2019/06/article-{t}</link><title>Article number {t}</title>"
+                "<message></message><createdAt>2019-06-03T14:05:11Z</createdAt><author><email>ed@mail.example</email>"
+                "<name>Ed</name><username>ed</username></author><ipAddress>203.0.113.9</ipAddress></thread>\n"
+            )
+        for i in range(posts):
+            out.write(f'<post dsq:id="p{i}"><message>a comment</message><thread dsq:id="{i * 7}"/></post>\n')
+        out.write("</disqus>\n")
+    assert path.stat().st_size > 40_000_000
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{posts} comments in {posts} new threads" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM threads WHERE title LIKE 'Article number %'").fetchone() == (posts,)
 
 
 # ------------------------------------------------------------------------------ the bounds, in process

@@ -147,11 +147,21 @@ def test_invalid_json_in_the_middle_is_not_called_truncated(tmp_path):
     assert "half-written" not in message
 
 
-def test_nothing_is_yielded_before_a_late_error(tmp_path):
-    src = source(tmp_path, [{"comments": [{"text": "fine"}]}, {"comments": [{"text": "fine"}]}, "[1, 2]"])
+def test_threads_stream_until_a_late_error(tmp_path):
+    """A thread per line is yielded as its line is read; the bad line fails the file when reached (the
+    writer's transaction undoes what was written: see test_a_bad_line_after_good_threads_writes_nothing)."""
+    src = source(tmp_path, [{"comments": [{"text": "one"}]}, {"comments": [{"text": "two"}]}, "[1, 2]"])
     threads = jsonl.parse(src)
+    assert [next(threads).comments[0].text, next(threads).comments[0].text] == ["one", "two"]
     with pytest.raises(ImportFailure) as info:
         next(threads)
+    assert info.value.line == 3
+
+
+def test_a_bulk_file_is_checked_whole_before_its_first_thread(tmp_path):
+    src = source(tmp_path, [{"thread_id": 1, "text": "a"}, {"thread_id": 2, "text": "b"}, "[1, 2]"])
+    with pytest.raises(ImportFailure) as info:
+        next(jsonl.parse(src))
     assert info.value.line == 3
 
 
@@ -236,7 +246,7 @@ def test_progress_reaches_one_and_is_not_called_per_line(tmp_path):
     assert sum(len(t.comments) for t in threads) == 1000
     assert calls[-1] == 1.0
     assert calls == sorted(calls) and all(0 < f <= 1 for f in calls)
-    assert len(calls) <= 102
+    assert len(calls) <= 160  # the reading (about every 1%), then the threads as they are yielded (every 2%)
 
 
 def test_sniff_and_format_detection(tmp_path):

@@ -11,11 +11,12 @@ from helpers.whole_table_labels import detect_label_columns, read_labels
 from sqlalchemy import func, select
 
 from moderator.core.importing.errors import ImportCancelled, ImportFailure
-from moderator.core.importing.formats import csv_table, read_source
+from moderator.core.importing.formats import csv_table, jsonl, read_source
 from moderator.core.importing.formats.reddit import reader as reddit
 from moderator.core.importing.formats.table_columns import label_columns
 from moderator.core.importing.formats.table_labels import plan_labels
 from moderator.core.importing.options import ImportOptions
+from moderator.core.importing.sources.records import Records
 from moderator.core.importing.sources.spill import Spill
 from moderator.core.importing.writer import import_paths
 from moderator.core.store.tables import Comment, ImportBatch, Thread
@@ -38,6 +39,16 @@ def test_a_spill_gives_back_threads_in_order_of_first_line_and_rows_in_file_orde
         assert threads[0][3][1] == (3, ("b", [3]))
         assert [ln for ln, _ in spill.items()] == [1, 2, 3, 4, 5, 6]
         assert spill.distinct(["x", "y"]) and not spill.distinct(["x", "y", "x"])
+
+
+def test_records_keep_the_first_or_the_last_put_under_a_key():
+    with Records() as records:
+        records.put("a", {"n": 1})
+        records.put("b", "first", replace=True)
+        records.put("a", {"n": 2})
+        assert records.get("a") == {"n": 1}
+        records.put("b", "last", replace=True)  # after a read: the batch before it is on disk
+        assert (records.get("b"), records.get("missing")) == ("last", None)
 
 
 def test_scattered_rows_and_late_parents_make_the_same_threads(tmp_path):
@@ -133,3 +144,61 @@ def test_a_reddit_dump_yields_each_thread_with_its_post_wherever_it_is(tmp_path)
     assert (a.external_id, a.title, a.line, [c.external_id for c in a.comments]) == ("a", "Post A", 1, ["c1", "c2", "c3"])
     assert a.comments[1].parent_index == 2
     assert (b.external_id, b.line, b.comments[0].metadata.get("unlinked_quotes")) == ("b", 2, [[2, 7]])
+
+
+def test_a_bad_line_after_good_threads_writes_nothing(engine, tmp_path):
+    """A thread per line is written as its line is read; a bad line after them still undoes the whole import."""
+    path = tmp_path / "threads.jsonl"
+    good = [json.dumps({"id": f"t{i}", "comments": [{"id": "1", "text": f"comment {i}"}]}) for i in range(3)]
+    path.write_text("\n".join([*good, '{"id": "t3", "comments": [{"text": 5}]}']) + "\n")
+    with pytest.raises(ImportFailure, match=r"threads\.jsonl:4: .*\"text\" must be a string"):
+        import_paths(engine, [path])
+    with engine.connect() as conn:
+        assert [conn.scalar(select(func.count()).select_from(t)) for t in (ImportBatch, Thread, Comment)] == [0, 0, 0]
+
+
+@ONE_BACKEND
+def test_a_thread_per_line_import_reports_progress_in_order_as_it_writes(engine, tmp_path):
+    path = tmp_path / "threads.jsonl"
+    path.write_text("".join(json.dumps({"id": f"t{i}", "comments": [{"text": f"c{i}"}]}) + "\n" for i in range(300)))
+    seen: list[float] = []
+    (summary,) = import_paths(engine, [path], progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) > 10
+    assert (summary.comments_added, summary.threads_added) == (300, 300)
+
+
+def test_the_bulk_shape_through_parse_reports_the_reading_then_the_threads(tmp_path):
+    """``jsonl.STREAMS``: a bulk file read by ``parse`` (not the writer's fast path) reports its reading as a
+    quarter, then the rest as its threads are asked for."""
+    path = tmp_path / "bulk.jsonl"
+    path.write_text("".join(json.dumps({"thread_id": i % 100, "text": f"c{i}"}) + "\n" for i in range(1000)))
+    seen: list[float] = []
+    threads = jsonl.parse(read_source(path), progress=seen.append)
+    next(threads)
+    assert seen and max(seen) <= jsonl.READ_SHARE
+    assert len(list(threads)) == 99
+    assert seen == sorted(seen) and seen[-1] == 1.0 and any(jsonl.READ_SHARE < f < 1 for f in seen)
+
+
+def scattered_utterances(path):
+    row = {"speaker": "a", "timestamp": 1, "text": "hi"}
+    lines = [
+        {**row, "id": f"u{i}", "conversation_id": f"u{i % 7}", "reply_to": None if i < 7 else f"u{i - 7}"} for i in range(300)
+    ]
+    (path / "utterances.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path / "utterances.jsonl"
+
+
+def scattered_posts(path):
+    posts = "".join(f'<post dsq:id="p{i}"><message>hi</message><thread dsq:id="T{i % 7}"/></post>\n' for i in range(300))
+    (path / "export.xml").write_text(f'<disqus xmlns:dsq="http://disqus.com/disqus-internals">\n{posts}</disqus>\n')
+    return path / "export.xml"
+
+
+@ONE_BACKEND
+@pytest.mark.parametrize("make", [scattered_utterances, scattered_posts])
+def test_staged_conversations_and_posts_report_progress_in_order(engine, tmp_path, make):
+    seen: list[float] = []
+    (summary,) = import_paths(engine, [make(tmp_path)], progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) > 10
+    assert (summary.comments_added, summary.threads_added) == (300, 7)

@@ -5,6 +5,10 @@ and ``meta`` (corpora from ConvoKit before 2.0 say ``user``, ``root`` and ``repl
 conversation becomes one thread, every utterance one comment (the root too: in most corpora it is a
 comment like the others), replies kept; ``conversations.json`` beside the file, when present, gives
 each thread its title and metadata.
+
+A conversation's utterances may be scattered through the file, so every line is checked and staged on
+disk by conversation (``Spill``), then the threads are built and yielded one at a time, in order of
+each one's first line: memory holds one conversation, not the corpus.
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ from moderator.core.importing.linking.reply_tree import PendingThread, link_repl
 from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.json_lines import first_object, json_objects, kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText, decode
+from moderator.core.importing.sources.spill import Spill
 from moderator.core.progress import Progress
 
 NAME = "convokit"
 EXTENSIONS: tuple[str, ...] = ()  # utterances.jsonl shares .jsonl with the jsonl format: found by content
+STREAMS = True  # threads are yielded one by one, and ``progress`` covers the whole import (see writer)
+READ_SHARE = 0.25  # reading and staging the utterances: the rest is building (and writing) the threads
 
 # (current key, pre-2.0 key)
 _SPEAKER = ("speaker", "user")
@@ -58,50 +65,69 @@ def sniff(source: SourceText) -> float:
 def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
     name = source.name
     conversations = _conversations(name)
-    threads: dict[str, PendingThread] = {}
-    marked: dict[str, dict[int, list[tuple[int, int]]]] = {}
-    with paused_gc():
-        for lineno, obj in json_objects(source, progress):
-            if type(obj) is not dict:
-                raise ImportFailure(name, lineno, f"expected a JSON object (an utterance), found {kind_of(obj)}")
-            uid = _ident(name, lineno, obj, ("id", "id"), required=True)
-            conv = _ident(name, lineno, obj, _CONVERSATION, required=True)
-            parent = _ident(name, lineno, obj, _REPLY_TO, required=False)
-            text = obj.get("text")
-            if type(text) is not str:
-                raise ImportFailure(
-                    name, lineno, 'missing "text"' if text is None else f'"text" must be a string, found {kind_of(text)}'
-                )
-            speaker = _get(obj, _SPEAKER)
-            if speaker is not None and type(speaker) is not str:
-                speaker = _ident(name, lineno, obj, _SPEAKER, required=False)
-            thread = threads.get(conv)
-            if thread is None:
-                thread = threads[conv] = PendingThread(_thread(conv, lineno, conversations.get(conv)))
-                marked[conv] = {}
-            meta = obj.get("meta")
-            metadata: dict[str, Any] = {"meta": meta} if meta else {}
-            if text.strip() in _GONE:  # Reddit-derived corpora keep these as the text
-                metadata[text.strip().strip("[]")] = True
-            if speaker in _GONE:
-                speaker = None
-            comment = CommentDraft(
-                text, speaker or None, uid, None, _when(name, lineno, obj.get("timestamp")), metadata=metadata, line=lineno
-            )
-            spans = markdown_quotes(text) if ">" in text else []
-            if spans:
-                marked[conv][len(thread.draft.comments)] = spans
-            thread.add(name, lineno, comment, parent)
-        if not threads:
+    reading = (lambda f: progress(READ_SHARE * f)) if progress is not None else None
+    with Spill() as spill:  # a conversation's utterances may be anywhere: they wait on disk, keyed by it
+        with paused_gc():  # many small objects, none in a cycle
+            for lineno, obj in json_objects(source, reading):
+                conv, utterance = _utterance(name, lineno, obj)
+                spill.add(conv, lineno, utterance)
+        if not spill.count:
             raise ImportFailure(name, 1, "no utterances in the file")
-        for conv, thread in threads.items():
-            link_replies(name, thread)
-            _attach_orphans(thread, conv)
-            link_quotes(thread.draft, marked[conv])
+        yield from _threads(name, spill, conversations, progress)
     if progress is not None:
         progress(1.0)
-    for thread in threads.values():
+
+
+def _utterance(name: str, lineno: int, obj: Any) -> tuple[str, tuple]:
+    """An utterance line, checked: its conversation and what its comment is made of (``marshal``-able:
+    the timestamp stays as the line gives it, ``_when`` reads it again)."""
+    if type(obj) is not dict:
+        raise ImportFailure(name, lineno, f"expected a JSON object (an utterance), found {kind_of(obj)}")
+    uid = _ident(name, lineno, obj, ("id", "id"), required=True)
+    conv = _ident(name, lineno, obj, _CONVERSATION, required=True)
+    parent = _ident(name, lineno, obj, _REPLY_TO, required=False)
+    text = obj.get("text")
+    if type(text) is not str:
+        raise ImportFailure(name, lineno, 'missing "text"' if text is None else f'"text" must be a string, found {kind_of(text)}')
+    speaker = _get(obj, _SPEAKER)
+    if speaker is not None and type(speaker) is not str:
+        speaker = _ident(name, lineno, obj, _SPEAKER, required=False)
+    timestamp = obj.get("timestamp")
+    _when(name, lineno, timestamp)  # a bad one is refused now, at its line
+    return conv, (uid, parent, text, speaker, timestamp, obj.get("meta"))  # type: ignore[return-value]
+
+
+def _threads(name: str, spill: Spill, conversations: dict[str, Any], progress: Progress | None) -> Iterator[ThreadDraft]:
+    """Each conversation's draft, built from its staged utterances, in order of its first line."""
+    done = 0
+    step = max(1, spill.count // 50)
+    next_report = step
+    for conv, first, _skipped, items in spill.threads():
+        with paused_gc():
+            thread = PendingThread(_thread(conv, first, conversations.get(conv)))
+            marked: dict[int, list[tuple[int, int]]] = {}
+            for lineno, (uid, parent, text, speaker, timestamp, meta) in items:
+                metadata: dict[str, Any] = {"meta": meta} if meta else {}
+                if text.strip() in _GONE:  # Reddit-derived corpora keep these as the text
+                    metadata[text.strip().strip("[]")] = True
+                if speaker in _GONE:
+                    speaker = None
+                comment = CommentDraft(
+                    text, speaker or None, uid, None, _when(name, lineno, timestamp), metadata=metadata, line=lineno
+                )
+                spans = markdown_quotes(text) if ">" in text else []
+                if spans:
+                    marked[len(thread.draft.comments)] = spans
+                thread.add(name, lineno, comment, parent)
+            link_replies(name, thread)
+            _attach_orphans(thread, conv)
+            link_quotes(thread.draft, marked)
+        done += len(items)
+        del items
         yield thread.draft
+        if progress is not None and done >= next_report:
+            progress(READ_SHARE + (1 - READ_SHARE) * done / spill.count)
+            next_report = done + step
 
 
 def _attach_orphans(thread: PendingThread, conv: str) -> None:

@@ -6,7 +6,10 @@ text, and a ``<blockquote>`` a quote span. Deleted and spam posts are kept and m
 metadata. Commenters' e-mail and IP addresses are never read into the database.
 
 The file is parsed as a stream (no DOM) by defusedxml's parser: a DTD, and with it entity expansion
-("billion laughs") or external entities, is refused at its line before anything is expanded.
+("billion laughs") or external entities, is refused at its line before anything is expanded. A thread's
+posts may be anywhere in the export, so each post is staged on disk by its thread (``Spill``) as it ends,
+then the threads are built and yielded one at a time, in order of first post; the thread and category
+records wait on disk too (``Records``): memory holds one thread's posts, not the export.
 """
 
 from __future__ import annotations
@@ -28,10 +31,14 @@ from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.html_text import html_to_text
 from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.importing.sources.records import Records
+from moderator.core.importing.sources.spill import Spill
 from moderator.core.progress import Progress
 
 NAME = "disqus"
 EXTENSIONS = (".xml",)
+STREAMS = True  # threads are yielded one by one, and ``progress`` covers the whole import (see writer)
+READ_SHARE = 0.25  # parsing the XML and staging the posts: the rest is building (and writing) the threads
 
 _DSQ_ID = "{http://disqus.com/disqus-internals}id"
 _CHUNK = 1 << 20
@@ -39,7 +46,7 @@ _POSITION = re.compile(r": line \d+, column \d+$")
 
 
 def sniff(source: SourceText) -> float:
-    head = source.text[:2048]
+    head = source.head(2048)  # not the whole text of a large file
     return 0.99 if re.search(r"<disqus[\s>]", head) else 0.0
 
 
@@ -47,18 +54,25 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-class _Export:
-    """Parser target: collects categories, threads and posts as flat records while the file streams by."""
+# What a thread's draft is made of (``_thread``): a record keeps these fields only.
+_THREAD_FIELDS = frozenset(
+    {"id", "line", "id_text", "category_ref", "title", "link", "message", "createdAt", "isDeleted", "isClosed"}
+)
 
-    def __init__(self, name: str):
+
+class _Export:
+    """Parser target: keeps category and thread records in ``records`` (keys ``category <id>``, ``thread <id>``)
+    and stages each post in ``spill`` by its thread, while the file streams by."""
+
+    def __init__(self, name: str, spill: Spill, records: Records):
         self.name = name
+        self.spill = spill
+        self.records = records
         self.parser: Any = None
         self.path: list[str] = []
         self.record: dict[str, Any] | None = None
         self.text: list[str] = []
-        self.categories: dict[str, str] = {}
-        self.threads: dict[str, dict[str, Any]] = {}
-        self.posts: list[dict[str, Any]] = []
+        self.failure: ImportFailure | None = None  # the first bad post, raised once the XML is known to be well formed
 
     def line(self) -> int:
         return self.parser.parser.CurrentLineNumber
@@ -91,13 +105,25 @@ class _Export:
         elif depth == 1:
             kind = record["kind"]
             if kind == "category" and record["id"]:
-                self.categories[record["id"]] = record.get("title", "")
+                self.records.put(f"category {record['id']}", record.get("title", ""), replace=True)  # the last one
             elif kind == "thread" and record["id"]:
-                self.threads.setdefault(record["id"], record)
+                self.records.put(f"thread {record['id']}", {k: v for k, v in record.items() if k in _THREAD_FIELDS})
             elif kind == "post":
-                self.posts.append(record)
+                self._post(record)
             self.record = None
         self.text = []
+
+    def _post(self, post: dict[str, Any]) -> None:
+        line = post["line"]
+        pid, tid = post.get("id"), post.get("thread_ref")
+        if self.failure is None and not pid:
+            self.failure = ImportFailure(self.name, line, "a <post> without its dsq:id attribute")
+        elif self.failure is None and not tid:
+            self.failure = ImportFailure(self.name, line, f"post {pid!r} names no thread (<thread dsq:id=...>)")
+        if self.failure is not None:
+            return  # the file is refused: nothing more to stage
+        fields = ("parent_ref", "message", "isDeleted", "isSpam", "author_name", "author_username", "createdAt")
+        self.spill.add(tid, line, (pid, *(post.get(f) for f in fields)))
 
     def close(self) -> None:
         pass
@@ -105,16 +131,35 @@ class _Export:
 
 def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
     name = source.name
-    export = _Export(name)
+    # A thread's posts may be anywhere in the export, and it may describe many threads: all wait on disk.
+    with Spill() as spill, Records() as records:
+        export = _Export(name, spill, records)
+        _read(source, export, progress)
+        if export.failure is not None:
+            raise export.failure
+        if not spill.count:
+            raise ImportFailure(name, 1, "no <post> in the export: there is nothing to label")
+        yield from _threads(name, export, progress)
+    if progress is not None:
+        progress(1.0)
+
+
+def _read(source: SourceText, export: _Export, progress: Progress | None) -> None:
+    """Feed the export to the parser a piece at a time (never the whole text), posts staged as they end."""
+    name = source.name
     parser = DefusedXMLParser(target=export, encoding="utf-8", forbid_dtd=True)
     export.parser = parser
-    text = source.text
+    size = max(1, source.size)
+    done = 0
     try:
-        for at in range(0, len(text), _CHUNK):
-            parser.feed(text[at : at + _CHUNK].encode("utf-8"))
-            if progress is not None:
-                progress(0.8 * at / len(text))
-        parser.close()
+        with paused_gc():  # many small objects, none in a cycle
+            for chunk in source.chunks():
+                for at in range(0, len(chunk), _CHUNK):
+                    parser.feed(chunk[at : at + _CHUNK].encode("utf-8"))
+                done += len(chunk)
+                if progress is not None:
+                    progress(READ_SHARE * min(1.0, done / size))
+            parser.close()
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         reason = _POSITION.sub("", str(exc))
@@ -127,51 +172,48 @@ def parse(source: SourceText, progress: Progress | None = None, options: ImportO
             f"refused so that entity expansion cannot blow up ({type(exc).__name__})"
         )
         raise ImportFailure(name, export.line(), reason) from None
-    with paused_gc():
-        drafts = _drafts(name, export)
-    if progress is not None:
-        progress(1.0)
-    yield from drafts
 
 
-def _drafts(name: str, export: _Export) -> list[ThreadDraft]:
-    pending: dict[str, PendingThread] = {}
-    marked: dict[str, Marked] = {}
-    for post in export.posts:
-        line = post["line"]
-        pid, tid = post.get("id"), post.get("thread_ref")
-        if not pid:
-            raise ImportFailure(name, line, "a <post> without its dsq:id attribute")
-        if not tid:
-            raise ImportFailure(name, line, f"post {pid!r} names no thread (<thread dsq:id=...>)")
-        thread = pending.get(tid)
-        if thread is None:
-            thread = pending[tid] = PendingThread(_thread(name, tid, export.threads.get(tid), export.categories, line))
-            marked[tid] = {}
-        text, quotes = html_to_text(post.get("message", ""))
+def _threads(name: str, export: _Export, progress: Progress | None) -> Iterator[ThreadDraft]:
+    """Each thread's draft, built from its staged posts, in order of its first post."""
+    spill = export.spill
+    done = 0
+    step = max(1, spill.count // 50)
+    next_report = step
+    for tid, first, _skipped, posts in spill.threads():
+        with paused_gc():
+            draft = _draft(name, tid, first, posts, export)
+        done += len(posts)
+        del posts
+        yield draft
+        if progress is not None and done >= next_report:
+            progress(READ_SHARE + (1 - READ_SHARE) * done / spill.count)
+            next_report = done + step
+
+
+def _draft(name: str, tid: str, first: int, posts: list[tuple[int, Any]], export: _Export) -> ThreadDraft:
+    thread = PendingThread(_thread(name, tid, export.records, first))
+    marked: Marked = {}
+    for line, (pid, parent, message, deleted, spam, author_name, username, created) in posts:
+        text, quotes = html_to_text(message or "")
         metadata: dict[str, Any] = {}
-        for flag, key in (("isDeleted", "deleted"), ("isSpam", "spam")):
-            if post.get(flag, "").lower() == "true":
+        for flag, key in ((deleted, "deleted"), (spam, "spam")):
+            if (flag or "").lower() == "true":
                 metadata[key] = True
-        username = post.get("author_username")
         if username:
             metadata["username"] = username
-        author = post.get("author_name") or username or None
+        author = author_name or username or None
         if quotes:
-            marked[tid][len(thread.draft.comments)] = quotes
-        comment = CommentDraft(text, author, pid, None, _when(name, line, post.get("createdAt")), metadata=metadata, line=line)
-        thread.add(name, line, comment, post.get("parent_ref") or None)
-    if not pending:
-        raise ImportFailure(name, 1, "no <post> in the export: there is nothing to label")
-    drafts = []
-    for tid, thread in pending.items():
-        link_replies(name, thread)
-        link_quotes(thread.draft, marked[tid])
-        drafts.append(thread.draft)
-    return drafts
+            marked[len(thread.draft.comments)] = quotes
+        comment = CommentDraft(text, author, pid, None, _when(name, line, created), metadata=metadata, line=line)
+        thread.add(name, line, comment, parent or None)
+    link_replies(name, thread)
+    link_quotes(thread.draft, marked)
+    return thread.draft
 
 
-def _thread(name: str, tid: str, record: dict[str, Any] | None, categories: dict[str, str], line: int) -> ThreadDraft:
+def _thread(name: str, tid: str, records: Records, line: int) -> ThreadDraft:
+    record = records.get(f"thread {tid}")
     if record is None:  # posts of a thread the export does not describe
         return ThreadDraft(source=NAME, external_id=tid, line=line, metadata={"thread_missing": True})
     article, _ = html_to_text(record.get("message", ""))
@@ -185,8 +227,9 @@ def _thread(name: str, tid: str, record: dict[str, Any] | None, categories: dict
         line=record["line"],
     )
     meta = {"identifier": record.get("id_text")} if record.get("id_text") else {}
-    if record.get("category_ref") in categories:
-        meta["category"] = categories[record["category_ref"]]
+    category = records.get(f"category {record['category_ref']}") if record.get("category_ref") else None
+    if category is not None:
+        meta["category"] = category
     for flag, key in (("isDeleted", "deleted"), ("isClosed", "closed")):
         if record.get(flag, "").lower() == "true":
             meta[key] = True

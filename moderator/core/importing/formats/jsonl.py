@@ -1,9 +1,10 @@
 """JSON Lines importer: one thread per line, or the bulk shape with one comment per line.
 
 The shape is decided by the first non-blank line: an object with ``"comments"`` is a thread per line
-(shape a), anything else is one comment per line (shape b). Every line is parsed and validated before
-the first thread is yielded, so a bad line anywhere fails the whole file with ``path:line: reason``
-and the caller never sees half of it.
+(shape a), anything else is one comment per line (shape b). A bad line fails the whole file with
+``path:line: reason``. Shape a yields each thread as its line is read (memory holds one line's thread),
+so a bad line may come after threads were yielded: the writer's one transaction leaves the database as
+it was. Shape b's lines are all checked before its first thread is yielded.
 
 Shape b groups comments into threads by ``"thread_id"``, else by the post they hang under
 (``story_id``, ``link_id``, ``submission_id``, ``root_id``, ``conversation_id``, ``article_id``; a
@@ -41,6 +42,8 @@ from moderator.core.progress import Cancelled, Progress
 
 NAME = "jsonl"
 EXTENSIONS = (".jsonl", ".ndjson")
+STREAMS = True  # threads are yielded one by one, and ``progress`` covers the whole import (see writer)
+READ_SHARE = 0.25  # the bulk shape through ``parse``: reading the file; the rest is yielding (and writing) its threads
 
 _THREAD_KEYS = frozenset({"id", "title", "url", "article", "comments"})
 _COMMENT_KEYS = frozenset({"id", "parent_id", "author", "text", "created_at"})
@@ -415,36 +418,53 @@ def bulk_draft(name: str, thread: BulkThread) -> ThreadDraft:
 
 
 def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
+    bound = MetadataBound(OWN_KEYS)
     with paused_gc():
-        bound = MetadataBound(OWN_KEYS)
-        bulk = read_bulk(source, progress, bound=bound)
+        bulk = read_bulk(source, None if progress is None else lambda f: progress(READ_SHARE * f), bound=bound)
+    if bulk is None:
+        yield from _read_threads(source, progress)
+    else:
         warning = bound.warning(source.name)
         if warning and options is not None:
             options.notes.warnings.append(warning)
-        if bulk is not None:
-            drafts = [bulk_draft(source.name, thread) for thread in bulk]
-        else:
-            threads = _read_threads(source, progress)
-            for thread in threads:
-                link_replies(source.name, thread)
-            drafts = [thread.draft for thread in threads]
+        yield from _bulk_drafts(source.name, bulk, progress)
     if progress is not None:
         progress(1.0)
-    yield from drafts
 
 
-def _read_threads(source: SourceText, progress: Progress | None) -> list[PendingThread]:
-    """A file of one thread per line (the first line has ``"comments"``)."""
+def _bulk_drafts(name: str, bulk: list[BulkThread], progress: Progress | None) -> Iterator[ThreadDraft]:
+    """The bulk threads' drafts, one at a time (each thread let go once yielded); progress covers the rest
+    of the import, as the writer writes each draft before the next is asked for (``STREAMS``)."""
+    total = sum(len(thread.comments) for thread in bulk) or 1
+    step = max(1, total // 50)
+    next_report = step
+    done = 0
+    for k in range(len(bulk)):
+        thread, bulk[k] = bulk[k], None  # type: ignore[call-overload]
+        with paused_gc():
+            draft = bulk_draft(name, thread)
+        done += len(thread.comments)
+        del thread
+        yield draft
+        if progress is not None and done >= next_report:
+            progress(READ_SHARE + (1 - READ_SHARE) * done / total)
+            next_report = done + step
+
+
+def _read_threads(source: SourceText, progress: Progress | None) -> Iterator[ThreadDraft]:
+    """A file of one thread per line (the first line has ``"comments"``): each thread's draft as its line is
+    read, so memory holds one line's thread; reading the file is the whole import's progress (``STREAMS``)."""
     name = source.name
-    threads: list[PendingThread] = []
     for lineno, obj in json_objects(source, progress):
-        _expect_object(name, lineno, obj)
-        if "comments" not in obj:
-            raise ImportFailure(
-                name, lineno, 'no "comments": this file has one thread per line, a line cannot be a single comment'
-            )
-        threads.append(_thread_line(name, lineno, obj))
-    return threads
+        with paused_gc():  # a line's many small objects, none in a cycle; not while the writer runs
+            _expect_object(name, lineno, obj)
+            if "comments" not in obj:
+                raise ImportFailure(
+                    name, lineno, 'no "comments": this file has one thread per line, a line cannot be a single comment'
+                )
+            thread = _thread_line(name, lineno, obj)
+            link_replies(name, thread)
+        yield thread.draft
 
 
 def _thread_line(name: str, lineno: int, obj: dict[str, Any]) -> PendingThread:

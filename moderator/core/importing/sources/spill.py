@@ -10,52 +10,32 @@ An item is any value ``marshal`` takes (tuples of strings, numbers, dicts of the
 from __future__ import annotations
 
 import marshal
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
+
+from moderator.core.importing.sources.scratch import ScratchFile
 
 BATCH = 10_000  # items inserted at a time
 
-_SCHEMA = (
-    # A scratch file: no journal, no fsync, sorts on disk too, and an 8 MB page cache (what it holds in memory).
-    "PRAGMA journal_mode = OFF",
-    "PRAGMA synchronous = OFF",
-    "PRAGMA temp_store = FILE",
-    "PRAGMA cache_size = -8192",
-    # rowid: the order of first appearance (a key's first insert; "OR IGNORE" keeps it)
-    "CREATE TABLE threads (key TEXT PRIMARY KEY, first INTEGER NOT NULL, skipped INTEGER NOT NULL DEFAULT 0)",
-    "CREATE TABLE items (thread TEXT NOT NULL, line INTEGER, data BLOB NOT NULL)",  # rowid: file order
-    "CREATE TABLE seen (value TEXT PRIMARY KEY) WITHOUT ROWID",  # for ``distinct``
-)
 
-
-class Spill:
+class Spill(ScratchFile):
     """Items of many threads on disk; a context manager that deletes its file on exit."""
 
+    TABLES = (
+        # rowid: the order of first appearance (a key's first insert; "OR IGNORE" keeps it)
+        "CREATE TABLE threads (key TEXT PRIMARY KEY, first INTEGER NOT NULL, skipped INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE items (thread TEXT NOT NULL, line INTEGER, data BLOB NOT NULL)",  # rowid: file order
+        "CREATE TABLE seen (value TEXT PRIMARY KEY) WITHOUT ROWID",  # for ``distinct``
+    )
+
     def __init__(self) -> None:
-        self._dir = tempfile.mkdtemp(prefix="moderator-import-")
-        self.db = sqlite3.connect(Path(self._dir) / "spill.sqlite", isolation_level=None)
-        for statement in _SCHEMA:
-            self.db.execute(statement)
-        self.db.execute("BEGIN")
+        super().__init__()
         self.count = 0
         self._items: list[tuple[str, int | None, bytes]] = []
         self._keys: list[tuple[str, int | None]] = []
         self._last_key: str | None = None
         self._indexed = False
-
-    def __enter__(self) -> Spill:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.db.close()
-        shutil.rmtree(self._dir, ignore_errors=True)
 
     def thread(self, key: str, line: int | None) -> None:
         """Note a thread's first line (only its first call for a key counts)."""
