@@ -13,7 +13,7 @@ from helpers.paths import SHARED_DATA as SHARED_DATA_DIR
 
 from moderator.core.importing.drafts import depths
 from moderator.core.importing.formats import ImportFailure, csv_table, importer, parse, read_source
-from moderator.core.importing.formats.csv_table import ColumnMap, detect_columns
+from moderator.core.importing.formats.table_header import ColumnMap, detect_columns
 from moderator.core.importing.options import ImportOptions
 
 SHARED_DATA = SHARED_DATA_DIR

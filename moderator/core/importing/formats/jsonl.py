@@ -23,16 +23,17 @@ into drafts, so both apply exactly the same checks and make the same threads.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import chain
 from pathlib import PurePath
 from typing import Any
 
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
-from moderator.core.importing.linking.reply_tree import PendingThread, ReplyCycle, cycle_failure, link_replies, reply_depths
+from moderator.core.importing.formats.jsonl_fields import checked_time, expect_object, ident, text_field, when
+from moderator.core.importing.formats.jsonl_threads import COMMENT_KEYS, read_threads
+from moderator.core.importing.linking.reply_tree import ReplyCycle, cycle_failure, reply_depths
 from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.comment_bounds import OWN_KEYS, MetadataBound
 from moderator.core.importing.sources.html_text import html_to_text
@@ -45,11 +46,9 @@ EXTENSIONS = (".jsonl", ".ndjson")
 STREAMS = True  # threads are yielded one by one, and ``progress`` covers the whole import (see writer)
 READ_SHARE = 0.25  # the bulk shape through ``parse``: reading the file; the rest is yielding (and writing) its threads
 
-_THREAD_KEYS = frozenset({"id", "title", "url", "article", "comments"})
-_COMMENT_KEYS = frozenset({"id", "parent_id", "author", "text", "created_at"})
-_BULK_KEYS = _COMMENT_KEYS | {"thread_id", "thread_title", "title", "url", "article"}
+_BULK_KEYS = COMMENT_KEYS | {"thread_id", "thread_title", "title", "url", "article"}
 # A bulk line with only these keys carries no thread fields and no extra metadata (the common case).
-_PLAIN_KEYS = _COMMENT_KEYS | {"thread_id"}
+_PLAIN_KEYS = COMMENT_KEYS | {"thread_id"}
 # What names a comment's thread, best first: this format's own key, then those of exports that group
 # comments under the post they hang from (a Hacker News story, a Reddit link...). A reply to that post
 # itself (HN's "parent" is the story's id; Reddit's parent_id is the link's) is a top-level comment.
@@ -68,17 +67,6 @@ def sniff(source: SourceText) -> float:
     if not isinstance(first, dict):
         return 0.0
     return 0.95 if "comments" in first or "text" in first or "comment_text" in first or first.get("type") in _HN_TYPES else 0.0
-
-
-# ------------------------------------------------------------------------------------ lines
-
-
-def _expect_object(name: str, lineno: int, obj: Any) -> None:
-    if type(obj) is not dict:
-        raise ImportFailure(name, lineno, f"expected a JSON object, found {kind_of(obj)}")
-
-
-# ------------------------------------------------------------------------------ reply trees
 
 
 # -------------------------------------------------------------------------------- bulk shape
@@ -152,7 +140,7 @@ def read_bulk(
     first = next(lines, None)
     if first is None:
         return []
-    _expect_object(name, first[0], first[1])
+    expect_object(name, first[0], first[1])
     if "comments" in first[1]:
         return None
     # None: the thread of the comments without a thread key (one per file)
@@ -167,7 +155,7 @@ def read_bulk(
     passed: set[str | None] = set()  # the threads given to ready()
     for lineno, obj in chain((first,), lines):
         if type(obj) is not dict:
-            _expect_object(name, lineno, obj)
+            expect_object(name, lineno, obj)
         if plain_keys(obj):
             tid, ext, parent, author, created, text = (
                 obj.get("thread_id"), obj.get("id"), obj.get("parent_id"), obj.get("author"), obj.get("created_at"),
@@ -193,7 +181,7 @@ def read_bulk(
                     name, lineno, 'missing "thread_id" (the first line has one, so every line of the file needs one)'
                 )
             if tid is not None:
-                tid = str(tid) if type(tid) is int else _ident(name, lineno, "thread_id", tid)
+                tid = str(tid) if type(tid) is int else ident(name, lineno, "thread_id", tid)
         thread = threads.get(tid)
         if thread is None:
             thread = threads[tid] = BulkThread(tid, lineno)
@@ -214,20 +202,20 @@ def read_bulk(
             # Thread fields may sit on any line of the thread; the first value given wins.
             title, url, article = fields
             if title is not None and thread.title is None:
-                thread.title = _text(name, lineno, "thread_title", title)
+                thread.title = text_field(name, lineno, "thread_title", title)
             if url is not None and thread.url is None:
-                thread.url = _text(name, lineno, "url", url)
+                thread.url = text_field(name, lineno, "url", url)
             if article is not None and not thread.article:
-                thread.article = _text(name, lineno, "article", article)
+                thread.article = text_field(name, lineno, "article", article)
         # Calls only for what is unusual: this runs once per comment of a big file. (Integer ids are
-        # common; type() rather than isinstance() keeps true/false out, which _ident refuses.)
+        # common; type() rather than isinstance() keeps true/false out, which ident refuses.)
         if type(text) is not str:
             what = 'missing "text"' if text is None else f'"text" must be a string, found {kind_of(text)}'
             raise ImportFailure(name, lineno, what)
         if ext is not None and type(ext) is not str:
-            ext = str(ext) if type(ext) is int else _ident(name, lineno, "id", ext)
+            ext = str(ext) if type(ext) is int else ident(name, lineno, "id", ext)
         if parent is not None and type(parent) is not str:
-            parent = str(parent) if type(parent) is int else _ident(name, lineno, "parent_id", parent)
+            parent = str(parent) if type(parent) is int else ident(name, lineno, "parent_id", parent)
         if author is not None:
             if type(author) is not str:
                 raise ImportFailure(name, lineno, f'"author" must be a string or null, found {kind_of(author)}')
@@ -237,9 +225,9 @@ def read_bulk(
                 try:
                     iso(created)
                 except ValueError:
-                    _when(name, lineno, "", created)
+                    checked_time(name, lineno, "", created)
             else:
-                _when(name, lineno, "", created)
+                checked_time(name, lineno, "", created)
         comments = thread.comments
         ids = thread.ids
         if ext is not None:
@@ -307,17 +295,17 @@ def _story(name: str, lineno: int, threads: dict[str | None, BulkThread], ext: A
     """A Hacker News story (or job, poll): a thread of its own, its id the thread's; its text the article."""
     if ext is None:
         raise ImportFailure(name, lineno, 'a story without "id": its comments could not be found')
-    sid = str(ext) if type(ext) is int else _ident(name, lineno, "id", ext)
+    sid = str(ext) if type(ext) is int else ident(name, lineno, "id", ext)
     thread = threads.get(sid)
     if thread is None:
         thread = threads[sid] = BulkThread(sid, lineno)
     _, title, url, article = fields
     if title is not None and thread.title is None:
-        thread.title = _text(name, lineno, "title", title)
+        thread.title = text_field(name, lineno, "title", title)
     if url is not None and thread.url is None:
-        thread.url = _text(name, lineno, "url", url)
+        thread.url = text_field(name, lineno, "url", url)
     if article is not None and not thread.article:
-        thread.article = _text(name, lineno, "text", article)
+        thread.article = text_field(name, lineno, "text", article)
     return sid
 
 
@@ -422,7 +410,7 @@ def parse(source: SourceText, progress: Progress | None = None, options: ImportO
     with paused_gc():
         bulk = read_bulk(source, None if progress is None else lambda f: progress(READ_SHARE * f), bound=bound)
     if bulk is None:
-        yield from _read_threads(source, progress)
+        yield from read_threads(source, progress, NAME)
     else:
         warning = bound.warning(source.name)
         if warning and options is not None:
@@ -449,98 +437,3 @@ def _bulk_drafts(name: str, bulk: list[BulkThread], progress: Progress | None) -
         if progress is not None and done >= next_report:
             progress(READ_SHARE + (1 - READ_SHARE) * done / total)
             next_report = done + step
-
-
-def _read_threads(source: SourceText, progress: Progress | None) -> Iterator[ThreadDraft]:
-    """A file of one thread per line (the first line has ``"comments"``): each thread's draft as its line is
-    read, so memory holds one line's thread; reading the file is the whole import's progress (``STREAMS``)."""
-    name = source.name
-    for lineno, obj in json_objects(source, progress):
-        with paused_gc():  # a line's many small objects, none in a cycle; not while the writer runs
-            _expect_object(name, lineno, obj)
-            if "comments" not in obj:
-                raise ImportFailure(
-                    name, lineno, 'no "comments": this file has one thread per line, a line cannot be a single comment'
-                )
-            thread = _thread_line(name, lineno, obj)
-            link_replies(name, thread)
-        yield thread.draft
-
-
-def _thread_line(name: str, lineno: int, obj: dict[str, Any]) -> PendingThread:
-    draft = ThreadDraft(source=NAME, line=lineno)
-    tid = obj.get("id")
-    if tid is not None:
-        draft.external_id = _ident(name, lineno, "id", tid)
-    for key in ("title", "url"):
-        if obj.get(key) is not None:
-            setattr(draft, key, _text(name, lineno, key, obj[key]))
-    if obj.get("article") is not None:
-        draft.article = _text(name, lineno, "article", obj["article"])
-    draft.metadata = {k: obj[k] for k in obj.keys() - _THREAD_KEYS}
-    comments = obj["comments"]
-    if type(comments) is not list:
-        raise ImportFailure(name, lineno, f'"comments" must be a list, found {kind_of(comments)}')
-    thread = PendingThread(draft)
-    for i, comment in enumerate(comments, 1):
-        where = f"comment {i}: "
-        if type(comment) is not dict:
-            raise ImportFailure(name, lineno, f"{where}expected a JSON object, found {kind_of(comment)}")
-        # In the line's order, as the bulk shape's: what the metadata bound keeps is the first keys.
-        metadata = {} if _COMMENT_KEYS.issuperset(comment) else {k: v for k, v in comment.items() if k not in _COMMENT_KEYS}
-        _add_comment(name, lineno, comment, thread, metadata, where)
-    return thread
-
-
-def _add_comment(
-    name: str, lineno: int, obj: dict[str, Any], thread: PendingThread, metadata: dict[str, Any], where: str
-) -> None:
-    text = obj.get("text")
-    if type(text) is not str:
-        what = 'missing "text"' if text is None else f'"text" must be a string, found {kind_of(text)}'
-        raise ImportFailure(name, lineno, where + what)
-    ext = obj.get("id")
-    if ext is not None and type(ext) is not str:
-        ext = _ident(name, lineno, "id", ext, where)
-    parent = obj.get("parent_id")
-    if parent is not None and type(parent) is not str:
-        parent = _ident(name, lineno, "parent_id", parent, where)
-    author = obj.get("author")
-    if author is not None and type(author) is not str:
-        raise ImportFailure(name, lineno, f'{where}"author" must be a string or null, found {kind_of(author)}')
-    created = obj.get("created_at")
-    if created is not None:
-        created = _when(name, lineno, where, created)
-    comment = CommentDraft(text, author or None, ext, None, created, metadata=metadata, line=lineno)
-    thread.add(name, lineno, comment, parent, where)
-
-
-def _ident(name: str, lineno: int, key: str, value: Any, where: str = "") -> str:
-    # bool is an int subclass, but true/false is never meant as an id
-    if type(value) is str or type(value) is int:
-        return str(value)
-    raise ImportFailure(name, lineno, f'{where}"{key}" must be a string or an integer, found {kind_of(value)}')
-
-
-def _text(name: str, lineno: int, key: str, value: Any) -> str:
-    if type(value) is not str:
-        raise ImportFailure(name, lineno, f'"{key}" must be a string, found {kind_of(value)}')
-    return value
-
-
-def when(value: str | int | float) -> datetime:
-    """A ``created_at`` already checked by the reader, as a datetime (see ``_when``)."""
-    return _when("", 0, "", value)
-
-
-def _when(name: str, lineno: int, where: str, value: Any) -> datetime:
-    """ISO 8601 text or unix seconds; an offset or epoch gives aware UTC, a naive ISO time stays naive."""
-    try:
-        if type(value) is str:
-            moment = datetime.fromisoformat(value)
-            return moment if moment.tzinfo is None else moment.astimezone(UTC)
-        if type(value) is int or type(value) is float:
-            return datetime.fromtimestamp(value, UTC)
-    except (ValueError, OverflowError, OSError):
-        pass
-    raise ImportFailure(name, lineno, f'{where}"created_at" is not an ISO 8601 date or a unix time: {json.dumps(value)[:60]}')
