@@ -20,3 +20,18 @@ def scaled(progress: Progress | None, index: int, count: int) -> Progress:
             progress((index + min(max(fraction, 0.0), 1.0)) / count)
 
     return report
+
+
+class Stepped:
+    """``progress(start + share * done / total)``, called about ``steps`` times over the whole count rather
+    than once per item (a million rows): ``report(done)`` after each item."""
+
+    def __init__(self, progress: Progress | None, total: int, start: float = 0.0, share: float = 1.0, steps: int = 50):
+        self.progress, self.total, self.start, self.share = progress, max(1, total), start, share
+        self.step = max(1, self.total // steps)
+        self.next = self.step
+
+    def __call__(self, done: int) -> None:
+        if self.progress is not None and done >= self.next:
+            self.progress(self.start + self.share * min(1.0, done / self.total))
+            self.next = done + self.step

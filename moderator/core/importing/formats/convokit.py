@@ -27,7 +27,7 @@ from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.json_lines import first_object, json_objects, kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText, decode
 from moderator.core.importing.sources.spill import Spill
-from moderator.core.progress import Progress
+from moderator.core.progress import Progress, Stepped
 
 NAME = "convokit"
 EXTENSIONS: tuple[str, ...] = ()  # utterances.jsonl shares .jsonl with the jsonl format: found by content
@@ -100,8 +100,7 @@ def _utterance(name: str, lineno: int, obj: Any) -> tuple[str, tuple]:
 def _threads(name: str, spill: Spill, conversations: dict[str, Any], progress: Progress | None) -> Iterator[ThreadDraft]:
     """Each conversation's draft, built from its staged utterances, in order of its first line."""
     done = 0
-    step = max(1, spill.count // 50)
-    next_report = step
+    report = Stepped(progress, spill.count, READ_SHARE, 1 - READ_SHARE)
     for conv, first, _skipped, items in spill.threads():
         with paused_gc():
             thread = PendingThread(_thread(conv, first, conversations.get(conv)))
@@ -125,9 +124,7 @@ def _threads(name: str, spill: Spill, conversations: dict[str, Any], progress: P
         done += len(items)
         del items
         yield thread.draft
-        if progress is not None and done >= next_report:
-            progress(READ_SHARE + (1 - READ_SHARE) * done / spill.count)
-            next_report = done + step
+        report(done)
 
 
 def _attach_orphans(thread: PendingThread, conv: str) -> None:

@@ -55,7 +55,7 @@ from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.importing.sources.spill import Spill
 from moderator.core.importing.sources.tables import FIELD_LIMIT, parse_time, row_error
-from moderator.core.progress import Progress
+from moderator.core.progress import Progress, Stepped
 
 NAME = "csv"
 EXTENSIONS = (".csv", ".tsv")
@@ -187,9 +187,7 @@ def _read(
         header = [header[i] for i in keep]
     index = {f: (header.index(getattr(cols, f)) if getattr(cols, f) else None) for f in FIELDS}
     text_at, thread_at, created_at = index["text"], index["thread"], index["created_at"]
-    total = source.line_count
-    step = max(1, total // 50)
-    next_report = step
+    report = Stepped(progress, source.line_count, share=READ_SHARE)
     any_rows = False
     while True:
         line = reader.line_num + 1  # the row starts on the line after the last one read
@@ -199,9 +197,7 @@ def _read(
             break
         except csv.Error as exc:
             raise row_error(name, line, exc) from None
-        if progress is not None and line >= next_report:
-            progress(READ_SHARE * line / total)
-            next_report = line + step
+        report(line)
         if len(row) != width:
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
@@ -259,8 +255,7 @@ def _threads(table: _Table, spill: Spill, progress: Progress | None, options: Im
     bound = MetadataBound()
     merged: list[int] = []
     done = 0
-    step = max(1, table.rows // 50)
-    next_report = step
+    report = Stepped(progress, table.rows, READ_SHARE, 1 - READ_SHARE)
     for key, first, skipped, rows in spill.threads():
         with paused_gc():
             thread = _build(table, key, rows, options, bound)
@@ -274,9 +269,7 @@ def _threads(table: _Table, spill: Spill, progress: Progress | None, options: Im
         done += len(rows)
         del rows, thread
         yield draft
-        if progress is not None and done >= next_report:
-            progress(READ_SHARE + (1 - READ_SHARE) * done / table.rows)
-            next_report = done + step
+        report(done)
     warning = bound.warning(table.name)
     if warning:
         options.notes.warnings.append(warning)

@@ -33,7 +33,7 @@ from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.importing.sources.records import Records
 from moderator.core.importing.sources.spill import Spill
-from moderator.core.progress import Progress
+from moderator.core.progress import Progress, Stepped
 
 NAME = "disqus"
 EXTENSIONS = (".xml",)
@@ -178,17 +178,14 @@ def _threads(name: str, export: _Export, progress: Progress | None) -> Iterator[
     """Each thread's draft, built from its staged posts, in order of its first post."""
     spill = export.spill
     done = 0
-    step = max(1, spill.count // 50)
-    next_report = step
+    report = Stepped(progress, spill.count, READ_SHARE, 1 - READ_SHARE)
     for tid, first, _skipped, posts in spill.threads():
         with paused_gc():
             draft = _draft(name, tid, first, posts, export)
         done += len(posts)
         del posts
         yield draft
-        if progress is not None and done >= next_report:
-            progress(READ_SHARE + (1 - READ_SHARE) * done / spill.count)
-            next_report = done + step
+        report(done)
 
 
 def _draft(name: str, tid: str, first: int, posts: list[tuple[int, Any]], export: _Export) -> ThreadDraft:

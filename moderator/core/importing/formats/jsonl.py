@@ -39,7 +39,7 @@ from moderator.core.importing.sources.comment_bounds import OWN_KEYS, MetadataBo
 from moderator.core.importing.sources.html_text import html_to_text
 from moderator.core.importing.sources.json_lines import first_object, json_objects, kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText
-from moderator.core.progress import Cancelled, Progress
+from moderator.core.progress import Cancelled, Progress, Stepped
 
 NAME = "jsonl"
 EXTENSIONS = (".jsonl", ".ndjson")
@@ -423,9 +423,7 @@ def parse(source: SourceText, progress: Progress | None = None, options: ImportO
 def _bulk_drafts(name: str, bulk: list[BulkThread], progress: Progress | None) -> Iterator[ThreadDraft]:
     """The bulk threads' drafts, one at a time (each thread let go once yielded); progress covers the rest
     of the import, as the writer writes each draft before the next is asked for (``STREAMS``)."""
-    total = sum(len(thread.comments) for thread in bulk) or 1
-    step = max(1, total // 50)
-    next_report = step
+    report = Stepped(progress, sum(len(thread.comments) for thread in bulk), READ_SHARE, 1 - READ_SHARE)
     done = 0
     for k in range(len(bulk)):
         thread, bulk[k] = bulk[k], None  # type: ignore[call-overload]
@@ -434,6 +432,4 @@ def _bulk_drafts(name: str, bulk: list[BulkThread], progress: Progress | None) -
         done += len(thread.comments)
         del thread
         yield draft
-        if progress is not None and done >= next_report:
-            progress(READ_SHARE + (1 - READ_SHARE) * done / total)
-            next_report = done + step
+        report(done)

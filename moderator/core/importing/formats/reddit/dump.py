@@ -18,7 +18,7 @@ from moderator.core.importing.sources.json_lines import json_objects, kind_of, p
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.importing.sources.spill import Spill
 from moderator.core.importing.sources.streams import json_line, zstd_lines
-from moderator.core.progress import Progress
+from moderator.core.progress import Progress, Stepped
 
 READ_SHARE = 0.25  # reading and staging the lines: the rest is building (and writing) the threads
 _COMMENT, _SUBMISSION = 0, 1
@@ -61,8 +61,7 @@ def read(source: SourceText, progress: Progress | None = None) -> Iterator[Threa
 def _threads(name: str, spill: Spill, progress: Progress | None) -> Iterator[ThreadDraft]:
     """Each staged thread replayed line by line, as the whole dump used to be."""
     done = 0
-    step = max(1, spill.count // 50)
-    next_report = step
+    report = Stepped(progress, spill.count, READ_SHARE, 1 - READ_SHARE)
     for _key, _first, _skipped, items in spill.threads():
         threads = Threads(name)
         with paused_gc():
@@ -75,6 +74,4 @@ def _threads(name: str, spill: Spill, progress: Progress | None) -> Iterator[Thr
         done += len(items)
         del items, threads
         yield draft
-        if progress is not None and done >= next_report:
-            progress(READ_SHARE + (1 - READ_SHARE) * done / spill.count)
-            next_report = done + step
+        report(done)
