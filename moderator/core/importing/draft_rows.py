@@ -41,17 +41,26 @@ class DraftWriter:
         self.pending_quotes: list[dict] = []
         # What one comment may carry (an importer that bounds its source's keys itself stays within it).
         self.bound = MetadataBound(OWN_KEYS)
+        # The thread last written: (key, id, its next position, its comments stored before, the comments of
+        # its parts so far), for its next part.
+        self._last: tuple[str, int, int, dict[str, int], int] | None = None
 
     def write(self, draft: ThreadDraft, summary: ImportSummary) -> None:
         conn = self.conn
         key = thread_hash(draft)
-        thread_id = conn.scalar(_FIND_THREAD, {"key": key})
         existing: dict[str, int] = {}
         next_position = 0
+        before = 0  # comments of the thread's earlier parts: an unnamed comment's hash counts from there
+        previous = self._last if draft.continues else None
+        follows = previous is not None and previous[0] == key
+        if previous is not None and follows:  # the next part of the thread just written: one thread, counted once
+            _, thread_id, next_position, existing, before = previous
+        else:
+            thread_id = conn.scalar(_FIND_THREAD, {"key": key})
         if thread_id is None:
             thread_id = conn.scalar(_NEW_THREAD, _thread_row(draft, key, self.batch_id))
             summary.threads_added += 1
-        else:
+        elif not follows:
             summary.threads_existing += 1
             self.flush()  # its comments may still be waiting, e.g. the same thread twice in one import
             existing = dict(conn.execute(select(Comment.content_hash, Comment.id).where(Comment.thread_id == thread_id)).all())
@@ -61,7 +70,7 @@ class DraftWriter:
         comments = draft.comments
         level = depths(comments)
         hashes = [
-            comment_hash(key, c.external_id if c.external_id is not None else f"#{i}", c.author, c.text)
+            comment_hash(key, c.external_id if c.external_id is not None else f"#{before + i}", c.author, c.text)
             for i, c in enumerate(comments)
         ]
         ids: list[int] = []
@@ -134,11 +143,12 @@ class DraftWriter:
         if draft.annotator_profiles:
             self._write_profiles(draft, summary)
         summary.comments_added += len(rows)
+        self._last = (key, thread_id, next_position + len(rows), existing, before + len(comments))
         if len(self.pending_comments) >= CHUNK:
             self.flush()
 
     def flush(self) -> None:
-        """Write waiting rows. A thread's rows are always in one flush, with parents before replies."""
+        """Write waiting rows. A draft's rows are always in one flush, with parents before replies."""
         # Parents may come after their replies in a file: insert in depth order so foreign keys hold.
         self.pending_comments.sort(key=lambda r: r["depth"])
         # In slices, in order: one large thread's rows are not all converted for the driver at once.

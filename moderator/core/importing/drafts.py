@@ -80,6 +80,10 @@ class ThreadDraft:
     # (e.g. "imported:<dataset>", telling them apart from answers to the project's own survey).
     annotator_profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     profile_consent: str = "imported"
+    # More comments of the thread the previous draft of this import wrote (same key): an importer yields
+    # a very long thread in parts so that memory holds one part. They follow its last position; a
+    # part's ``parent_index`` points within the part.
+    continues: bool = False
 
 
 def depths(comments: list[CommentDraft]) -> list[int]:

@@ -125,8 +125,9 @@ def _import_source(
         return ImportSummary(source.name, name, batch_id=previous, already_imported=True)
     summary = _open_batch(conn, source.name, name, source.sha256)
     if not (name == jsonl.NAME and _write_bulk(conn, source, summary, progress, cancelled)):
-        # A streaming importer (``STREAMS``) yields each thread once it is complete and reports the whole
-        # import's progress; each is written as it comes, inside this transaction, so memory holds one.
+        # A streaming importer (``STREAMS``) yields each thread once it is complete (a very long one in parts,
+        # ``ThreadDraft.continues``) and reports the whole import's progress; each is written as it comes,
+        # inside this transaction, so memory holds one.
         streams = not joined and getattr(importer(name), "STREAMS", False)
         share = 1.0 if streams else PARSE_SHARE
         parsing = _checked(lambda f: progress(share * f), cancelled)

@@ -261,6 +261,68 @@ def test_a_corpus_with_its_conversations_scattered_is_written_a_thread_at_a_time
     written_within_bound(tmp_path, folder, conversations, utterances, utterances - conversations)
 
 
+def test_a_lewidi_file_of_one_big_thread_is_read_an_item_at_a_time(tmp_path):
+    """30 MB of LeWiDi items without conversations, one thread of 30,000 comments with 180,000 prior labels:
+    387 MB before (the document, then every item's draft, held whole); read item by item twice and written
+    in parts of the thread now (155 MB)."""
+    items, annotators = 30_000, 6
+    names = ",".join(f"Ann{a + 1}" for a in range(annotators))
+    filler = ("with some words in it to make it the size of a long post, " * 10)[:560]
+    path = tmp_path / "Big_train.json"
+    with path.open("w") as out:
+        out.write("{")
+        for i in range(items):
+            labels = ",".join(str((i >> a) & 1) for a in range(annotators))
+            item = {
+                "text": f"<user> a tweet about #Brexit, number {i}, {filler} \U0001f600",
+                "annotation task": "hate speech detection", "number of annotations": annotators, "annotations": labels,
+                "annotators": names, "lang": "en", "hard_label": str(i & 1), "soft_label": {"0": 0.5, "1": 0.5},
+                "split": "train",
+                "other_info": {"other annotations": {"aggressive language detection": labels, "offensive language detection": labels}},
+            }  # fmt: skip
+            out.write(("" if i == 0 else ", ") + json.dumps(f"{i}") + ": " + json.dumps(item))
+        out.write("}")
+    assert path.stat().st_size > 30_000_000
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{items} comments in 1 new thread; {items * annotators} prior labels by {annotators} annotators" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        positions = db.execute("SELECT min(position), max(position), count(DISTINCT position) FROM comments").fetchone()
+        assert positions == (0, items - 1, items)
+        assert db.execute("SELECT count(*) FROM annotations").fetchone() == (items * annotators,)
+
+
+def test_a_hatexplain_file_is_read_a_post_at_a_time(tmp_path):
+    """23 MB of HateXplain posts keyed by id, one thread of 30,000 comments with 90,000 prior labels and their
+    rationales: 378 MB before (the document, then every post's draft, held whole); read post by post twice
+    and written in parts of the thread now (147 MB)."""
+    posts = 30_000
+    tokens = ("these are some words of a post that is long enough to be marked by its annotators " * 2).split()
+    path = tmp_path / "posts.json"
+    with path.open("w") as out:
+        out.write("{")
+        for i in range(posts):
+            pid = f"{1_000_000 + i}_gab"
+            annotators = [
+                {"label": "hatespeech", "annotator_id": 1 + i % 7, "target": ["African", "None"]},
+                {"label": "offensive", "annotator_id": 10 + i % 5, "target": ["Women"]},
+                {"label": "normal", "annotator_id": 20 + i % 3, "target": ["None"]},
+            ]
+            marks = [[(i >> k) & 1 for k in range(len(tokens))], [((i >> k) + 1) & 1 for k in range(len(tokens))]]
+            post = {"post_id": pid, "annotators": annotators, "rationales": marks, "post_tokens": tokens}
+            out.write(("" if i == 0 else ", ") + json.dumps(pid) + ": " + json.dumps(post))
+        out.write("}")
+    assert path.stat().st_size > 20_000_000
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{posts} comments in 1 new thread; {posts * 3} prior labels by 15 annotators" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        positions = db.execute("SELECT min(position), max(position), count(DISTINCT position) FROM comments").fetchone()
+        assert positions == (0, posts - 1, posts)
+
+
 def test_a_disqus_export_is_read_in_pieces_and_written_a_thread_at_a_time(tmp_path):
     """32 MB, 60,000 posts of 600 threads taking turns: 309 MB before (the whole text, then every post's record
     and draft held until the last was read); read in pieces, staged on disk, written a thread at a time now (111 MB)."""

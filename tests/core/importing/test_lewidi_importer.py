@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
 import pytest
 
 from moderator.core.importing.drafts import depths
-from moderator.core.importing.formats import ImportFailure, lewidi, read_source, text_source
+from moderator.core.importing.formats import ImportFailure, lewidi, object_items, read_source, text_source
+from moderator.core.importing.formats.lewidi import reader
 from moderator.core.importing.options import ImportOptions
+from moderator.core.importing.sources import reading
 from moderator.core.schema.definition import schema_from_dict, validate_values
 
 HS_QUESTIONS = {"hate_speech", "aggressive", "offensive"}
@@ -412,3 +415,65 @@ def test_annotators_group_mismatch(tmp_path):
     bad = hs_item(other_info={"annotators group": "group1,group2", "group1": "target group"})
     src = write(tmp_path, {"1": bad})
     fails(src, field_line(src, "1", '"annotators group"'), "2 groups for 3 annotators")
+
+
+# ---- read item by item ------------------------------------------------------------------------------
+
+
+def whole_and_streamed(src, monkeypatch, options_factory=ImportOptions):
+    """The drafts of the whole-document reading, and of the streamed one in 7-character blocks and parts
+    of 4 comments (joined back into one thread), with the warnings of each."""
+    whole_options, streamed_options = options_factory(), options_factory()
+    whole = reader._read_whole(src, None, whole_options)
+    monkeypatch.setattr(reading, "BLOCK", 7)
+    monkeypatch.setattr(reader, "PART", 4)
+    assert reader._survey(src, None).total  # read item by item: not left to the whole reading
+    streamed = []
+    for draft in lewidi.parse(src, options=streamed_options):
+        if draft.continues:
+            assert streamed and streamed[-1].external_id == draft.external_id
+            streamed[-1].comments += draft.comments
+        else:
+            streamed.append(dataclasses.replace(draft, comments=list(draft.comments)))
+    return (whole, whole_options.notes.warnings), (streamed, streamed_options.notes.warnings)
+
+
+def test_a_file_read_item_by_item_gives_the_drafts_of_the_whole_reading(tmp_path, monkeypatch):
+    items = {str(i): hs_item(f"tweet {i} \U0001f600 é \\", "0,1,0" if i % 2 else "1,1,0") for i in range(11)}
+    items["3"] = hs_item(annotations="0,1,1", annotators="Ann1,Ann2,Ann1")  # a warning
+    items["6"] = hs_item(other_info={"other annotations": {"offensive language detection": "0,No,1"}})  # a heuristic
+    for text in (json.dumps(items, indent=4), json.dumps(items), json.dumps(items, indent=1, ensure_ascii=False)):
+        src = write(tmp_path, text)
+        whole, streamed = whole_and_streamed(src, monkeypatch)
+        assert streamed == whole
+        [thread], warnings = streamed
+        assert len(thread.comments) == 11 and len(warnings) == 1
+        if text.startswith('{\n    "'):  # the lines the whole reading finds, found item by item
+            assert [c.line for c in thread.comments] == [item_line(src, str(i)) for i in range(11)]
+            assert thread.comments[6].heuristics[0].line == field_line(src, "6", "offensive")
+        monkeypatch.undo()
+
+
+def test_conversations_read_item_by_item_give_the_threads_of_the_whole_reading(tmp_path, monkeypatch):
+    turns = {"prev_agent": "Hello \ud83d\ude00", "prev_user": "_", "agent": "How are you?", "user": "fine"}
+    src = write(tmp_path, {str(i): conv_item(turns) for i in range(5)}, "ConvAbuse_dev.json")
+    whole, streamed = whole_and_streamed(src, monkeypatch)
+    assert streamed == whole and len(streamed[0]) == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": {"text": "x\\u0000"}}',  # a NUL
+        '{"a": {"text": "x\\ud800"}}',  # a lone surrogate, which ijson reads as "?"
+        '{"a": {"text": "x\\\\ud83d\\ude00"}}',  # an escaped backslash, then a lone low surrogate
+        '{"a": {"text": "x"}, "a": {"text": "y"}}',  # a key twice: json keeps the last value
+        '{"a": ' + "[" * 300 + "]" * 300 + "}",  # too deep for ijson's paths, refused by loads
+        '{"a": {"n": 123456789012345678901234567890}}',  # past ijson's integers
+        '{"a": 5}',  # not an object
+        "[]",
+    ],
+)
+def test_what_the_streamed_reading_cannot_judge_is_read_whole(tmp_path, text):
+    with pytest.raises(object_items.Irregular):
+        reader._survey(write(tmp_path, text), None)

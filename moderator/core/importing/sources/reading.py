@@ -165,6 +165,19 @@ class SourceText:
             if rest:
                 yield rest
 
+    def blocks(self) -> Iterator[str]:
+        """The text in pieces of ``BLOCK`` characters, cut anywhere, even mid-line (for a parser that keeps
+        its own state: a one-line file is not held whole); the text itself when in memory."""
+        if self.path is None or self._text is not None:
+            yield self.text
+            return
+        with self._open() as f:
+            try:
+                while block := f.read(BLOCK):
+                    yield block
+            except UnicodeDecodeError:
+                raise ImportFailure(self.name, None, CHANGED_REASON) from None
+
     def first_long_line(self, limit: int) -> int | None:
         """The number of the first line longer than ``limit`` bytes (characters for a text in memory), or None;
         a file is read in blocks, never a line whole."""

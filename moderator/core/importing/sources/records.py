@@ -15,6 +15,8 @@ from typing import Any
 from moderator.core.importing.sources.scratch import ScratchFile
 
 BATCH = 10_000  # records inserted at a time
+_KEEP_FIRST = "INSERT OR IGNORE INTO records (key, data) VALUES (?, ?)"
+_REPLACE = "INSERT OR REPLACE INTO records (key, data) VALUES (?, ?)"
 
 
 class Records(ScratchFile):
@@ -41,6 +43,5 @@ class Records(ScratchFile):
     def _flush(self) -> None:
         # In order (runs of one kind at a time): which of a key's records is kept depends on it.
         for replace, run in groupby(self._pending, key=itemgetter(2)):
-            verb = "REPLACE" if replace else "IGNORE"
-            self.db.executemany(f"INSERT OR {verb} INTO records (key, data) VALUES (?, ?)", (r[:2] for r in run))
+            self.db.executemany(_REPLACE if replace else _KEEP_FIRST, (r[:2] for r in run))
         self._pending = []

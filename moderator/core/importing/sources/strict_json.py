@@ -27,14 +27,14 @@ DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_
 
 # Escapes that may decode to what no database stores: NUL (PostgreSQL) or an unpaired surrogate (not
 # encodable as UTF-8). A hit only marks the line; ``unstorable`` decides on the decoded value.
-_RISKY_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+RISKY_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
 def risky_lines(text: str) -> set[int]:
     """Lines holding an escape that ``unstorable`` must look at (usually none: one regex scan)."""
     lines: set[int] = set()
     line, last = 1, 0
-    for match in _RISKY_ESCAPE.finditer(text):
+    for match in RISKY_ESCAPE.finditer(text):
         line += text.count("\n", last, match.start())
         last = match.start()
         lines.add(line)
@@ -95,7 +95,7 @@ def _first_unstorable(text: str, risky: set[int]) -> tuple[int, str] | None:
             line += 1
         end = text.find("\n", start)
         for literal in _STRING.finditer(text, start, len(text) if end < 0 else end):
-            if _RISKY_ESCAPE.search(literal.group()):
+            if RISKY_ESCAPE.search(literal.group()):
                 why = unstorable(DECODER.decode(literal.group()))
                 if why is not None:
                     return number, why

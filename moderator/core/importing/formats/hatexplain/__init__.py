@@ -33,6 +33,6 @@ Errors are ``ImportFailure`` naming the post's line: its ``"<post id>": {``, or 
 post's object starts.
 """
 
-from moderator.core.importing.formats.hatexplain.reader import EXTENSIONS, NAME, parse, sniff
+from moderator.core.importing.formats.hatexplain.reader import EXTENSIONS, NAME, STREAMS, parse, sniff
 
-__all__ = ["EXTENSIONS", "NAME", "parse", "sniff"]
+__all__ = ["EXTENSIONS", "NAME", "STREAMS", "parse", "sniff"]

@@ -43,6 +43,6 @@ listing one annotator twice counts them once, with a warning at the item's line 
 refused under ``--strict``): with the same labels, once; with different ones, the later labels.
 """
 
-from moderator.core.importing.formats.lewidi.reader import EXTENSIONS, NAME, parse, sniff
+from moderator.core.importing.formats.lewidi.reader import EXTENSIONS, NAME, STREAMS, parse, sniff
 
-__all__ = ["EXTENSIONS", "NAME", "parse", "sniff"]
+__all__ = ["EXTENSIONS", "NAME", "STREAMS", "parse", "sniff"]

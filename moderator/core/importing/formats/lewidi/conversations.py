@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
-from moderator.core.importing.formats.lewidi.lines import ItemLines
+from moderator.core.importing.formats.lewidi.lines import Lines
 from moderator.core.importing.sources.json_lines import kind_of
 from moderator.core.importing.sources.strict_json import DECODER, unstorable
 
@@ -25,7 +25,7 @@ def is_conversation(text: Any) -> bool:
 
 
 def conversation(
-    lines: ItemLines, source: str, dataset: str, file_split: str | None, key: str, item: dict[str, Any], labelled: CommentDraft
+    lines: Lines, source: str, dataset: str, file_split: str | None, key: str, item: dict[str, Any], labelled: CommentDraft
 ) -> ThreadDraft:
     """The thread of one item: its context turns as a chain of replies ending in ``labelled``, the user turn."""
     where = f"item {key!r}: "

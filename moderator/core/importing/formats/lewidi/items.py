@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from moderator.core.importing.drafts import CommentDraft, Heuristic, PriorLabel
-from moderator.core.importing.formats.lewidi.lines import ItemLines
+from moderator.core.importing.formats.lewidi.lines import Lines
 from moderator.core.importing.formats.lewidi.naming import question_id, split_list, task_label, unique
 from moderator.core.importing.formats.lewidi.schema import Question
 from moderator.core.importing.options import ImportOptions
@@ -20,7 +20,7 @@ _ITEM_KEYS = frozenset({"text", "annotation task", "number of annotations", "ann
 class ItemReader:
     """Reads the items of one file; ``others`` collects the ``other_info`` questions met on the way."""
 
-    def __init__(self, lines: ItemLines, options: ImportOptions, dataset: str, task: str | None, main: Question):
+    def __init__(self, lines: Lines, options: ImportOptions, dataset: str, task: str | None, main: Question):
         self.lines = lines
         self.options = options
         self.dataset = dataset
