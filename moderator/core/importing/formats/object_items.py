@@ -19,6 +19,7 @@ from typing import Any
 import ijson
 
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.progress import Progress
 
 _OBJECT = re.compile(r"\s*:\s*\{")
 MAX_DEPTH = 256
@@ -126,6 +127,24 @@ def members(source: SourceText, checked: bool = False) -> Iterator[tuple[str, An
         yield from ijson.kvitems(_Utf8(source, checked), "", use_float=True)
     except (ijson.JSONError, UnicodeDecodeError):  # the latter: a lone low surrogate, before it is judged
         raise Irregular from None
+
+
+def located(source: SourceText, progress: Progress | None = None, share: float = 1.0) -> Iterator[tuple[str, dict, int, int]]:
+    """A first reading: (key, item, offset, line) of each member, progress up to ``share``. ``Irregular`` at a
+    key given twice (``json`` keeps the last value at the first place), a member that is not an object, or none."""
+    positions = Positions(source)
+    seen: set[str] = set()
+    size = max(1, source.size)
+    for n, (key, item) in enumerate(members(source)):
+        if key in seen or type(item) is not dict:
+            raise Irregular
+        seen.add(key)
+        offset, line = positions.seek(key)
+        if progress is not None and n % 1000 == 0:
+            progress(share * min(1.0, offset / size))
+        yield key, item, offset, line
+    if not seen:
+        raise Irregular  # not an object, or an empty one: the whole reading tells which, as before
 
 
 class Window:

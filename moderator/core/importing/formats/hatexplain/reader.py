@@ -21,7 +21,7 @@ from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.hatexplain.posts import PostReader
 from moderator.core.importing.formats.hatexplain.schema import hatexplain_schema
 from moderator.core.importing.formats.member_lines import MemberLines
-from moderator.core.importing.formats.object_items import Irregular, Positions, members
+from moderator.core.importing.formats.object_items import Irregular, located, members
 from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.json_lines import kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText
@@ -93,26 +93,15 @@ def _survey(source: SourceText, progress: Progress | None) -> tuple[array, dict[
     """The first reading of a file keyed by post id: every post's line, and the schema (None when a post
     is wrong: the second reading says which, at its line)."""
     name = source.name
-    positions = Positions(source)
     lines = array("q")
-    seen: set[str] = set()
     reader: PostReader | None = PostReader(name, ImportOptions())  # warnings: the second reading's
-    size = max(1, source.size)
-    for n, (key, post) in enumerate(members(source)):
-        if key in seen or type(post) is not dict:  # json keeps a repeated key's last value; not an object: its error
-            raise Irregular
-        seen.add(key)
-        offset, line = positions.seek(key)
+    for key, post, _offset, line in located(source, progress, SURVEY_SHARE):
         lines.append(line)
-        if progress is not None and n % 1000 == 0:
-            progress(SURVEY_SHARE * min(1.0, offset / size))
         if reader is not None:
             try:
                 reader.post(key, post, line)
             except ImportFailure:
                 reader = None
-    if not lines:
-        raise Irregular  # not an object (a list of posts), or an empty one: told as before
     return lines, None if reader is None else hatexplain_schema(reader.targets)
 
 

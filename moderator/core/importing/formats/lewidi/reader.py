@@ -22,7 +22,7 @@ from moderator.core.importing.formats.lewidi.items import ItemReader
 from moderator.core.importing.formats.lewidi.lines import ItemLines, Lines, NoLines, StreamedLines
 from moderator.core.importing.formats.lewidi.naming import dataset_and_split, question_id, task_label
 from moderator.core.importing.formats.lewidi.schema import Question, lewidi_schema
-from moderator.core.importing.formats.object_items import Irregular, Positions, members
+from moderator.core.importing.formats.object_items import Irregular, located, members
 from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.json_lines import kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText
@@ -127,22 +127,13 @@ def _survey(source: SourceText, progress: Progress | None) -> _Survey:
     """Read every item for the count and the schema; errors are left to the second reading, which
     names their lines (a later item cannot make it fail first: only an ``Irregular`` file could)."""
     name = source.name
-    positions = Positions(source)
     offsets, lines = array("q"), array("q")
-    seen: set[str] = set()
     file: _File | None = None
     items: ItemReader | None = None
     wrong = False
-    size = max(1, source.size)
-    for n, (key, item) in enumerate(members(source)):
-        if key in seen or type(item) is not dict:  # json keeps a repeated key's last value; not an object: its error
-            raise Irregular
-        seen.add(key)
-        offset, line = positions.seek(key)
+    for key, item, offset, line in located(source, progress, SURVEY_SHARE):
         offsets.append(offset)
         lines.append(line)
-        if progress is not None and n % 1000 == 0:
-            progress(SURVEY_SHARE * min(1.0, offset / size))
         if wrong:
             continue
         try:
@@ -153,8 +144,6 @@ def _survey(source: SourceText, progress: Progress | None) -> _Survey:
             items.item(key, item)
         except ImportFailure:
             wrong = True
-    if not offsets:
-        raise Irregular  # not an object, or an empty one: told as before
     schema = None if wrong or file is None or items is None else _schema(file, items)
     return _Survey(len(offsets), offsets, lines, schema)
 
