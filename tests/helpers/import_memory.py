@@ -29,17 +29,17 @@ sys.exit(code)
 """
 
 
-def imported(tmp_path: Path, path: Path) -> tuple[int, str, str, int]:
+def imported(tmp_path: Path, path: Path, *options: str) -> tuple[int, str, str, int]:
     """(exit status, stdout, stderr without the peak line, peak resident bytes) of importing ``path``."""
     env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"))
     env.pop("MODERATOR_DB", None)
     db = tmp_path / "moderator.sqlite"
     run = subprocess.run(
-        [sys.executable, "-c", CHILD, "import", "--db", str(db), str(path)],
+        [sys.executable, "-c", CHILD, "import", *options, "--db", str(db), str(path)],
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a safety net on a loaded machine, not a measure
     )
     *rest, last = run.stderr.rstrip("\n").split("\n")
     assert last.startswith("peak "), run.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from moderator.core.importing.drafts import ThreadDraft, depths
@@ -44,6 +44,7 @@ class DraftWriter:
         # The thread last written: (key, id, its next position, its comments stored before, the comments of
         # its parts so far), for its next part.
         self._last: tuple[str, int, int, dict[str, int], int] | None = None
+        self._last_meta: dict | None = None  # its metadata as stored, when this import added it
 
     def write(self, draft: ThreadDraft, summary: ImportSummary) -> None:
         conn = self.conn
@@ -55,10 +56,14 @@ class DraftWriter:
         follows = previous is not None and previous[0] == key
         if previous is not None and follows:  # the next part of the thread just written: one thread, counted once
             _, thread_id, next_position, existing, before = previous
+            self._update_meta(thread_id, draft, key)
         else:
             thread_id = conn.scalar(_FIND_THREAD, {"key": key})
+            self._last_meta = None
         if thread_id is None:
-            thread_id = conn.scalar(_NEW_THREAD, _thread_row(draft, key, self.batch_id))
+            row = _thread_row(draft, key, self.batch_id)
+            thread_id = conn.scalar(_NEW_THREAD, row)
+            self._last_meta = row["meta"]
             summary.threads_added += 1
         elif not follows:
             summary.threads_existing += 1
@@ -146,6 +151,16 @@ class DraftWriter:
         self._last = (key, thread_id, next_position + len(rows), existing, before + len(comments))
         if len(self.pending_comments) >= CHUNK:
             self.flush()
+
+    def _update_meta(self, thread_id: int, draft: ThreadDraft, key: str) -> None:
+        """A later part may carry the thread's metadata as it grew (counts known only at the end): a thread
+        this import added takes it; one that was there before keeps its own, as a thread imported again does."""
+        if self._last_meta is None:
+            return
+        meta = _thread_row(draft, key, self.batch_id)["meta"]
+        if meta != self._last_meta:
+            self.conn.execute(update(Thread).where(Thread.id == thread_id).values(meta=meta))
+            self._last_meta = meta
 
     def flush(self) -> None:
         """Write waiting rows. A draft's rows are always in one flush, with parents before replies."""

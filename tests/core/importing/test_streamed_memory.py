@@ -213,3 +213,29 @@ def test_a_disqus_export_describing_many_threads_keeps_their_records_on_disk(tmp
 
 
 # ------------------------------------------------------------------------------ the bounds, in process
+
+
+def test_a_ratings_table_listed_by_annotator_is_staged_and_built_an_item_at_a_time(tmp_path):
+    """74 MB of 250,000 ratings of 50,000 items by 8,000 annotators, listed annotator by annotator as Measuring
+    Hate Speech is (an item's ratings scattered through the file): 405 MB before (every item's comment and
+    ratings held to the end); staged on disk by item, built an item at a time, written in parts now (166 MB)."""
+    items, per, annotators = 50_000, 5, 8_000
+    filler = ("a comment about the news of the day with several words in it " * 4)[:240]
+    path = tmp_path / "mhs.csv"
+    ratings = sorted(((i * 7 + k * 1013) % annotators, i) for i in range(items) for k in range(per))
+    with path.open("w") as out:
+        out.write("comment_id,annotator_id,platform,text,hatespeech,respect,annotator_gender,annotator_age\n")
+        for a, i in ratings:
+            out.write(f"{i},{a},{('twitter', 'reddit')[i % 2]},\"{i} {filler}\",{(i + a) % 3},{1 + (i * a) % 5},"
+                      f"{('female', 'male', 'non-binary')[a % 3]},{18 + a % 60}\n")  # fmt: skip
+    assert path.stat().st_size > 70_000_000
+    status, out, err, peak = imported(tmp_path, path, "--format", "ratings")
+    assert status == 0, err
+    assert f"{items} items → {items} comments in 1 new thread; {items * per} prior labels by {annotators} annotators" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        assert db.execute("SELECT count(DISTINCT position), max(position) FROM comments").fetchone() == (items, items - 1)
+        assert db.execute("SELECT count(*) FROM annotations").fetchone() == (items * per,)
+        assert db.execute("SELECT count(*) FROM profiles").fetchone() == (annotators,)
+        first = db.execute("SELECT external_id FROM comments ORDER BY position LIMIT 3").fetchall()
+        assert first == [(str(i),) for i in sorted({i for _, i in ratings[:3]})]  # in order of first rating

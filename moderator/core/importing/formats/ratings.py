@@ -8,8 +8,8 @@ as LeWiDi's importer does), and the annotator's attribute columns (``annotator_*
 attribute=…``) become that pseudo-annotator's profile (``ThreadDraft.annotator_profiles``).
 
 Columns are found by name (``ratings_columns``) or mapped with ``--map``. The rest are judged by their
-values over the whole file (``label_types``), read twice rather than held in memory
-(``ratings_reader``):
+values over the whole file (``label_types``), read twice rather than held in memory, the ratings staged
+on disk and built into comments an item at a time (``ratings_reader``, ``ratings_items``):
 
 * label columns (``--map label=…``, else those whose values vary within an item and look like labels,
   or whose name says so) become questions of the schema ``"ratings-<stem>"``: 0/1 nominal, integer
@@ -33,13 +33,13 @@ from moderator.core.importing.formats import label_types as types
 from moderator.core.importing.formats.ratings_columns import detect, resolve
 from moderator.core.importing.formats.ratings_reader import NAME, RatingsReader
 from moderator.core.importing.options import ImportOptions
-from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.importing.sources.tables import open_table, sample
 from moderator.core.progress import Progress
 
-__all__ = ["EXTENSIONS", "NAME", "SURE", "parse", "sniff"]
+__all__ = ["EXTENSIONS", "NAME", "STREAMS", "SURE", "parse", "sniff"]
 
+STREAMS = True  # threads are yielded one by one, and ``progress`` covers the whole import (see writer)
 EXTENSIONS = (".parquet",)  # CSV, TSV and JSON lines are told from the other tables by content
 SURE = 0.98  # an annotator column and an item rated more than once: above csv's and jsonl's guesses
 
@@ -59,12 +59,9 @@ def sniff(source: SourceText) -> float:
 
 
 def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
-    """Read the table twice (column types, then ratings) and yield its threads; a bad row fails the file."""
+    """Read the table twice (column types, then ratings staged on disk) and yield its threads, a long one in
+    parts; a bad row fails the file before its first thread."""
     options = options or ImportOptions()
     table = open_table(source)
     columns = resolve(source.name, table.header_line, table.header, options.mapping)
-    with paused_gc():
-        drafts = RatingsReader(table, columns, options).read(progress)
-    if progress is not None:
-        progress(1.0)
-    yield from drafts
+    yield from RatingsReader(table, columns, options).threads(progress)
