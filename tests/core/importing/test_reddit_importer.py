@@ -180,3 +180,13 @@ def test_comment_without_a_submission_id_is_refused():
     with pytest.raises(ImportFailure) as info:
         list(parse(text_source("c.ndjson", '{"id": "a", "body": "x", "parent_id": "t1_b"}\n')))
     assert info.value.line == 1 and "link_id" in str(info.value)
+
+
+def test_a_thread_json_comment_names_the_line_of_its_own_name():
+    """Pretty-printed: each comment's source line is where its "name" stands, not a reply's "parent_id"."""
+    (draft,) = parse(read_source(THREAD), "reddit")
+    lines = {c.external_id: c.line for c in draft.comments}
+    text = THREAD.read_text().splitlines()
+    for ext, line in lines.items():
+        assert f'"name": "t1_{ext}"' in text[line - 1], ext
+    assert lines["f1b0001"] > lines["f1b0003"]  # written after its replies, as Reddit nests them

@@ -33,11 +33,12 @@ def read(source: SourceText) -> list[ThreadDraft]:
     if type(data) is not list or len(data) != 2 or not all(_children(x) is not None for x in data):
         raise ImportFailure(name, 1, _SHAPE)
     threads = Threads(name)
+    line_of = _Lines(text)
     posts = [c for c in _children(data[0]) if type(c) is dict and c.get("kind") == "t3" and type(c.get("data")) is dict]
     if len(posts) != 1:
         raise ImportFailure(name, 1, f"{_SHAPE}; the first Listing holds {len(posts)} posts (t3), not 1")
     post = posts[0]["data"]
-    threads.submission(_line(text, post.get("name")), post)
+    threads.submission(line_of(post.get("name")), post)
     sid = bare(post.get("id") or post.get("name")) or ""
     more = 0
     # Depth-first, in page order, without recursion: a deep reply chain must not overflow the stack.
@@ -52,10 +53,8 @@ def read(source: SourceText) -> list[ThreadDraft]:
             more += count if type(count) is int and count > 0 else len(body.get("children") or [])
             continue
         if kind != "t1":
-            raise ImportFailure(
-                name, _line(text, body.get("name")), f'expected a comment (kind "t1") or "more", found kind {kind!r}'
-            )
-        line = _line(text, body.get("name"))
+            raise ImportFailure(name, line_of(body.get("name")), f'expected a comment (kind "t1") or "more", found kind {kind!r}')
+        line = line_of(body.get("name"))
         threads.comment(line, body, sid)
         replies = body.get("replies")
         if replies not in ("", None):
@@ -78,9 +77,29 @@ def _children(listing: Any) -> list[Any] | None:
     return children if type(children) is list else None
 
 
-def _line(text: str, fullname: Any) -> int | None:
-    """The line of an object's ``"name"`` in the file (pretty-printed files have many lines); None if absent."""
-    if type(fullname) is not str:
-        return None
-    found = re.search(r'"name":\s*' + re.escape(json.dumps(fullname)), text)  # not a reply's "parent_id"
-    return text.count("\n", 0, found.start()) + 1 if found else None
+_NAME = re.compile(r'"name":\s*("(?:[^"\\]|\\.)*")')  # an object's own "name", not a reply's "parent_id"
+
+
+class _Lines:
+    """The line of each object's ``"name"`` in the file (pretty-printed files have many lines), found in one
+    pass over the text when first asked (a search per comment from the start was quadratic: 100,000
+    comments took half an hour); a name's first place counts; None if absent."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lines: dict[str, int] | None = None
+
+    def __call__(self, fullname: Any) -> int | None:
+        if type(fullname) is not str:
+            return None
+        if self.lines is None:
+            self.lines = {}
+            line, last = 1, 0
+            for found in _NAME.finditer(self.text):
+                line += self.text.count("\n", last, found.start())
+                last = found.start()
+                try:
+                    self.lines.setdefault(json.loads(found.group(1)), line)
+                except ValueError:  # not a string after all (an escape json.loads refuses): not a name
+                    continue
+        return self.lines.get(fullname)
