@@ -239,3 +239,18 @@ def test_a_ratings_table_listed_by_annotator_is_staged_and_built_an_item_at_a_ti
         assert db.execute("SELECT count(*) FROM profiles").fetchone() == (annotators,)
         first = db.execute("SELECT external_id FROM comments ORDER BY position LIMIT 3").fetchall()
         assert first == [(str(i),) for i in sorted({i for _, i in ratings[:3]})]  # in order of first rating
+
+
+def test_a_long_table_of_one_thread_is_written_a_part_at_a_time(tmp_path):
+    """50 MB of 150,000 comments with an id and six label columns and no thread column (Jigsaw's shape), one
+    thread: 510 MB before (the thread's rows, comments and rows to insert held whole; 919 MB at 100 MB);
+    read from disk and written in parts now (117 MB)."""
+    rows = 150_000
+    filler = ("words of a longish comment about politics and news " * 8)[:300]
+    path = tmp_path / "train.csv"
+    with path.open("w") as out:
+        out.write("id,comment_text,toxic,severe_toxic,obscene,threat,insult,identity_hate\n")
+        for i in range(rows):
+            out.write(f'{i:016x},"{i} {filler}",{i % 2},0,{i % 3 == 0:d},0,{i % 5 == 0:d},0\n')
+    assert path.stat().st_size > 50_000_000
+    one_thread_within_bound(tmp_path, path, f"{rows} comments in 1 new thread; {rows} prior labels", rows, rows)

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from pathlib import PurePath
 from typing import Any
 
@@ -61,6 +62,7 @@ NAME = "csv"
 EXTENSIONS = (".csv", ".tsv")
 STREAMS = True  # threads are yielded one by one, and ``progress`` covers the whole import (see writer)
 READ_SHARE = 0.25  # reading and checking the rows: the rest is building (and writing) the threads
+PART = 5000  # comments per draft of a long thread nothing links within
 
 # csv.Sniffer's regexes are quadratic: 64 KB of nested quotes took 7 s, 8 KB takes 0.05 s.
 SNIFF_CHARS = 8192
@@ -251,31 +253,71 @@ class _Staged:
 
 
 def _threads(table: _Table, spill: Spill, progress: Progress | None, options: ImportOptions) -> Iterator[ThreadDraft]:
-    """Each thread's draft, built from its staged rows, in order of its first line (blank rows count)."""
+    """Each thread's draft, built from its staged rows, in order of its first line (blank rows count); a
+    thread nothing links within (``_in_parts``) in parts of ``PART`` comments, read from disk as it goes."""
     bound = MetadataBound()
     merged: list[int] = []
     done = 0
     report = Stepped(progress, table.rows, READ_SHARE, 1 - READ_SHARE)
-    for key, first, skipped, rows in spill.threads():
-        with paused_gc():
-            thread = _build(table, key, rows, options, bound)
-            link_replies(table.name, thread.pending)
-        draft = thread.pending.draft
-        draft.line = first
-        if skipped:
-            draft.metadata["skipped_empty_rows"] = skipped
-        draft.prior_schema = table.labels.schema if table.labels is not None else None
-        merged += thread.merged
-        done += len(rows)
-        del rows, thread
-        yield draft
-        report(done)
+    if _in_parts(table, spill):
+        for key, first, skipped, lazy in spill.lazy_threads():
+            for k, rows in enumerate(_chunks(lazy, PART)):
+                with paused_gc():
+                    thread = _build(table, key, rows, options, bound)
+                    link_replies(table.name, thread.pending)
+                done += len(rows)
+                del rows
+                yield _settled(table, thread.pending.draft, first, skipped, continues=k > 0)
+                report(done)
+    else:
+        for key, first, skipped, rows in spill.threads():
+            with paused_gc():
+                thread = _build(table, key, rows, options, bound)
+                link_replies(table.name, thread.pending)
+            merged += thread.merged
+            done += len(rows)
+            del rows
+            yield _settled(table, thread.pending.draft, first, skipped)
+            report(done)
     warning = bound.warning(table.name)
     if warning:
         options.notes.warnings.append(warning)
     warning = merged_warning(table.name, merged)
     if warning:
         options.notes.warnings.append(warning)
+
+
+def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def _settled(table: _Table, draft: ThreadDraft, first: int, skipped: int, continues: bool = False) -> ThreadDraft:
+    draft.line = first
+    if skipped:
+        draft.metadata["skipped_empty_rows"] = skipped
+    draft.prior_schema = table.labels.schema if table.labels is not None else None
+    draft.continues = continues
+    return draft
+
+
+def _in_parts(table: _Table, spill: Spill) -> bool:
+    """Whether threads may be built and written a part at a time: nothing in a row refers to another row
+    (no parent id or text, no repeated rows to merge), no thread-wide cell is taken from the rows (title,
+    url, article: they make the thread's identity), and no comment id repeats within a thread (refused,
+    naming both lines, when the thread is read whole). Only worth it for a table longer than a part."""
+    index = table.index
+    if (
+        table.rows <= PART
+        or table.merge
+        or any(index[f] is not None for f in ("parent", "parent_text", "title", "url", "article"))
+    ):
+        return False
+    ids, thread_at = index["comment_id"], index["thread"]
+    if ids is None:
+        return True
+    keys = (f"{row[thread_at].strip() if thread_at is not None else ''}\0{row[ids].strip()}" for _, row in spill.items())
+    return spill.distinct(k for k in keys if not k.endswith("\0"))
 
 
 def _build(

@@ -12,6 +12,8 @@ from __future__ import annotations
 import marshal
 import sqlite3
 from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from moderator.core.importing.sources.scratch import ScratchFile
@@ -74,6 +76,12 @@ class Spill(ScratchFile):
     def threads(self) -> Iterator[tuple[str, int, int, list[tuple[int | None, Any]]]]:
         """``(key, first line, skipped rows, [(line, item)...])`` a thread at a time, in order of first line;
         a thread with no item is left out."""
+        for key, first, skipped, items in self.lazy_threads():
+            yield key, first, skipped, list(items)
+
+    def lazy_threads(self) -> Iterator[tuple[str, int, int, Iterator[tuple[int | None, Any]]]]:
+        """As ``threads``, each thread's items read as they are asked for (a thread too long to hold): they
+        must be read before the next thread is asked for."""
         self._flush()
         if not self._indexed:
             self.db.execute("CREATE INDEX items_thread ON items (thread)")  # rowid order within a key
@@ -82,17 +90,8 @@ class Spill(ScratchFile):
             "SELECT t.key, t.first, t.skipped, i.line, i.data FROM threads t JOIN items i ON i.thread = t.key "
             "ORDER BY t.rowid, i.rowid"
         )
-        current: str | None = None
-        first = skipped = 0
-        items: list[tuple[int | None, Any]] = []
-        for key, line0, skips, line, data in rows:
-            if key != current:
-                if current is not None:
-                    yield current, first, skipped, items
-                current, first, skipped, items = key, line0, skips, []
-            items.append((line, marshal.loads(data)))
-        if current is not None:
-            yield current, first, skipped, items
+        for (key, first, skipped), items in groupby(rows, key=itemgetter(0, 1, 2)):
+            yield key, first, skipped, ((line, marshal.loads(data)) for _, _, _, line, data in items)
 
     def distinct(self, values: Iterable[str]) -> bool:
         """Whether no value repeats (on disk: a column of a million ids is not held as a set)."""
