@@ -264,3 +264,36 @@ def test_the_bulk_path_keeps_what_the_draft_path_keeps(engine, second_engine, tm
     assert fast_metas == metas(second_engine)
     assert [list(fast_metas[i]) for i in "13"] == [[*many][: MAX_METADATA_KEYS + OWN_KEYS]] * 2
     assert fast_metas["4"] == {"k": 1, "missing_parent_id": "gone"}
+
+
+def test_a_json_document_read_whole_at_its_size_bound_stays_within_the_memory_bound(tmp_path):
+    """A LeWiDi file with a key given twice is read whole (to import it as json would): just under
+    ``MAX_TEXT_BYTES`` it stays under the bound; a file over it is refused before it is read."""
+    annotators = 6
+    names = ",".join(f"Ann{a + 1}" for a in range(annotators))
+    filler = ("with some words in it to make it the size of a long post, " * 10)[:560]
+    path = tmp_path / "Big_train.json"
+    items = []
+    size, i = 2, 0
+    while True:
+        labels = ",".join(str((i >> a) & 1) for a in range(annotators))
+        item = {"text": f"a tweet about #Brexit, number {i}, {filler}", "annotation task": "hate speech detection",
+                "number of annotations": annotators, "annotations": labels, "annotators": names, "lang": "en",
+                "hard_label": str(i & 1), "soft_label": {"0": 0.5, "1": 0.5}, "split": "train"}  # fmt: skip
+        member = ("" if i == 0 else ", ") + json.dumps(str(i)) + ": " + json.dumps(item)
+        if size + 2 * len(member) + 16 > reading.MAX_TEXT_BYTES:
+            break
+        items.append(member)
+        size += len(member)
+        i += 1
+    items.append(', "5": ' + json.dumps(item))  # the key given twice: read whole
+    path.write_text("{" + "".join(items) + "}")
+    assert reading.MAX_TEXT_BYTES - 2_000 < path.stat().st_size <= reading.MAX_TEXT_BYTES
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{i} comments in 1 new thread" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with path.open("a") as f:
+        f.write(" " * 4096)
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 1 and "this format reads a file whole" in err

@@ -31,9 +31,11 @@ _CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 # would otherwise sit in memory several times over). Module constants so tests can lower them.
 MAX_FILE_BYTES = 1024**3
 MAX_LINE_BYTES = 64 * 1024**2
-# A format that reads a file whole (a pasted page, one JSON document: ``SourceText.text``) holds its
-# text and what it parses from it, several times the file: a larger file is refused before it is read.
-MAX_TEXT_BYTES = 256 * 1024**2
+# A format that reads a file whole (one JSON document: ``SourceText.text``) holds its text and what it
+# parses from it, 10–12 times the file: a larger file is refused before it is read, so that the import
+# stays within 300 MB (a 20 MB LeWiDi file read whole peaked at 240 MB, a Reddit thread's JSON at 198 MB).
+# Large files of every format come in shapes read a line or an item at a time, which this does not bound.
+MAX_TEXT_BYTES = 20 * 1024**2
 SNIFF_CHARS = 8 * 1024**2  # what format sniffers see of a larger file: its start, cut at a line end
 BLOCK = 1024**2  # bytes read at a time
 
