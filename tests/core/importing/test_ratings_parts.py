@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from sqlalchemy import select
 
-from moderator.core.importing.formats import read_source
+from moderator.core.importing.formats import ImportFailure, detect_format, parse, read_source
 from moderator.core.importing.formats.ratings_columns import resolve
 from moderator.core.importing.formats.ratings_reader import RatingsReader
 from moderator.core.importing.options import ImportOptions
@@ -90,3 +91,21 @@ def test_a_table_with_reply_links_is_read_whole(tmp_path):
     (draft,), _ = drafts(path, part=2)
     replies = {c.external_id: draft.comments[c.parent_index].external_id for c in draft.comments if c.parent_index is not None}
     assert replies == {"r1": "p1"}
+
+
+def test_a_ratings_table_taken_for_comments_is_refused_with_the_way_to_read_it(tmp_path):
+    """Listed by annotator, the start of the file rates no item twice, so it reads as a table of comments:
+    the second rating of an item is then a comment id twice, and the message says what to do."""
+    path = tmp_path / "by_annotator.csv"
+    items = 2500
+    path.write_text("comment_id,annotator_id,text,toxic\n" + "".join(
+        f"c{i},{person},text of item {i},{i % 2}\n" for person in ("a1", "a2") for i in range(items)
+    ))  # fmt: skip
+    source = read_source(path)
+    assert detect_format(source) == "csv"
+    with pytest.raises(
+        ImportFailure, match=rf"by_annotator.csv:{items + 2}: duplicate comment id 'c0' .* import it with --format ratings"
+    ):
+        list(parse(source, "csv"))
+    (draft, *_) = parse(read_source(path), "ratings")
+    assert draft.comments[0].external_id == "c0" and len(draft.comments[0].prior_labels) == 2

@@ -27,6 +27,7 @@ import csv
 import operator
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -37,6 +38,7 @@ from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.csv_labels import explicit_label_columns
 from moderator.core.importing.formats.label_names import is_index_column
+from moderator.core.importing.formats.ratings_columns import detect as detect_ratings
 from moderator.core.importing.formats.table_columns import holds_text, label_columns, row_ids
 from moderator.core.importing.formats.table_header import (
     FIELDS,
@@ -173,6 +175,7 @@ class _Table:
     merge: bool  # rows that repeat one comment become one (nothing tells them apart)
     labels: TableLabels | None  # None: the table has no label column
     rows: int  # rows with text
+    rated: bool = False  # the header has an annotator column: a ratings table, if ids repeat
 
 
 def _read(
@@ -236,7 +239,8 @@ def _read(
     options.notes.metadata_columns = [key for _, key in extra]
     options.notes.ignored_columns = [header[i].strip() or f"column_{i + 1}" for i in ignored]
     merge = index["comment_id"] is None and not row_ids(header, rows, mapped, spill)
-    return _Table(name, PurePath(name).stem or name, index, extra, merge, labels, spill.count)
+    rated = "annotator" in detect_ratings(header).roles
+    return _Table(name, PurePath(name).stem or name, index, extra, merge, labels, spill.count, rated)
 
 
 class _Staged:
@@ -271,7 +275,7 @@ def _threads(table: _Table, spill: Spill, progress: Progress | None, options: Im
                 report(done)
     else:
         for key, first, skipped, rows in spill.threads():
-            with paused_gc():
+            with paused_gc(), _ratings_hint(table):
                 thread = _build(table, key, rows, options, bound)
                 link_replies(table.name, thread.pending)
             merged += thread.merged
@@ -285,6 +289,19 @@ def _threads(table: _Table, spill: Spill, progress: Progress | None, options: Im
     warning = merged_warning(table.name, merged)
     if warning:
         options.notes.warnings.append(warning)
+
+
+@contextmanager
+def _ratings_hint(table: _Table) -> Iterator[None]:
+    """A comment id twice in a thread of a table with an annotator column: most likely one row per rating,
+    listed so that the sample the format was told from had no item twice (by annotator): say so."""
+    try:
+        yield
+    except ImportFailure as exc:
+        if not table.rated or not exc.reason.startswith("duplicate comment id"):
+            raise
+        raise ImportFailure(exc.path, exc.line, f"{exc.reason}; with its annotator column this looks like a ratings "
+                            "table (one row per rating): import it with --format ratings") from None  # fmt: skip
 
 
 def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
