@@ -93,19 +93,20 @@ def test_a_table_with_reply_links_is_read_whole(tmp_path):
     assert replies == {"r1": "p1"}
 
 
-def test_a_ratings_table_taken_for_comments_is_refused_with_the_way_to_read_it(tmp_path):
-    """Listed by annotator, the start of the file rates no item twice, so it reads as a table of comments:
-    the second rating of an item is then a comment id twice, and the message says what to do."""
+def test_a_ratings_table_listed_by_annotator_is_told_from_a_table_of_comments(tmp_path):
+    """Listed by annotator, the start of the file rates no item twice: annotators who each rated several items
+    still tell a ratings table. Forced to be read as comments, the second rating of an item is a comment id
+    twice, and the message says what to do."""
     path = tmp_path / "by_annotator.csv"
-    items = 2500
+    items, people = 3000, 600  # each annotator rates 10 items, each item is rated twice
     path.write_text("comment_id,annotator_id,text,toxic\n" + "".join(
-        f"c{i},{person},text of item {i},{i % 2}\n" for person in ("a1", "a2") for i in range(items)
+        f"c{i % items},a{k},text of item {i % items},{k % 2}\n" for k in range(people) for i in range(10 * k, 10 * k + 10)
     ))  # fmt: skip
     source = read_source(path)
-    assert detect_format(source) == "csv"
+    assert detect_format(source) == "ratings"
+    (draft, *_) = parse(source, "ratings")
+    assert draft.comments[0].external_id == "c0" and len(draft.comments[0].prior_labels) == 2
     with pytest.raises(
         ImportFailure, match=rf"by_annotator.csv:{items + 2}: duplicate comment id 'c0' .* import it with --format ratings"
     ):
-        list(parse(source, "csv"))
-    (draft, *_) = parse(read_source(path), "ratings")
-    assert draft.comments[0].external_id == "c0" and len(draft.comments[0].prior_labels) == 2
+        list(parse(read_source(path), "csv"))

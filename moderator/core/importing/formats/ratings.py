@@ -41,7 +41,7 @@ __all__ = ["EXTENSIONS", "NAME", "STREAMS", "SURE", "parse", "sniff"]
 
 STREAMS = True  # threads are yielded one by one, and ``progress`` covers the whole import (see writer)
 EXTENSIONS = (".parquet",)  # CSV, TSV and JSON lines are told from the other tables by content
-SURE = 0.98  # an annotator column and an item rated more than once: above csv's and jsonl's guesses
+SURE = 0.98  # an annotator column, and an item rated twice or annotators with several items: above csv's and jsonl's guesses
 
 
 def sniff(source: SourceText) -> float:
@@ -52,10 +52,18 @@ def sniff(source: SourceText) -> float:
     roles = detect(header).roles
     if "annotator" not in roles or "text" not in roles:
         return 0.3 if source.compressed == "parquet" else 0.0  # no other format reads Parquet
-    at = roles.get("item", roles["text"])
+    items = _values(rows, roles.get("item", roles["text"]))
+    if len(set(items)) < len(items):
+        return SURE
+    # Listed by annotator (Measuring Hate Speech may be), the start rates no item twice: several annotators
+    # who each rated several items say the same. One annotator alone may be a coding sheet: csv decides.
+    people = _values(rows, roles["annotator"])
+    return SURE if len(set(people)) >= 2 and len(set(people)) < len(people) else 0.6
+
+
+def _values(rows: list[list], at: int) -> list[str]:
     keys = [types.ident(row[at]) for row in rows if at < len(row)]
-    keys = [k for k in keys if k is not None]
-    return SURE if len(set(keys)) < len(keys) else 0.6
+    return [k for k in keys if k is not None]
 
 
 def parse(source: SourceText, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
