@@ -13,8 +13,11 @@ Each rating becomes a prior label of ``"<dataset>/<annotator>"`` (the dataset na
 by the text table's stem); each span joins that annotator's label on the item as a character span of the
 question ``spans`` (a span by an annotator with no rating gets a label of its own; a span table without
 annotators has one pseudo-annotator, ``"<dataset>/spans"``). Items in the text tables that nobody rated
-are kept as comments. A rating or span of an item no text table has is a quirk (a warning, or refused
-with ``--strict``). Tables that do not join this way are imported one by one, as before.
+are kept as comments, after the rated ones. A rating or span of an item no text table has is a quirk (a
+warning, or refused with ``--strict``). Tables that do not join this way are imported one by one, as before.
+
+The texts and spans wait on disk (``joined_scratch``) and the ratings are built an item at a time, so a
+dataset of millions of comments (Civil Comments) is written in parts without being held in memory.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -31,6 +34,7 @@ from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats import label_types as types
 from moderator.core.importing.formats.ratings_columns import detect, resolve
 from moderator.core.importing.formats.ratings_reader import RatingsReader
+from moderator.core.importing.joined_scratch import JoinScratch
 from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.importing.sources.tables import RowTable, open_table, sample
@@ -41,6 +45,7 @@ _START = ("start", "begin", "span_start", "char_start", "start_offset", "offset_
 _END = ("end", "stop", "span_end", "char_end", "end_offset", "offset_end", "end_char", "to")
 _TYPE = ("type", "span_type", "label", "category", "tag")
 SPANS = "spans"
+PART = 5000  # comments per draft of a long thread
 
 
 def _squash(name: str) -> str:
@@ -99,29 +104,52 @@ class JoinedTables:
     members: list[str] = field(default_factory=list)
 
     def parse(self, progress: Progress | None = None, options: ImportOptions | None = None) -> Iterator[ThreadDraft]:
+        """The texts and spans wait on disk (``JoinScratch``); each rating table's threads are then built an
+        item at a time, in parts (its spans attached to each item as it is built), and the items nobody rated
+        come last, after the last thread's comments: memory holds a part, not the tables."""
         options = options or ImportOptions()
-        texts = _texts(self.texts, options)
-        drafts: list[ThreadDraft] = []
-        for i, table in enumerate(self.ratings):
-            part = (lambda f, i=i: progress((i + f) / max(1, len(self.ratings)))) if progress else None
-            drafts += _ratings(table, texts, self.dataset, options, part)
-        if not drafts:
-            title = self.dataset
-            drafts = [ThreadDraft("ratings", title=title, metadata={"dataset": self.dataset})]
-        by_item = {c.external_id: c for d in drafts for c in d.comments if c.external_id is not None}
-        for key, (text, line) in texts.items():  # items nobody rated are part of the dataset too
-            if key not in by_item:
-                by_item[key] = CommentDraft(text, external_id=key, line=line)
-                drafts[0].comments.append(by_item[key])
-        found_spans = sum(_spans(table, by_item, self.dataset, options) for table in self.spans)
-        if found_spans:
-            for draft in drafts:
-                schema = draft.prior_schema or _empty_schema(self.dataset)
-                if not any(q["id"] == SPANS for q in schema["questions"]):
-                    schema = {**schema, "questions": [*schema["questions"], {"id": SPANS, "label": "Spans", "kind": "spans"}]}
-                draft.prior_schema = schema
-        options.notes.items = len(by_item)
-        yield from (d for d in drafts if d.comments)
+        with JoinScratch() as scratch:
+            _texts(self.texts, scratch, options)
+            found_spans = sum(_spans(table, scratch, self.dataset, options) for table in self.spans)
+            spans = [{"id": SPANS, "label": "Spans", "kind": "spans"}] if found_spans else []
+            last: ThreadDraft | None = None
+            for i, table in enumerate(self.ratings):
+                part = (lambda f, i=i: progress((i + f) / max(1, len(self.ratings)))) if progress else None
+                for draft in _ratings(table, scratch, self.dataset, options, part, spans):
+                    last = draft
+                    yield draft
+            if last is None:
+                schema = _empty_schema(self.dataset)
+                last = ThreadDraft("ratings", title=self.dataset, metadata={"dataset": self.dataset})
+                last.prior_schema = {**schema, "questions": [*schema["questions"], *spans]} if spans else None
+                yield from _unrated(scratch, last, continues=False)
+            else:
+                yield from _unrated(scratch, last, continues=True)
+            options.notes.items = scratch.count()
+
+
+def _unrated(scratch: JoinScratch, thread: ThreadDraft, continues: bool) -> Iterator[ThreadDraft]:
+    """The items nobody rated, as parts of ``thread`` (its next parts, or the thread itself when new)."""
+    part = replace(thread, comments=[], continues=continues, metadata=dict(thread.metadata), annotator_profiles={})
+    for key, text, line in scratch.unrated():
+        comment = CommentDraft(text, external_id=key, line=line)
+        _attach(scratch, key, comment)
+        part.comments.append(comment)
+        if len(part.comments) >= PART:
+            yield part
+            part = replace(part, comments=[], continues=True, metadata=dict(part.metadata))
+    if part.comments:
+        yield part
+
+
+def _attach(scratch: JoinScratch, key: str, comment: CommentDraft) -> None:
+    """The item's spans, each on its annotator's label (a label of its own for one who gave no rating)."""
+    for person, span in scratch.spans(key):
+        label = next((p for p in comment.prior_labels if p.annotator == person), None)
+        if label is None:
+            label = PriorLabel(person, {})
+            comment.prior_labels.append(label)
+        label.spans.append(span)
 
 
 def _empty_schema(dataset: str) -> dict[str, Any]:
@@ -158,27 +186,24 @@ def _dataset(members: list[SourceText]) -> str:
     return PurePath(members[0].name).stem
 
 
-def _texts(tables: list[_Table], options: ImportOptions) -> dict[str, tuple[str, int]]:
-    """Item id → (text, line) over every text table; a second, different text for an item is a quirk."""
-    texts: dict[str, tuple[str, int]] = {}
+def _texts(tables: list[_Table], scratch: JoinScratch, options: ImportOptions) -> None:
+    """Item id → text over every text table, on disk; a second, different text for an item is a quirk."""
     for table in tables:
         item, text = table.roles["item"], table.roles["text"]
         for where, row in open_table(table.source).rows():
             key, body = types.ident(row[item]), row[text]
             if key is None or not isinstance(body, str) or not body.strip():
                 continue
-            if key in texts and texts[key][0] != body:
+            first = scratch.add_text(key, body, where)
+            if first is not None and first != body:
                 options.quirk(table.source.name, where, f"item {key!r} has another text in an earlier table; the first is kept")
-                continue
-            texts.setdefault(key, (body, where))
-    return texts
 
 
 class _WithText:
     """A rating table whose rows carry their item's text (a last column) from the text tables."""
 
-    def __init__(self, table: RowTable, texts: dict[str, tuple[str, int]], options: ImportOptions):
-        self.table, self.texts, self.options = table, texts, options
+    def __init__(self, table: RowTable, scratch: JoinScratch, options: ImportOptions):
+        self.table, self.scratch, self.options = table, scratch, options
         self.source, self.kind, self.header_line, self.total = table.source, table.kind, table.header_line, table.total
         self.header = [*table.header, "text"]
         self.item = detect(table.header).roles["item"]
@@ -187,27 +212,35 @@ class _WithText:
     def rows(self, progress: Progress | None = None) -> Iterator[tuple[int, list[Any]]]:
         for where, row in self.table.rows(progress):
             key = types.ident(row[self.item])
-            found = self.texts.get(key) if key is not None else None
+            found = self.scratch.text(key) if key is not None else None
             if found is None:
                 if key is not None and key not in self.warned:
                     self.warned.add(key)
                     self.options.quirk(self.source.name, where, f"item {key!r} is in no text table; its ratings are left out")
                 continue
-            yield where, [*row, found[0]]
+            yield where, [*row, found]
 
 
 def _ratings(
-    table: _Table, texts: dict[str, tuple[str, int]], dataset: str, options: ImportOptions, progress: Progress | None
-) -> list[ThreadDraft]:
-    rows = _WithText(open_table(table.source), texts, options)
+    table: _Table, scratch: JoinScratch, dataset: str, options: ImportOptions, progress: Progress | None,
+    spans: list[dict[str, Any]],
+) -> Iterator[ThreadDraft]:  # fmt: skip
+    rows = _WithText(open_table(table.source), scratch, options)
     columns = resolve(table.source.name, rows.header_line, rows.header, {**options.mapping, "text": "text"})
     reader = RatingsReader(rows, columns, options)  # type: ignore[arg-type]  # a RowTable in all it reads
     reader.stem = dataset  # the pseudo-annotators are the dataset's, whichever of its tables names them
-    return reader.read(progress)
+    reader.extra_questions = spans
+
+    def built(key: str, comment: CommentDraft) -> None:
+        _attach(scratch, key, comment)
+        scratch.rated(key)
+
+    reader.on_item = built
+    return reader.threads(progress, part=PART)
 
 
-def _spans(table: _Table, by_item: dict[str, CommentDraft], dataset: str, options: ImportOptions) -> int:
-    """Attach a span table's spans to the annotators' labels; how many were attached."""
+def _spans(table: _Table, scratch: JoinScratch, dataset: str, options: ImportOptions) -> int:
+    """Stage a span table's spans, checked against their items' texts; how many will be attached."""
     item, start, end = table.roles["item"], table.start, table.end
     annotator = table.roles.get("annotator")
     kind = _find(table.header, _TYPE)
@@ -215,24 +248,20 @@ def _spans(table: _Table, by_item: dict[str, CommentDraft], dataset: str, option
     name = table.source.name
     for where, row in open_table(table.source).rows():
         key = types.ident(row[item])
-        comment = by_item.get(key) if key is not None else None
-        if comment is None:
+        text = scratch.text(key) if key is not None else None
+        if text is None:
             options.quirk(name, where, f"item {key!r} is in no text table; its span is left out")
             continue
         first, last = _offset(row[start]), _offset(row[end])
-        if first is None or last is None or not 0 <= first < last <= len(comment.text):
+        if first is None or last is None or not 0 <= first < last <= len(text):
             options.quirk(name, where, f"span {row[start]!r}–{row[end]!r} is not within item {key!r}'s text; left out")
             continue
         who = types.ident(row[annotator]) if annotator is not None else None
         person = f"{dataset}/{who}" if who is not None else f"{dataset}/spans"
-        label = next((p for p in comment.prior_labels if p.annotator == person), None)
-        if label is None:
-            label = PriorLabel(person, {})
-            comment.prior_labels.append(label)
         span: dict[str, Any] = {"start": first, "end": last, "question": SPANS}
         if kind is not None and types.ident(row[kind]) is not None:
             span["label"] = types.ident(row[kind])
-        label.spans.append(span)
+        scratch.add_span(key, person, span)
         attached += 1
     if not attached:
         raise ImportFailure(name, None, "no span could be attached to an item of the text tables")

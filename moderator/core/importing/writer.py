@@ -128,7 +128,7 @@ def _import_source(
         # A streaming importer (``STREAMS``) yields each thread once it is complete (a very long one in parts,
         # ``ThreadDraft.continues``) and reports the whole import's progress; each is written as it comes,
         # inside this transaction, so memory holds one.
-        streams = not joined and getattr(importer(name), "STREAMS", False)
+        streams = joined or getattr(importer(name), "STREAMS", False)
         share = 1.0 if streams else PARSE_SHARE
         parsing = _checked(lambda f: progress(share * f), cancelled)
         drafts = source.parse(parsing, options) if joined else importer(name).parse(source, progress=parsing, options=options)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from moderator.core.agreement.report import agreement_report
+from moderator.core.importing import joined
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.writer import import_paths
@@ -70,3 +71,30 @@ def test_files_named_in_one_command_join_too(sqlite_engine, tmp_path):
     (summary,) = import_paths(sqlite_engine, paths)
     assert "comments.csv" in summary.path and "annotations.csv" in summary.path
     assert summary.labels_added == 9 and summary.comments_added == 4
+
+
+def stored(engine) -> tuple:
+    with engine.connect() as conn:
+        comments = conn.execute(select(Comment.external_id, Comment.position, Comment.text).order_by(Comment.position)).all()
+        labels = conn.execute(
+            select(Comment.external_id, Annotator.name, Annotation.values, Annotation.spans)
+            .join(Annotation, Annotation.comment_id == Comment.id)
+            .join(Annotator, Annotator.id == Annotation.annotator_id)
+            .order_by(Annotation.id)
+        ).all()
+    return comments, labels
+
+
+@pytest.mark.parametrize("with_ratings", [True, False])
+def test_joined_tables_in_parts_are_stored_as_in_one(engine, second_engine, tmp_path, monkeypatch, with_ratings):
+    """The tables are read from disk and written in parts: the same rows as in one part, the items nobody
+    rated (with their span-only labels) last."""
+    folder = write(tmp_path / "toxic_spans")
+    if not with_ratings:
+        (folder / "annotations.csv").unlink()
+    (whole,) = import_paths(engine, [folder])
+    monkeypatch.setattr(joined, "PART", 1)
+    (parts,) = import_paths(second_engine, [folder])
+    assert (parts.threads_added, parts.comments_added, parts.labels_added) == (whole.threads_added, 4, whole.labels_added)
+    assert stored(second_engine) == stored(engine)
+    assert [c.external_id for c in stored(engine)[0]] == ["1", "2", "3", "4"]  # the unrated one last

@@ -254,3 +254,26 @@ def test_a_long_table_of_one_thread_is_written_a_part_at_a_time(tmp_path):
             out.write(f'{i:016x},"{i} {filler}",{i % 2},0,{i % 3 == 0:d},0,{i % 5 == 0:d},0\n')
     assert path.stat().st_size > 50_000_000
     one_thread_within_bound(tmp_path, path, f"{rows} comments in 1 new thread; {rows} prior labels", rows, rows)
+
+
+def test_joined_tables_keep_their_texts_on_disk_and_are_written_in_parts(tmp_path):
+    """Civil Comments' shape: a 27 MB table of 80,000 texts and a table of 160,000 ratings by worker (half the
+    items rated): 358 MB before (every text, then every comment and rating held whole); the texts wait on
+    disk, the ratings are built an item at a time and written in parts now (155 MB)."""
+    items, per = 80_000, 4
+    filler = ("words of a longish comment about politics and news " * 8)[:300]
+    folder = tmp_path / "civil"
+    folder.mkdir()
+    with (folder / "all_data.csv").open("w") as out:
+        out.write("id,comment_text,created_date,publication_id\n")
+        for i in range(items):
+            out.write(f'{i},"{i} {filler}",2017-01-01,{i % 7}\n')
+    with (folder / "toxicity_individual_annotations.csv").open("w") as out:
+        out.write("id,worker,toxic,insult\n")
+        for k in range(per):
+            for i in range(0, items, 2):
+                out.write(f"{i},{(i * 3 + k * 17) % 900},{(i + k) % 2},{(i * k) % 3 == 0:d}\n")
+    status, out, err, peak = imported(tmp_path, folder)
+    assert status == 0, err
+    assert f"{items} items → {items} comments in 1 new thread; {items // 2 * per} prior labels" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"

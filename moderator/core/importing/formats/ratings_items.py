@@ -76,7 +76,9 @@ class ItemBuilder:
                 if thread is not None:
                     yield self._done(thread, last=True)
                 thread = self._thread(group, rows)
-            self._item(thread, key, rows)
+            comment = self._item(thread, key, rows)
+            if comment is not None and self.reader.on_item is not None:
+                self.reader.on_item(key, comment)
             done += len(rows)
             report(done)
             if self.part is not None and len(thread.pending.draft.comments) >= self.part:
@@ -117,7 +119,7 @@ class ItemBuilder:
         draft.metadata["annotators"] = len(thread.people)
         return draft
 
-    def _item(self, thread: _Thread, key: str, rows: list[Staged]) -> None:
+    def _item(self, thread: _Thread, key: str, rows: list[Staged]) -> CommentDraft | None:
         """The item's comment from its first row with a text, its metadata filled from every row, a rating per row."""
         quirk = self.reader.quirk
         comment: CommentDraft | None = None
@@ -141,6 +143,7 @@ class ItemBuilder:
                 self._rate(where, key, annotator, comment, rated, PriorLabel(f"{self.stem}/{annotator}", values))
             else:
                 self.blank += 1
+        return comment
 
     def _rate(
         self, where: int, key: str, annotator: str, comment: CommentDraft, rated: dict[str, tuple[int, int]], label: PriorLabel

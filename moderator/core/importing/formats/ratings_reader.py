@@ -9,11 +9,11 @@ an item, a part of a thread (or a thread with reply links) and the annotators' p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import PurePath
 from typing import Any
 
-from moderator.core.importing.drafts import ThreadDraft
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats import label_types as types
 from moderator.core.importing.formats.ratings_columns import Columns, judge, survey
@@ -59,6 +59,9 @@ class RatingsReader:
         self.warned: set[tuple[str, str]] = set()  # ("attributes", annotator) warned about once
         self._mark = len(options.notes.warnings)
         self._lines: list[int | None] = []  # the line of each warning of this reading
+        # What the joined tables add: questions of their own (spans), and a look at each item's comment once built.
+        self.extra_questions: list[dict[str, Any]] = []
+        self.on_item: Callable[[str, CommentDraft], None] | None = None
         # The cells a comment is made of, kept raw: converted (and any error raised) for an item's first row only.
         self.made_of = [roles.get(role) for role in ("author", "created_at", "parent", "parent_text")]
 
@@ -75,7 +78,9 @@ class RatingsReader:
         with RatingRows() as staged:
             with paused_gc():  # many small objects, no cycles
                 rows = self._stage(staged, second)
-            builder = ItemBuilder(self, [q for _, _, q in labels], part)
+            questions = [q for _, _, q in labels]
+            questions += [q for q in self.extra_questions if q not in questions]
+            builder = ItemBuilder(self, questions, part)
             report = Stepped(progress, rows, SURVEY_SHARE + STAGE_SHARE, 1 - SURVEY_SHARE - STAGE_SHARE)
             yield from builder.threads(staged, report)
 
