@@ -8,23 +8,39 @@ reply links (a ``parent`` or ``parent_text`` column) is yielded whole, once its 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from moderator.core.importing.drafts import CommentDraft, PriorLabel, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats import label_types as types
+from moderator.core.importing.formats.ratings_rows import RatingRows
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
-from moderator.core.importing.sources.tables import parse_time
+from moderator.core.importing.options import ImportOptions
+from moderator.core.importing.sources.tables import RowTable, parse_time
 from moderator.core.progress import Stepped
 
-if TYPE_CHECKING:
-    from moderator.core.importing.formats.ratings_reader import RatingsReader
-    from moderator.core.importing.formats.ratings_rows import RatingRows
-
 SOURCE = "ratings"
+
+
+class Reading(Protocol):
+    """What the builder uses of its reading (``ratings_reader.RatingsReader``, which imports this module)."""
+
+    name: str
+    stem: str
+    roles: dict[str, int]
+    table: RowTable
+    options: ImportOptions
+    profiles: dict[str, tuple[dict[str, Any], int, tuple]]
+    on_item: Callable[[str, CommentDraft], None] | None
+
+    def quirk(self, where: int | None, message: str) -> None: ...
+
+    def text_of(self, where: int, cell: Any) -> str: ...
+
+    def in_file_order(self) -> None: ...
 
 
 # A rating's row as staged (``RatingsReader._stage``): (line, annotator, text, answers, metadata [(key, value)],
@@ -46,7 +62,7 @@ class _Thread:
 class ItemBuilder:
     """The threads of one reading (``RatingsReader.threads``)."""
 
-    def __init__(self, reader: RatingsReader, questions: list[dict[str, Any]], part: int | None):
+    def __init__(self, reader: Reading, questions: list[dict[str, Any]], part: int | None):
         self.reader, self.name, self.stem = reader, reader.name, reader.stem
         self.roles = reader.roles
         self.linked = "parent" in self.roles or "parent_text" in self.roles
