@@ -46,41 +46,67 @@ def arrow_schema(export):
     return pa.schema(fields)
 
 
-def write_parquet(export, out: IO[bytes], progress=None) -> int:
-    """One record batch per page, written as a row group by a second thread (Arrow compresses without
-    the GIL) while the next page is read and built."""
-    import pyarrow.parquet as pq
+class RowGroups:
+    """A Parquet file written a row group per record batch by a second thread (Arrow compresses without
+    the GIL) while the caller reads and builds the next page; ``put`` raises the writer's error, if any."""
 
+    def __init__(self, out: IO[bytes], schema):
+        import pyarrow.parquet as pq
+
+        self.writer = pq.ParquetWriter(out, schema, compression="zstd")
+        self.pending: queue.Queue = queue.Queue(maxsize=2)
+        self.failure: list[BaseException] = []
+        self.worker = threading.Thread(target=self._write, name="export-parquet", daemon=True)
+        self.worker.start()
+
+    def _write(self) -> None:
+        while (batch := self.pending.get()) is not None:
+            if self.failure:
+                continue  # drain, so the producer never blocks on a dead consumer
+            try:
+                self.writer.write_batch(batch)
+            except BaseException as exc:  # raised in the caller's thread
+                self.failure.append(exc)
+
+    def put(self, batch) -> None:
+        if self.failure:
+            raise self.failure[0]
+        self.pending.put(batch)
+
+    def close(self) -> None:
+        """Wait for the row groups queued, then write the footer (not when a row group failed)."""
+        self.pending.put(None)
+        self.worker.join()
+        if self.failure:
+            raise self.failure[0]
+        self.writer.close()
+
+    def abort(self) -> None:
+        """Stop without a footer (the file is being thrown away)."""
+        self.failure.append(RuntimeError("export stopped"))  # the worker drains what is queued
+        self.pending.put(None)
+        self.worker.join()
+        try:
+            self.writer.close()
+        except Exception:  # the file is being thrown away
+            pass
+
+
+def write_parquet(export, out: IO[bytes], progress=None) -> int:
+    """One record batch per page, one row group each (RowGroups)."""
     from moderator.core.export.arrow import record_batch
 
     schema = arrow_schema(export)
-    pending: queue.Queue = queue.Queue(maxsize=2)
-    failure: list[BaseException] = []
-
-    def write(writer) -> None:
-        while (batch := pending.get()) is not None:
-            if failure:
-                continue  # drain, so the producer never blocks on a dead consumer
-            try:
-                writer.write_batch(batch)
-            except BaseException as exc:  # raised in the caller's thread below
-                failure.append(exc)
-
+    groups = RowGroups(out, schema)
     count = 0
-    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
-        worker = threading.Thread(target=write, args=(writer,), name="export-parquet", daemon=True)
-        worker.start()
-        try:
-            for page in export.pages(progress, columns=True):
-                if failure:
-                    break
-                batch = record_batch(export.builder, schema, page, export.level)
-                if batch.num_rows:
-                    pending.put(batch)
-                    count += batch.num_rows
-        finally:
-            pending.put(None)
-            worker.join()
-    if failure:
-        raise failure[0]
+    try:
+        for page in export.pages(progress, columns=True):
+            batch = record_batch(export.builder, schema, page, export.level)
+            if batch.num_rows:
+                groups.put(batch)
+                count += batch.num_rows
+    except BaseException:
+        groups.abort()
+        raise
+    groups.close()
     return count

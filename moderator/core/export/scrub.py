@@ -41,6 +41,12 @@ class ScrubCounts:
     users: int = 0
     texts: int = 0  # texts with at least one replacement
 
+    def merge(self, other: ScrubCounts) -> None:
+        """Add another part of the same export's counts (parallel.py: threads never span two parts)."""
+        self.found.update(other.found)
+        self.users += other.users
+        self.texts += other.texts
+
     def as_dict(self) -> dict[str, Any]:
         return {"scrubbed": self.scrubbed, **{k: self.found[k] for k in KINDS}, "user_names": self.users, "texts": self.texts}
 

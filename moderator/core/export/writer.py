@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from moderator.core.export.layout import label_columns
 from moderator.core.export.pages import pages
+from moderator.core.export.parallel import parallel_worth, write_parallel
 from moderator.core.export.pseudonyms import AnnotatorPseudonyms, Pseudonyms, project_secret
 from moderator.core.export.records import LEVELS, LineBuilder, record_fields
 from moderator.core.export.scrub import Scrubber, ScrubCounts
@@ -52,7 +53,8 @@ class Export:
             self.columns = label_columns(conn)
             self.total = conn.scalar(select(func.count()).select_from(Comment)) or 0
         self.fields = record_fields(self.columns, level, self.sees_all)
-        secret = project_secret(engine)
+        secret = self.secret = project_secret(engine)
+        self.keep_authors, self.keep_annotators = keep_authors, keep_annotators
         annotators = AnnotatorPseudonyms(secret, keep=keep_annotators)
         self.scrubber = Scrubber(scrubbed) if scrub else None
         if not scrub and scrubbed is not None:
@@ -108,6 +110,10 @@ def write_export(
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
     export = Export(engine, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators, scrub=scrub,
                     scrubbed=scrubbed)  # fmt: skip
+    return _write(export, out, fmt, progress)
+
+
+def _write(export: Export, out: IO, fmt: str, progress: Progress | None) -> int:
     if fmt == "parquet":
         from moderator.core.export.parquet import write_parquet
 
@@ -127,24 +133,33 @@ def export_file(
     scrub: bool = True, scrubbed: ScrubCounts | None = None,
 ) -> int:  # fmt: skip
     """Write the export to ``path`` through ``path.part``, renamed at the end: never half a file under the real name.
+    A big JSONL or Parquet export is written by two processes (parallel.py), into the same bytes.
 
     When ``cancelled()`` turns true, ExportCancelled is raised after the page being written and nothing is kept.
     """
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
+    second = path.with_name(path.name + ".part2")  # the second process's records, copied into tmp
     path.parent.mkdir(parents=True, exist_ok=True)  # `--out release/data.parquet` makes release/
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
     try:
-        with open(tmp, "wb") if fmt == "parquet" else open(tmp, "w", encoding="utf-8", newline="") as out:
-            report = stopping(progress, cancelled)
-            count = write_export(
-                engine, out, fmt, report, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators,
-                scrub=scrub, scrubbed=scrubbed,
-            )  # fmt: skip
-            if cancelled is not None and cancelled():  # an empty project reports no page to stop at
-                raise ExportCancelled()
+        report = stopping(progress, cancelled)
+        export = Export(engine, viewer, level=level, keep_authors=keep_authors, keep_annotators=keep_annotators, scrub=scrub,
+                        scrubbed=scrubbed)  # fmt: skip
+        if parallel_worth(export, fmt):
+            with open(tmp, "wb") as out:
+                count = write_parallel(export, fmt, out, second, report)
+        else:
+            with open(tmp, "wb") if fmt == "parquet" else open(tmp, "w", encoding="utf-8", newline="") as out:
+                count = _write(export, out, fmt, report)
+        if cancelled is not None and cancelled():  # an empty project reports no page to stop at
+            raise ExportCancelled()
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        second.unlink(missing_ok=True)
     tmp.replace(path)
     return count
 
