@@ -7,6 +7,10 @@ with no thread of this format in the database yet (so every thread of the file i
 none to add to). A file whose threads do not come one after another, a story line, or anything the
 stream does not expect (a reply cycle, a row refused) undoes what was written (a savepoint); the file
 then goes the whole-file way, which reports any such failure as it always does.
+
+The stream keeps the comments' indexes (unlike ``write_bulk`` into an empty table, ``sqlite_indexes``):
+here they are updated by the inserting thread while this one parses, whereas building them after the
+rows would add that time after the reading (about a second more at a million comments).
 """
 
 from __future__ import annotations

@@ -25,6 +25,20 @@ _QUEUED = 8  # statements waiting at most: the rows are in memory already, this 
 _DONE = None
 
 
+def bind_none_directly() -> None:
+    """Have sqlite3 bind None as NULL through its adapter table rather than its fallback.
+
+    With no adapter for None, sqlite3 looks for ``__adapt__`` on its protocol type for every None it
+    binds, and that failed lookup raises and clears an AttributeError: about 0.4 µs a value, paid with
+    the GIL held (over half a second for a million comments without a parent or a time). ``{}.get``
+    gives None back, which is bound as NULL exactly as before. (sqlite3's table is the process's: left
+    alone if someone registered an adapter for None already.)
+    """
+    key = (type(None), sqlite3.PrepareProtocol)
+    if key not in sqlite3.adapters:
+        sqlite3.register_adapter(type(None), {}.get)
+
+
 class _Table:
     """One table's pending rows and its INSERT texts (``head`` and ``?`` placeholders: every value is bound)."""
 
@@ -66,6 +80,7 @@ class ThreadedInsertSink:
         except AttributeError:
             limit = 999
         self.tables = [_Table(head, width, limit) for head, width in tables]
+        bind_none_directly()
         self.cursor = dbapi.cursor()  # type: ignore[union-attr]
         self.cache: int | None = int(self.cursor.execute("PRAGMA cache_size").fetchone()[0])  # restored by _stop
         self.cursor.execute(f"PRAGMA cache_size = {-CACHE_KIB}")

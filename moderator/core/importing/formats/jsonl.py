@@ -152,6 +152,10 @@ def read_bulk(
     iso = datetime.fromisoformat
     same_author = {}.setdefault
     current: BulkThread | None = None  # the thread of the previous line
+    current_tid: object = _STORY  # its key (no line's key to begin with)
+    comments: list[BulkComment] = []  # and its lists, at hand
+    ids: dict[str, int] = {}
+    unresolved: list[int] = []
     passed: set[str | None] = set()  # the threads given to ready()
     for lineno, obj in chain((first,), lines):
         if type(obj) is not dict:
@@ -182,12 +186,12 @@ def read_bulk(
                 )
             if tid is not None:
                 tid = str(tid) if type(tid) is int else ident(name, lineno, "thread_id", tid)
-        thread = threads.get(tid)
-        if thread is None:
-            thread = threads[tid] = BulkThread(tid, lineno)
-            if tid is None:
-                thread.title = PurePath(name).stem or name
-        if thread is not current:
+        if tid != current_tid:  # (a line of the same thread as the previous one looks nothing up)
+            thread = threads.get(tid)
+            if thread is None:
+                thread = threads[tid] = BulkThread(tid, lineno)
+                if tid is None:
+                    thread.title = PurePath(name).stem or name
             if ready is not None:
                 if tid in passed:
                     ready(None)
@@ -195,7 +199,10 @@ def read_bulk(
                 elif current is not None:
                     passed.add(current.external_id)
                     ready(_rooted(current) if current.external_id in rooted else current)
-            current = thread
+            current, current_tid = thread, tid
+            comments, ids, unresolved = thread.comments, thread.ids, thread.unresolved
+        else:
+            thread = current
         if rooting:
             rooted.add(tid)
         if fields is not None:
@@ -228,8 +235,6 @@ def read_bulk(
                     checked_time(name, lineno, "", created)
             else:
                 checked_time(name, lineno, "", created)
-        comments = thread.comments
-        ids = thread.ids
         if ext is not None:
             index = len(comments)
             first_index = ids.setdefault(ext, index)
@@ -240,7 +245,7 @@ def read_bulk(
             if parent == ext:
                 raise ImportFailure(name, lineno, f"comment {ext!r} is its own parent")
         if parent is not None and parent not in ids:
-            thread.unresolved.append(len(comments))
+            unresolved.append(len(comments))
         comments.append((ext, parent, author, text, created, lineno, metadata))
     if stories and None in threads:
         _under_stories(name, threads, stories)
