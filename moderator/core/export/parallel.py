@@ -21,6 +21,9 @@ Small exports (under PARALLEL_FROM comments), in-memory databases, CSV and syste
 one process: starting the second process (a fresh interpreter: spawn, not fork, as the caller may be a
 GUI with threads) costs about a second, and more CPU time all told. Cancelling stops the part process (asked through STOP, by force
 after STOP_WAIT seconds) and the caller removes the file.
+
+Spawning imports the caller's main module again in the part process: a script that exports this way must
+keep its work under ``if __name__ == "__main__":`` (the ``moderator`` command, ``python -m`` and pytest do).
 """
 
 from __future__ import annotations
