@@ -1,6 +1,7 @@
-"""Parquet export: the records of export_records, typed by one explicit Arrow schema, a row group a page.
+"""Parquet export: the records of export_records, typed by one explicit Arrow schema, in row groups of
+about ``ROW_GROUP`` records.
 
-Memory stays one page; every row has the same types (a value that does not fit fails the export
+Memory stays a row group; every row has the same types (a value that does not fit fails the export
 instead of writing a mixed column); the schema is also the card's ``dataset_info.features``.
 """
 
@@ -11,6 +12,13 @@ import threading
 from typing import IO
 
 from moderator.core.export.layout import arrow_value_type
+
+# Records a row group, about: a page's 5,000 made a file of 200 groups of 70 column chunks each, whose
+# writing took a third longer (1M records: 4.2 → 3.2 s of the writing thread) and a larger file.
+ROW_GROUP = 25_000
+# No dictionary encoding: most columns (texts, ids, times) hardly repeat, so Arrow built a dictionary
+# for each and dropped it; without, the writing costs less and zstd makes the file smaller still.
+WRITER = {"compression": "zstd", "use_dictionary": False}
 
 
 def arrow_schema(export):
@@ -47,26 +55,44 @@ def arrow_schema(export):
 
 
 class RowGroups:
-    """A Parquet file written a row group per record batch by a second thread (Arrow compresses without
-    the GIL) while the caller reads and builds the next page; ``put`` raises the writer's error, if any."""
+    """A Parquet file written by a second thread (Arrow compresses without the GIL) while the caller
+    reads and builds the next page; the record batches put are gathered into row groups of about
+    ``ROW_GROUP`` records. ``put`` raises the writer's error, if any."""
 
     def __init__(self, out: IO[bytes], schema):
         import pyarrow.parquet as pq
 
-        self.writer = pq.ParquetWriter(out, schema, compression="zstd")
+        self.writer = pq.ParquetWriter(out, schema, **WRITER)
         self.pending: queue.Queue = queue.Queue(maxsize=2)
         self.failure: list[BaseException] = []
         self.worker = threading.Thread(target=self._write, name="export-parquet", daemon=True)
         self.worker.start()
 
     def _write(self) -> None:
-        while (batch := self.pending.get()) is not None:
+        gathered: list = []
+        rows = 0
+        while True:
+            batch = self.pending.get()
             if self.failure:
+                if batch is None:
+                    return
                 continue  # drain, so the producer never blocks on a dead consumer
-            try:
-                self.writer.write_batch(batch)
-            except BaseException as exc:  # raised in the caller's thread
-                self.failure.append(exc)
+            if batch is not None:
+                gathered.append(batch)
+                rows += batch.num_rows
+            if gathered and (batch is None or rows >= ROW_GROUP):
+                try:
+                    self._group(gathered, rows)
+                except BaseException as exc:  # raised in the caller's thread
+                    self.failure.append(exc)
+                gathered, rows = [], 0
+            if batch is None:
+                return
+
+    def _group(self, batches: list, rows: int) -> None:
+        import pyarrow as pa
+
+        self.writer.write_table(pa.Table.from_batches(batches), row_group_size=rows)
 
     def put(self, batch) -> None:
         if self.failure:
