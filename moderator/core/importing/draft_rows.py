@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from array import array
+
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from moderator.core.importing.drafts import ThreadDraft, depths
+from moderator.core.importing.drafts import CommentDraft, ThreadDraft, depths
 from moderator.core.importing.keys import comment_hash, lock_comments, thread_hash
 from moderator.core.importing.sources.comment_bounds import OWN_KEYS, MetadataBound
 from moderator.core.importing.summary import ImportSummary
@@ -42,8 +44,10 @@ class DraftWriter:
         # What one comment may carry (an importer that bounds its source's keys itself stays within it).
         self.bound = MetadataBound(OWN_KEYS)
         # The thread last written: (key, id, its next position, its comments stored before, the comments of
-        # its parts so far), for its next part.
+        # its parts so far), for its next part; and those comments' ids and depths, for its replies to them.
         self._last: tuple[str, int, int, dict[str, int], int] | None = None
+        self._thread_ids = array("q")
+        self._thread_depths = array("i")
         self._last_meta: dict | None = None  # its metadata as stored, when this import added it
 
     def write(self, draft: ThreadDraft, summary: ImportSummary) -> None:
@@ -58,6 +62,7 @@ class DraftWriter:
             _, thread_id, next_position, existing, before = previous
             self._update_meta(thread_id, draft, key)
         else:
+            self._thread_ids, self._thread_depths = array("q"), array("i")
             thread_id = conn.scalar(_FIND_THREAD, {"key": key})
             self._last_meta = None
         if thread_id is None:
@@ -73,7 +78,7 @@ class DraftWriter:
             next_position = 0 if last is None else last + 1  # not "or -1": the last position may be 0
 
         comments = draft.comments
-        level = depths(comments)
+        level = depths(comments, self._thread_depths)
         hashes = [
             comment_hash(key, c.external_id if c.external_id is not None else f"#{before + i}", c.author, c.text)
             for i, c in enumerate(comments)
@@ -87,32 +92,25 @@ class DraftWriter:
             ids.append(self.next_id)
             self.next_id += 1
             rows.append(i)
+        self._thread_ids.extend(ids)
+        self._thread_depths.extend(level)
         summary.comments_skipped += len(comments) - len(rows)
         summary.orphans += sum(1 for i in rows if "missing_parent_id" in comments[i].metadata)
 
-        comment_rows = []
-        for n, i in enumerate(rows):
-            c = comments[i]
-            meta = dict(self.bound(c.metadata))
-            if c.line is not None:
-                meta.setdefault("source_line", c.line)
-            comment_rows.append(
-                {
-                    "id": ids[i],
-                    "thread_id": thread_id,
-                    "external_id": c.external_id,
-                    "parent_id": ids[c.parent_index] if c.parent_index is not None else None,
-                    "position": next_position + n,
-                    "depth": level[i],
-                    "author": c.author,
-                    "author_key": self._author_key(c.author),
-                    "text": c.text,
-                    "created_at": c.created_at,
-                    "content_hash": hashes[i],
-                    "meta": meta,
-                }
-            )
-        self.pending_comments += comment_rows
+        # A long draft whose parents all come before their replies (the usual file) goes in now, a slice of
+        # rows at a time: its rows are not all made at once, and the slices are in an order foreign keys accept.
+        direct = len(rows) > CHUNK and all(c.parent_index is None or c.parent_index < i for i, c in enumerate(comments))
+        if direct:
+            self.flush()  # the rows waiting come first, as they would have
+        for start in range(0, len(rows), CHUNK if direct else max(1, len(rows))):
+            made = [
+                self._comment_row(comments[i], ids, i, thread_id, next_position + n, level[i], hashes[i])
+                for n, i in enumerate(rows[start : start + CHUNK] if direct else rows, start)
+            ]
+            if direct:
+                self.conn.execute(insert(Comment), made)
+            else:
+                self.pending_comments += made
         self.pending_quotes += [
             {
                 "comment_id": ids[i],
@@ -130,20 +128,12 @@ class DraftWriter:
         if draft.prior_schema is not None:
             schema_id = self._schema_id(draft.prior_schema)
             self._find_annotators([label.annotator for i in rows for label in comments[i].prior_labels])
-            self.pending_labels += [
-                {
-                    "comment_id": ids[i],
-                    "annotator_id": self._annotator_id(label.annotator),
-                    "schema_id": schema_id,
-                    "values": label.values,
-                    "spans": label.spans,
-                    "status": "submitted",
-                    "action": "import",
-                    "submitted_at": self.imported_at,
-                }
-                for i in rows
-                for label in comments[i].prior_labels
-            ]
+            for start in range(0, len(rows), CHUNK if direct else max(1, len(rows))):
+                labels = self._label_rows(comments, ids, rows[start : start + CHUNK] if direct else rows, schema_id)
+                if direct and labels:
+                    self.conn.execute(insert(Annotation), labels)
+                else:
+                    self.pending_labels += labels
             summary.labels_added += sum(len(comments[i].prior_labels) for i in rows)
         if draft.annotator_profiles:
             self._write_profiles(draft, summary)
@@ -151,6 +141,48 @@ class DraftWriter:
         self._last = (key, thread_id, next_position + len(rows), existing, before + len(comments))
         if len(self.pending_comments) >= CHUNK:
             self.flush()
+
+    def _comment_row(
+        self, c: CommentDraft, ids: list[int], i: int, thread_id: int, position: int, depth: int, content_hash: str
+    ) -> dict:
+        meta = dict(self.bound(c.metadata))
+        if c.line is not None:
+            meta.setdefault("source_line", c.line)
+        return {
+            "id": ids[i],
+            "thread_id": thread_id,
+            "external_id": c.external_id,
+            "parent_id": self._parent_id(c, ids),
+            "position": position,
+            "depth": depth,
+            "author": c.author,
+            "author_key": self._author_key(c.author),
+            "text": c.text,
+            "created_at": c.created_at,
+            "content_hash": content_hash,
+            "meta": meta,
+        }
+
+    def _parent_id(self, c: CommentDraft, ids: list[int]) -> int | None:
+        if c.parent_index is not None:
+            return ids[c.parent_index]
+        return None if c.parent_before is None else self._thread_ids[c.parent_before]
+
+    def _label_rows(self, comments: list[CommentDraft], ids: list[int], rows: list[int], schema_id: int) -> list[dict]:
+        return [
+            {
+                "comment_id": ids[i],
+                "annotator_id": self._annotator_id(label.annotator),
+                "schema_id": schema_id,
+                "values": label.values,
+                "spans": label.spans,
+                "status": "submitted",
+                "action": "import",
+                "submitted_at": self.imported_at,
+            }
+            for i in rows
+            for label in comments[i].prior_labels
+        ]
 
     def _update_meta(self, thread_id: int, draft: ThreadDraft, key: str) -> None:
         """A later part may carry the thread's metadata as it grew (counts known only at the end): a thread
@@ -163,7 +195,8 @@ class DraftWriter:
             self._last_meta = meta
 
     def flush(self) -> None:
-        """Write waiting rows. A draft's rows are always in one flush, with parents before replies."""
+        """Write waiting rows. A draft's rows are in one flush, with parents before replies (a long draft
+        in order goes in at once instead, see ``write``)."""
         # Parents may come after their replies in a file: insert in depth order so foreign keys hold.
         self.pending_comments.sort(key=lambda r: r["depth"])
         # In slices, in order: one large thread's rows are not all converted for the driver at once.

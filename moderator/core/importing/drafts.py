@@ -6,6 +6,7 @@ user can correct them before the rows are written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -57,6 +58,9 @@ class CommentDraft:
     line: int | None = None  # 1-based source line where the comment starts
     heuristics: list[Heuristic] = field(default_factory=list)
     prior_labels: list[PriorLabel] = field(default_factory=list)
+    # A continuing part's reply to a comment of the thread's earlier parts: that comment's index among them
+    # (``parent_index`` stays None).
+    parent_before: int | None = None
 
 
 @dataclass(slots=True)
@@ -86,8 +90,9 @@ class ThreadDraft:
     continues: bool = False
 
 
-def depths(comments: list[CommentDraft]) -> list[int]:
-    """Depth of every comment in its reply tree (0 for top level); parent cycles are refused earlier."""
+def depths(comments: list[CommentDraft], earlier: Sequence[int] = ()) -> list[int]:
+    """Depth of every comment in its reply tree (0 for top level); parent cycles are refused earlier.
+    ``earlier``: the depths of the thread's earlier parts' comments, for ``parent_before``."""
     result: list[int | None] = [None] * len(comments)
     for i in range(len(comments)):
         chain = []
@@ -97,7 +102,11 @@ def depths(comments: list[CommentDraft]) -> list[int]:
             j = comments[j].parent_index
             if len(chain) > len(comments):
                 raise ValueError("reply cycle among comments")
-        depth = -1 if j is None else result[j]
+        if j is not None:
+            depth = result[j]
+        else:
+            before = comments[chain[-1]].parent_before if chain else None
+            depth = -1 if before is None else earlier[before]
         for k in reversed(chain):
             depth += 1
             result[k] = depth

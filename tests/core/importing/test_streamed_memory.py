@@ -256,6 +256,29 @@ def test_a_long_table_of_one_thread_is_written_a_part_at_a_time(tmp_path):
     one_thread_within_bound(tmp_path, path, f"{rows} comments in 1 new thread; {rows} prior labels", rows, rows)
 
 
+def test_a_long_thread_of_replies_is_written_a_part_at_a_time(tmp_path):
+    """40 MB, 150,000 comments of one thread replying to each other by parent id, each parent before its
+    replies: 460 MB at 200,000 comments before (the thread, its links and its rows to insert held whole);
+    built and written in parts now, a reply to an earlier part found on disk (118 MB)."""
+    rows = 150_000
+    filler = ("words of a reply about the news and about the comment above it " * 4)[:230]
+    path = tmp_path / "replies.csv"
+    with path.open("w") as out:
+        out.write("id,parent_id,author,text\n")
+        for i in range(rows):
+            parent = "" if i % 5 == 0 else f"c{(i * 7919) % i}"  # an earlier comment, anywhere before
+            out.write(f"c{i},{parent},user{i % 4000},{i} {filler}\n")
+    assert path.stat().st_size > 38_000_000
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{rows} comments in 1 new thread" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        assert db.execute("SELECT count(parent_id), count(DISTINCT position) FROM comments").fetchone() == (rows * 4 // 5, rows)
+        wrong = "SELECT count(*) FROM comments c JOIN comments p ON p.id = c.parent_id WHERE c.depth != p.depth + 1"
+        assert db.execute(wrong).fetchone() == (0,)
+
+
 def test_joined_tables_keep_their_texts_on_disk_and_are_written_in_parts(tmp_path):
     """Civil Comments' shape: a 27 MB table of 80,000 texts and a table of 160,000 ratings by worker (half the
     items rated): 358 MB before (every text, then every comment and rating held whole); the texts wait on

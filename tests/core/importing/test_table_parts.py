@@ -54,13 +54,60 @@ def test_a_comment_id_twice_in_a_long_thread_is_still_refused_naming_both_lines(
         list(parse(read_source(path), "csv"))
 
 
-@pytest.mark.parametrize("column", ["parent_id", "title"])
-def test_a_table_linking_its_rows_keeps_its_thread_whole(tmp_path, monkeypatch, column):
+def test_a_table_with_a_title_column_keeps_its_thread_whole(tmp_path, monkeypatch):
     monkeypatch.setattr(csv_table, "PART", 4)
-    rows = "".join(f"{i},comment {i},{'' if column == 'title' or i == 0 else 0}\n" for i in range(11))
-    if column == "title":
-        rows = "".join(f"{i},comment {i},The title\n" for i in range(11))
-    path = tmp_path / "linked.csv"
-    path.write_text(f"id,text,{column}\n{rows}")
+    path = tmp_path / "titled.csv"
+    path.write_text("id,text,title\n" + "".join(f"{i},comment {i},The title\n" for i in range(11)))
     (draft,) = parse(read_source(path), "csv")
     assert len(draft.comments) == 11
+
+
+def replies(path, order: list[int], parents: dict[int, str]):
+    """A table of comments ``order`` (ids), each replying to ``parents.get(id)`` (an id, or one not in the file)."""
+    path.write_text("id,parent_id,author,text\n" + "".join(f"c{i},{parents.get(i, '')},a{i % 3},comment {i}\n" for i in order))
+    return path
+
+
+def test_a_long_thread_of_replies_is_written_in_parts_as_read_whole(tmp_path, engine, second_engine, capsys, monkeypatch):
+    """Parents before their replies (the usual export): parts of the thread, a reply to an earlier part's
+    comment naming it by its index there; the rows, depths, orphans and counts as when read whole."""
+    parents = {1: "c0", 2: "c1", 3: "c0", 5: "c2", 6: "c5", 7: "gone", 9: "c8", 10: "c6", 11: "c10", 12: "away"}
+    path = replies(tmp_path / "replies.csv", list(range(13)), parents)
+    status, out, err = cli_import(engine, capsys, path)
+    assert status == 0, err
+    monkeypatch.setattr(csv_table, "PART", 4)
+    drafts = list(parse(read_source(path), "csv"))
+    assert [(len(d.comments), d.continues) for d in drafts] == [(4, False), (4, True), (4, True), (1, True)]
+    assert [(c.parent_index, c.parent_before) for c in drafts[1].comments] == [(None, None), (None, 2), (1, None), (None, None)]
+    assert drafts[-1].metadata["orphans"] == 2
+    status, parts_out, err = cli_import(second_engine, capsys, path)
+    assert status == 0, err
+    assert parts_out.splitlines()[0] == out.splitlines()[0]  # "13 comments in 1 new thread; 2 orphans…"
+    assert stored(second_engine) == stored(engine)
+    with second_engine.connect() as conn:
+        linked = conn.execute(select(Comment.external_id, Comment.depth, Comment.parent_id).order_by(Comment.position)).all()
+        ids = {ext: i for i, (ext, _, _) in enumerate(linked)}
+        parent_of = {ext: linked[ids[p]][0] if p in ids else None for ext, p in parents.items()}
+        by_id = dict(conn.execute(select(Comment.id, Comment.external_id)).all())
+    assert {ext: by_id.get(p) for ext, _, p in linked if p is not None} == {
+        f"c{i}": parent_of[i] for i in parents if parent_of[i]
+    }
+    assert [d for _, d, _ in linked] == [0, 1, 2, 1, 0, 3, 4, 0, 0, 1, 5, 6, 0]
+
+
+def test_a_reply_before_its_parent_keeps_its_thread_whole_and_linked(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_table, "PART", 4)
+    path = replies(tmp_path / "replies.csv", [0, 1, 2, 3, 5, 4, 6, 7, 8, 9, 10], {4: "c0", 5: "c4", 9: "c8"})
+    (draft,) = parse(read_source(path), "csv")
+    assert len(draft.comments) == 11 and draft.comments[4].parent_index == 5
+
+
+@pytest.mark.parametrize(
+    ("parents", "failure"),
+    [({3: "c3"}, "comment 'c3' is its own parent"), ({2: "c9", 9: "c2"}, "reply cycle: 'c2' -> 'c9' -> 'c2'")],
+)
+def test_a_long_thread_still_refuses_its_own_parent_and_cycles(tmp_path, monkeypatch, parents, failure):
+    monkeypatch.setattr(csv_table, "PART", 4)
+    path = replies(tmp_path / "replies.csv", list(range(11)), parents)
+    with pytest.raises(csv_table.ImportFailure, match=failure):
+        list(parse(read_source(path), "csv"))

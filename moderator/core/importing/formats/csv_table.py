@@ -50,6 +50,7 @@ from moderator.core.importing.formats.table_header import (
     map_overrides,
 )
 from moderator.core.importing.formats.table_labels import TableLabels, plan_labels
+from moderator.core.importing.formats.table_parents import ParentRows
 from moderator.core.importing.formats.table_threads import TableThread, merged_warning
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
 from moderator.core.importing.options import ImportOptions
@@ -258,21 +259,34 @@ class _Staged:
 
 def _threads(table: _Table, spill: Spill, progress: Progress | None, options: ImportOptions) -> Iterator[ThreadDraft]:
     """Each thread's draft, built from its staged rows, in order of its first line (blank rows count); a
-    thread nothing links within (``_in_parts``) in parts of ``PART`` comments, read from disk as it goes."""
+    thread nothing links within (``_in_parts``), or linked only by parent ids that come before their replies
+    (``_linked_in_parts``), in parts of ``PART`` comments, read from disk as it goes."""
     bound = MetadataBound()
     merged: list[int] = []
     done = 0
     report = Stepped(progress, table.rows, READ_SHARE, 1 - READ_SHARE)
-    if _in_parts(table, spill):
-        for key, first, skipped, lazy in spill.lazy_threads():
-            for k, rows in enumerate(_chunks(lazy, PART)):
-                with paused_gc():
-                    thread = _build(table, key, rows, options, bound)
-                    link_replies(table.name, thread.pending)
-                done += len(rows)
-                del rows
-                yield _settled(table, thread.pending.draft, first, skipped, continues=k > 0)
-                report(done)
+    in_parts = _in_parts(table, spill)
+    parents = None if in_parts else _linked_in_parts(table, spill)
+    if in_parts or parents is not None:
+        try:
+            for key, first, skipped, lazy in spill.lazy_threads():
+                of_rows = parents.parents(key) if parents is not None else None
+                orphans = 0
+                for k, rows in enumerate(_chunks(lazy, PART)):
+                    with paused_gc():
+                        if of_rows is None:
+                            thread = _build(table, key, rows, options, bound)
+                            link_replies(table.name, thread.pending)
+                            draft = thread.pending.draft
+                        else:
+                            draft, orphans = _linked_part(table, key, rows, bound, of_rows, k * PART, orphans)
+                    done += len(rows)
+                    del rows
+                    yield _settled(table, draft, first, skipped, continues=k > 0)
+                    report(done)
+        finally:
+            if parents is not None:
+                parents.close()
     else:
         for key, first, skipped, rows in spill.threads():
             with paused_gc(), _ratings_hint(table):
@@ -337,13 +351,62 @@ def _in_parts(table: _Table, spill: Spill) -> bool:
     return spill.distinct(k for k in keys if not k.endswith("\0"))
 
 
+def _linked_in_parts(table: _Table, spill: Spill) -> ParentRows | None:
+    """For a long table whose rows reply to each other only by parent id, each parent before its replies and
+    no id twice in a thread: where each row's parent is, to build its threads a part at a time; else None."""
+    index = table.index
+    if (
+        table.rows <= PART
+        or table.merge
+        or index["parent"] is None
+        or index["comment_id"] is None
+        or any(index[f] is not None for f in ("parent_text", "title", "url", "article"))
+    ):
+        return None
+    thread_at, ids, parent_at = index["thread"], index["comment_id"], index["parent"]
+    rows = ((row[thread_at].strip() if thread_at is not None else "", _cell(row, ids), _cell(row, parent_at))
+            for _, row in spill.items())  # fmt: skip
+    parents = ParentRows(rows)
+    if parents.in_order():
+        return parents
+    parents.close()
+    return None
+
+
+def _linked_part(
+    table: _Table, key: str, rows: list[tuple[int, list[str]]], bound: MetadataBound, parents: Iterator[int | None],
+    first: int, orphans: int,
+) -> tuple[ThreadDraft, int]:  # fmt: skip
+    """The part of a thread whose rows start at index ``first`` (see ``_linked_in_parts``): a reply to an earlier
+    part's comment names it by ``parent_before``; the thread's orphans so far go in its metadata, as the
+    whole thread's would."""
+    draft = ThreadDraft(source=NAME, external_id=key or None, line=rows[0][0], title=None if key else table.stem)
+    parent_at = table.index["parent"]
+    for k in range(len(rows)):
+        line, row = rows[k]
+        rows[k] = None  # type: ignore[call-overload]
+        comment = _comment(table, line, row, bound)
+        parent, at = _cell(row, parent_at), next(parents)
+        if parent is not None and at is None:
+            comment.metadata["missing_parent_id"] = parent
+            orphans += 1
+        elif at is not None and at >= first:
+            comment.parent_index = at - first
+        elif at is not None:
+            comment.parent_before = at
+        draft.comments.append(comment)
+    if orphans:
+        draft.metadata["orphans"] = orphans
+    return draft, orphans
+
+
 def _build(
     table: _Table, key: str, rows: list[tuple[int, list[str]]], options: ImportOptions, bound: MetadataBound
 ) -> TableThread:
     """One thread's rows (``(line, cells)``, in file order) as its comments; ``rows`` is emptied on the way
     (each row let go once it is a comment, so a large thread is not held twice)."""
-    name, index, extra = table.name, table.index, table.extra
-    text_at, title_at = index["text"], index["title"]
+    name, index = table.name, table.index
+    title_at = index["title"]
     draft = ThreadDraft(source=NAME, external_id=key or None, line=rows[0][0], title=None if key else table.stem)
     thread = TableThread(PendingThread(draft), table.merge)
     titles: Counter[str] = Counter()
@@ -356,15 +419,7 @@ def _build(
             draft.url = row[index["url"]].strip()
         if index["article"] is not None and not draft.article and row[index["article"]].strip():
             draft.article = row[index["article"]]
-        comment = CommentDraft(
-            row[text_at],
-            author=_cell(row, index["author"]),
-            external_id=_cell(row, index["comment_id"]),
-            created_at=_when(name, line, row, index["created_at"], None),
-            metadata=bound({key_: row[i] for i, key_ in extra}),
-            line=line,
-            prior_labels=table.labels.row(line, row) if table.labels is not None else [],
-        )
+        comment = _comment(table, line, row, bound)
         parent_text = row[index["parent_text"]] if index["parent_text"] is not None else None
         thread.add(
             name,
@@ -376,6 +431,20 @@ def _build(
         )
     _settle_title(draft, titles)
     return thread
+
+
+def _comment(table: _Table, line: int, row: list[str], bound: MetadataBound) -> CommentDraft:
+    """A row as its comment, without its place in the thread."""
+    index = table.index
+    return CommentDraft(
+        row[index["text"]],
+        author=_cell(row, index["author"]),
+        external_id=_cell(row, index["comment_id"]),
+        created_at=_when(table.name, line, row, index["created_at"], None),
+        metadata=bound({key: row[i] for i, key in table.extra}),
+        line=line,
+        prior_labels=table.labels.row(line, row) if table.labels is not None else [],
+    )
 
 
 def _kept_columns(name: str, header: list[str], cols: ColumnMap, options: ImportOptions) -> list[int] | None:
