@@ -1,12 +1,14 @@
 """The bulk path writing while it reads: each thread of a one-comment-per-line file inserted as soon as the
-reader has it complete (``jsonl.read_bulk``'s ``ready``), so SQLite inserts while Python parses.
+reader has it complete (``jsonl.read_bulk``'s ``ready``), so SQLite inserts while Python parses, and let
+go once written, so memory holds one thread, not the file.
 
 Taken only where the rows come out exactly as the whole-file path (``bulk.write_bulk``) writes them:
 on SQLite (a new thread gets max(id) + 1 there, so ids can be given before every thread is known) and
 with no thread of this format in the database yet (so every thread of the file is new: none to look up,
-none to add to). A file whose threads do not come one after another, a story line, or anything the
-stream does not expect (a reply cycle, a row refused) undoes what was written (a savepoint); the file
-then goes the whole-file way, which reports any such failure as it always does.
+none to add to). A file whose threads do not come one after another raises ``jsonl.Scattered`` from the
+reader: the writer undoes what was written (``abandon``: a savepoint) and reads the file again, its
+lines regrouped by thread on disk (``jsonl_grouped``). A failure is the whole-file path's: a reply
+cycle is raised at the end of the file (a bad line further on first), a row refused at once.
 
 The stream keeps the comments' indexes (unlike ``write_bulk`` into an empty table, ``sqlite_indexes``):
 here they are updated by the inserting thread while this one parses, whereas building them after the
@@ -18,6 +20,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, select
 
 from moderator.core.importing.bulk import CHUNK, COLUMNS, INSERT_COMMENTS, INSERT_THREADS, THREAD_COLUMNS, _Rows, _thread_row
+from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats import jsonl
 from moderator.core.importing.keys import thread_key
 from moderator.core.importing.sources.comment_bounds import MetadataBound
@@ -33,7 +36,7 @@ def fits(conn: Connection) -> bool:
 
 
 class BulkStream:
-    """The ``ready`` of ``jsonl.read_bulk``; then ``finish`` (or ``abandon``)."""
+    """The ``ready`` of ``jsonl.read_bulk`` (with ``release``); then ``finish`` (or ``abandon``)."""
 
     def __init__(self, conn: Connection, name: str, batch_id: int, bound: MetadataBound):
         self.name, self.batch_id, self.bound = name, batch_id, bound
@@ -42,18 +45,20 @@ class BulkStream:
         self.next_id = (conn.scalar(select(func.max(Comment.id))) or 0) + 1
         self.next_thread = (conn.scalar(select(func.max(Thread.id))) or 0) + 1
         self.sink = ThreadedInsertSink(conn, (INSERT_THREADS, len(THREAD_COLUMNS)), (INSERT_COMMENTS, len(COLUMNS)))
-        self.written: list[jsonl.BulkThread] = []
+        self.threads = 0
         self.comments = 0
-        self.broken = False
+        self.failure: ImportFailure | None = None
 
     def __call__(self, thread: jsonl.BulkThread | None) -> None:
-        if thread is None or self.broken:
-            self.broken = True
+        assert thread is not None  # (with ``release``, read_bulk raises Scattered instead)
+        if self.failure is not None:
             return
         try:
             self._write(thread)
-        except Exception:  # noqa: BLE001  (the whole-file way writes it again, and reports it)
-            self.broken = True
+        except ImportFailure as failure:
+            # Raised by ``finish``: the reader goes on checking lines, and a bad line further on is the
+            # one reported, as where the file is read whole before its threads are written.
+            self.failure = failure
 
     def _write(self, thread: jsonl.BulkThread) -> None:
         key = thread_key(jsonl.NAME, thread.external_id, thread.title, thread.url, thread.article)
@@ -63,37 +68,27 @@ class BulkStream:
         self.sink.add(rows)
         self.next_thread += 1
         self.next_id += len(rows)
+        self.threads += 1
         self.comments += len(rows)
-        self.written.append(thread)
         if self.sink.pending >= CHUNK:
             self.sink.flush()
 
-    def finish(self, threads: list[jsonl.BulkThread], summary: ImportSummary) -> bool:
-        """Write the rest and count it in ``summary``; False, with nothing written, if the stream broke."""
-        written = len(self.written)
-        # (a thread given to the stream may be a copy of the one returned: compare ids)
-        same = all(a.external_id == b.external_id for a, b in zip(self.written, threads))
-        if not self.broken and same and written <= len(threads):
-            for thread in threads[written:]:
-                self(thread)
-        else:
-            self.broken = True
-        if self.broken:
-            self.abandon()
-            return False
-        try:
-            self.sink.__exit__(None, None, None)
-        except Exception:  # noqa: BLE001  (a refused row: the whole-file way reports it)
-            self.savepoint.rollback()
-            return False
+    def finish(self, threads: list[jsonl.BulkThread], summary: ImportSummary) -> None:
+        """Write ``threads`` (those ``read_bulk`` returned: not given yet) and the rest; count it all in
+        ``summary``. A row refused raises (call ``abandon`` then)."""
+        for thread in threads:
+            self(thread)
+        if self.failure is not None:
+            raise self.failure
+        self.sink.__exit__(None, None, None)
         self.savepoint.commit()
         self.bound.dropped += self.rows.cut
-        summary.threads_added += len(self.written)
+        summary.threads_added += self.threads
         summary.comments_added += self.comments
         summary.orphans += self.rows.orphans
-        return True
 
     def abandon(self) -> None:
         """Undo what was written (the inserting thread stopped first)."""
         self.sink.abandon()
-        self.savepoint.rollback()
+        if self.savepoint.is_active:
+            self.savepoint.rollback()

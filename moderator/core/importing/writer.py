@@ -9,20 +9,22 @@ nothing from any of them is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from moderator.core.importing import bulk_stream
 from moderator.core.importing.bulk import write_bulk
+from moderator.core.importing.bulk_batches import BulkBatches
 from moderator.core.importing.bulk_stream import BulkStream
 from moderator.core.importing.draft_rows import DraftWriter
 from moderator.core.importing.drafts import ThreadDraft
 from moderator.core.importing.errors import ImportCancelled, ImportFailure
 from moderator.core.importing.formats import detect_format, importer, jsonl, ratings
+from moderator.core.importing.formats.jsonl_grouped import GroupedLines
 from moderator.core.importing.joined import TABLE_SUFFIXES, JoinedTables, join_tables
 from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.comment_bounds import OWN_KEYS, MetadataBound
@@ -37,6 +39,7 @@ from moderator.core.store.tables import ImportBatch
 PARSE_SHARE = 0.25  # drafts: parsing reports the first quarter of the progress, writing the rest
 BULK_PARSE_SHARE = 0.4  # the bulk path's reading is a larger part of its (shorter) whole
 STREAM_READ_SHARE = 0.9  # ... and nearly all of it when it writes as it reads
+GROUP_SHARE = 0.45  # of what is left of it, regrouping the lines of a file whose threads are scattered
 
 
 def import_paths(
@@ -164,32 +167,82 @@ def _close_batch(conn: Connection, summary: ImportSummary, require_threads: bool
 def _write_bulk(
     conn: Connection, source: SourceText, summary: ImportSummary, progress: Progress, cancelled: Cancelled | None
 ) -> bool:
-    """A one-comment-per-line JSONL file through the fast path; False (nothing done) for another shape."""
-    bound = MetadataBound(OWN_KEYS)  # the draft writer's: the same metadata kept, the same warning
-    # SQLite writes each thread as it is read, where that gives the same rows; else after the reading.
-    stream = BulkStream(conn, source.name, summary.batch_id, bound) if bulk_stream.fits(conn) else None
-    reading = STREAM_READ_SHARE if stream else BULK_PARSE_SHARE
+    """A one-comment-per-line JSONL file through the fast path; False (nothing done) for another shape.
+
+    Each thread is written once read and let go (``bulk_stream`` on SQLite, else ``bulk_batches``); a
+    file whose threads are scattered is read again, regrouped on disk (``jsonl_grouped``). Only a file
+    whose story lines regroup threads (Hacker News items) is read whole before it is written.
+    """
     with paused_gc():  # a million small tuples, none in a cycle
-        try:
-            threads = jsonl.read_bulk(source, lambda f: progress(reading * f), cancelled, bound, stream)
-        except BaseException:
-            if stream is not None:
-                stream.abandon()
-            raise
-        if threads is None:
-            if stream is not None:
-                stream.abandon()
-            return False
-        if stream is None or not stream.finish(threads, summary):
-            share = 1 - reading
+        written = _streamed(conn, source, summary, progress, cancelled)
+        if written is None:
+            bound = MetadataBound(OWN_KEYS)  # the draft writer's: the same metadata kept, the same warning
+            threads = jsonl.read_bulk(source, lambda f: progress(BULK_PARSE_SHARE * f), cancelled, bound)
+            if threads is None:
+                return False
+            share = 1 - BULK_PARSE_SHARE
             write_bulk(
-                conn, source.name, summary.batch_id, threads, summary, lambda f: progress(reading + share * f), cancelled,
-                bound,
+                conn, source.name, summary.batch_id, threads, summary, lambda f: progress(BULK_PARSE_SHARE + share * f),
+                cancelled, bound,
             )  # fmt: skip
-    cut = bound.warning(summary.path)
+            written = bound
+    if written is False:
+        return False
+    cut = written.warning(summary.path)
     if cut:
         summary.warnings.append(cut)
     return True
+
+
+def _streamed(
+    conn: Connection, source: SourceText, summary: ImportSummary, progress: Progress, cancelled: Cancelled | None
+) -> MetadataBound | bool | None:
+    """Each thread written once read: the bound that cut metadata; False if the file is of another shape;
+    None, with nothing written, if its story lines regroup threads."""
+    reached = [0.0]  # how far the first reading got: the second one's progress goes on from there
+
+    def reading(fraction: float) -> None:
+        reached[0] = STREAM_READ_SHARE * fraction
+        progress(reached[0])
+
+    try:
+        return _stream(conn, source, None, summary, reading, cancelled)
+    except jsonl.Scattered as scattered:
+        if scattered.story:
+            return None
+    start = reached[0]
+    grouping = start + (STREAM_READ_SHARE - start) * GROUP_SHARE
+    with GroupedLines(source, lambda f: progress(start + (grouping - start) * f), cancelled) as grouped:
+        objects = grouped.objects(lambda f: progress(grouping + (STREAM_READ_SHARE - grouping) * f))
+        try:
+            return _stream(conn, source, objects, summary, lambda _f: None, cancelled)
+        except jsonl.Scattered:  # (a story line)
+            return None
+
+
+def _stream(
+    conn: Connection,
+    source: SourceText,
+    objects: Iterator[tuple[int, Any]] | None,
+    summary: ImportSummary,
+    progress: Progress,
+    cancelled: Cancelled | None,
+) -> MetadataBound | bool:
+    bound = MetadataBound(OWN_KEYS)  # the draft writer's: the same metadata kept, the same warning
+    if bulk_stream.fits(conn):
+        ready: BulkStream | BulkBatches = BulkStream(conn, source.name, summary.batch_id, bound)
+    else:
+        ready = BulkBatches(conn, source.name, summary.batch_id, bound, cancelled)
+    try:
+        threads = jsonl.read_bulk(source, progress, cancelled, bound, ready, release=True, objects=objects)
+        if threads is None:
+            ready.abandon()
+            return False
+        ready.finish(threads, summary)
+    except BaseException:
+        ready.abandon()
+        raise
+    return bound
 
 
 def _checked(progress: Progress, cancelled: Cancelled | None) -> Progress:

@@ -8,7 +8,7 @@ import pytest
 from helpers.probes import store_author_secret
 from sqlalchemy import select, text
 
-from moderator.core.importing import bulk_stream
+from moderator.core.importing import bulk_batches, bulk_stream, writer
 from moderator.core.importing.formats import ImportCancelled, ImportFailure
 from moderator.core.importing.writer import import_paths
 from moderator.core.store import settings as project
@@ -44,22 +44,33 @@ def rows(engine):
     return threads, comments, [tuple(r) for r in raw], [tuple(b) for b in batches]
 
 
-def both_ways(engine, second_engine, monkeypatch, path):
-    """``path`` imported streamed into ``engine`` and after the reading into ``second_engine``; whether it streamed."""
+def same_secret(engine, second_engine):
     with engine.begin() as conn:
         secret = project.author_key_secret(conn)
     with second_engine.begin() as conn:
         store_author_secret(conn, secret)
+
+
+def as_read_whole(engine, second_engine, monkeypatch, path):
+    """``path`` imported into ``engine`` as it comes, and into ``second_engine`` read whole before any of it
+    is written (as a file whose story lines regroup threads is): the same rows and counts."""
+    same_secret(engine, second_engine)
+    [streamed] = import_paths(engine, [path])
+    monkeypatch.setattr(writer, "_streamed", lambda *a: None)
+    [after] = import_paths(second_engine, [path])
+    monkeypatch.undo()
+    assert rows(engine) == rows(second_engine)
+    for key in ("threads_added", "threads_existing", "comments_added", "comments_skipped", "orphans", "warnings"):
+        assert getattr(streamed, key) == getattr(after, key), key
+
+
+def both_ways(engine, second_engine, monkeypatch, path):
+    """``as_read_whole``; whether the threads were written as they were read."""
     finished = []
     real = bulk_stream.BulkStream.finish
-    monkeypatch.setattr(bulk_stream.BulkStream, "finish", lambda self, *a: finished.append(real(self, *a)) or finished[-1])
-    [streamed] = import_paths(engine, [path])
-    monkeypatch.setattr(bulk_stream, "fits", lambda conn: False)
-    [after] = import_paths(second_engine, [path])
-    assert rows(engine) == rows(second_engine)
-    for key in ("threads_added", "comments_added", "comments_skipped", "orphans", "warnings"):
-        assert getattr(streamed, key) == getattr(after, key), key
-    return finished == [True]
+    monkeypatch.setattr(bulk_stream.BulkStream, "finish", lambda self, *a: finished.append(real(self, *a)))
+    as_read_whole(engine, second_engine, monkeypatch, path)
+    return len(finished) == 1
 
 
 @SQLITE
@@ -78,18 +89,47 @@ def test_threads_one_after_another_are_streamed_as_written_after(engine, second_
     [
         RECORDS + [{"thread_id": 7, "id": 9, "text": "back to an earlier thread"}],
         [{"text": "no thread"}, *RECORDS[:3], {"text": "no thread again"}],
-        [
-            {"id": 1, "text": "the file's"},
-            {"thread_id": "t", "id": 2, "text": "t"},
-            {"type": "story", "id": 5, "title": "S"},
-            {"type": "comment", "id": 6, "parent": 5, "text": "hi"},
-        ],
+        [RECORDS[3], RECORDS[0], RECORDS[5], RECORDS[1], RECORDS[4], RECORDS[6], RECORDS[2], RECORDS[7]],
     ],
-    ids=["a-thread-comes-back", "the-file-thread-comes-back", "a-story"],
+    ids=["a-thread-comes-back", "the-file-thread-comes-back", "every-line-in-time-order"],
 )
-def test_other_files_are_written_after_the_reading(engine, second_engine, tmp_path, monkeypatch, records):
+def test_scattered_threads_are_regrouped_on_disk_and_streamed_as_written_after(
+    engine, second_engine, tmp_path, monkeypatch, records
+):
     path = write_jsonl(tmp_path / "bulk.jsonl", records)
-    assert not both_ways(engine, second_engine, monkeypatch, path)
+    assert both_ways(engine, second_engine, monkeypatch, path)
+
+
+@SQLITE
+def test_a_file_whose_story_lines_regroup_threads_is_written_after_the_reading(engine, second_engine, tmp_path, monkeypatch):
+    records = [
+        {"id": 1, "text": "the file's"},
+        {"thread_id": "t", "id": 2, "text": "t"},
+        {"type": "story", "id": 5, "title": "S"},
+        {"type": "comment", "id": 6, "parent": 5, "text": "hi"},
+    ]
+    assert not both_ways(engine, second_engine, monkeypatch, write_jsonl(tmp_path / "bulk.jsonl", records))
+
+
+@pytest.mark.parametrize("scattered", [False, True], ids=["in-turn", "scattered"])
+def test_where_it_cannot_stream_threads_are_written_in_batches_as_read_whole(
+    engine, second_engine, tmp_path, monkeypatch, scattered
+):
+    """PostgreSQL, or SQLite with threads of the format already there: batches of the threads let go."""
+    records = [RECORDS[3], RECORDS[0], RECORDS[5], RECORDS[1], RECORDS[4], RECORDS[6], RECORDS[2]] if scattered else RECORDS
+    path = write_jsonl(tmp_path / "bulk.jsonl", records + [{"thread_id": "last", "text": "one more thread"}])
+    written = []
+    real = bulk_batches.write_bulk
+    monkeypatch.setattr(
+        bulk_batches,
+        "write_bulk",
+        lambda conn, name, batch, threads, *a: written.append(len(threads)) or real(conn, name, batch, threads, *a),
+    )
+    monkeypatch.setattr(bulk_batches, "BATCH", 3)
+    monkeypatch.setattr(bulk_stream, "fits", lambda conn: False)
+    as_read_whole(engine, second_engine, monkeypatch, path)
+    threads = len({r.get("thread_id", r.get("link_id")) for r in records}) + 1
+    assert len(written) > 1 and sum(written) == threads  # every thread once, in more than one batch
 
 
 @SQLITE
@@ -123,3 +163,24 @@ def test_failures_are_the_whole_files_and_leave_nothing(engine, tmp_path):
         assert conn.scalar(select(Comment.id)) is None and conn.scalar(select(Thread.id)) is None
         assert conn.scalar(select(ImportBatch.id)) is None
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000  # the sink's own, given back
+
+
+def test_failures_in_a_scattered_file_name_the_files_lines_and_leave_nothing(engine, tmp_path):
+    """Regrouped by thread, each line keeps its own number; a bad line further on is still the one reported."""
+    turns = [{"thread_id": t, "id": i, "parent_id": i - 1 if i else None, "text": "x"} for i in range(20) for t in range(3)]
+    cycle = [
+        {"thread_id": 9, "id": "a", "parent_id": "b", "text": "a"},
+        {"thread_id": 9, "id": "b", "parent_id": "a", "text": "b"},
+    ]
+    records = turns[:1] + cycle + turns[1:]
+    path = write_jsonl(tmp_path / "cycle.jsonl", records)
+    with pytest.raises(ImportFailure, match=r"cycle.jsonl:2: reply cycle"):
+        import_paths(engine, [path])
+    with path.open("a") as out:
+        out.write('{"thread_id": 1, "id": 99, "text": 5}\n')
+    with pytest.raises(ImportFailure, match=rf"cycle.jsonl:{len(records) + 1}: \"text\" must be a string"):
+        import_paths(engine, [path])
+    with pytest.raises(ImportCancelled):
+        import_paths(engine, [write_jsonl(tmp_path / "turns.jsonl", turns * 3)], cancelled=lambda: True)
+    with engine.connect() as conn:
+        assert conn.scalar(select(Comment.id)) is None and conn.scalar(select(ImportBatch.id)) is None

@@ -52,7 +52,7 @@ _PLAIN_KEYS = COMMENT_KEYS | {"thread_id"}
 # What names a comment's thread, best first: this format's own key, then those of exports that group
 # comments under the post they hang from (a Hacker News story, a Reddit link...). A reply to that post
 # itself (HN's "parent" is the story's id; Reddit's parent_id is the link's) is a top-level comment.
-_THREAD_ALIASES = ("thread_id", "story_id", "link_id", "submission_id", "root_id", "conversation_id", "article_id")
+THREAD_ALIASES = ("thread_id", "story_id", "link_id", "submission_id", "root_id", "conversation_id", "article_id")
 _PARENT_ALIASES = ("parent_id", "parent")
 _TEXT_ALIASES = ("text", "comment_text")  # comment_text: Algolia's Hacker News search export (HTML)
 _ID_ALIASES = ("id", "objectID")
@@ -70,6 +70,15 @@ def sniff(source: SourceText) -> float:
 
 
 # -------------------------------------------------------------------------------- bulk shape
+
+
+class Scattered(Exception):
+    """A thread's lines come back after another thread's (or, ``story``, a story line regroups threads):
+    what ``read_bulk`` has let go cannot make the threads (see ``release``)."""
+
+    def __init__(self, story: bool):
+        super().__init__("scattered threads")
+        self.story = story
 
 
 # One line of a bulk file, checked, as a plain tuple (a million of them are built, so no class):
@@ -120,6 +129,8 @@ def read_bulk(
     cancelled: Cancelled | None = None,
     bound: MetadataBound | None = None,
     ready: Callable[[BulkThread | None], None] | None = None,
+    release: bool = False,
+    objects: Iterator[tuple[int, Any]] | None = None,
 ) -> list[BulkThread] | None:
     """The threads of a one-comment-per-line file in first-appearance order; None for a thread-per-line file.
 
@@ -132,11 +143,15 @@ def read_bulk(
     of another thread follows it (a bulk export usually has each thread's lines together), so before
     the file is known to be valid; called with None, and no more, if a thread comes back after another
     one, or a story line regroups threads. The last thread is only in the list returned.
+
+    ``release``, with ``ready``: a thread given to ``ready`` is let go (memory holds one thread, not the
+    file) and left out of the list returned; where ``ready`` would get None, ``Scattered`` is raised.
+    ``objects``: the ``(line, value)`` pairs to read instead of the file's (``jsonl_grouped``).
     """
     if bound is None:
         bound = MetadataBound(OWN_KEYS)
     name = source.name
-    lines = json_objects(source, progress, cancelled)
+    lines = json_objects(source, progress, cancelled) if objects is None else objects
     first = next(lines, None)
     if first is None:
         return []
@@ -145,7 +160,7 @@ def read_bulk(
         return None
     # None: the thread of the comments without a thread key (one per file)
     threads: dict[str | None, BulkThread] = {}
-    keyed = any(first[1].get(k) is not None for k in _THREAD_ALIASES)  # then every line needs a thread key
+    keyed = any(first[1].get(k) is not None for k in THREAD_ALIASES)  # then every line needs a thread key
     rooted: set[str] = set()  # threads keyed by the post they hang under: a reply to that post is top level
     stories: set[str] = set()
     plain_keys = _PLAIN_KEYS.issuperset
@@ -175,6 +190,8 @@ def read_bulk(
                 sid = _story(name, lineno, threads, ext, fields)
                 rooted.add(sid)
                 stories.add(sid)
+                if release:
+                    raise Scattered(story=True)
                 if ready is not None:
                     ready(None)
                     ready = None
@@ -194,11 +211,15 @@ def read_bulk(
                     thread.title = PurePath(name).stem or name
             if ready is not None:
                 if tid in passed:
+                    if release:
+                        raise Scattered(story=False)
                     ready(None)
                     ready = None
                 elif current is not None:
                     passed.add(current.external_id)
                     ready(_rooted(current) if current.external_id in rooted else current)
+                    if release:
+                        del threads[current.external_id]
             current, current_tid = thread, tid
             comments, ids, unresolved = thread.comments, thread.ids, thread.unresolved
         else:
@@ -274,8 +295,8 @@ def _unusual(name: str, lineno: int, obj: dict[str, Any]) -> tuple:
         return None
 
     hn = "by" in obj or obj.get("type") in _HN_TYPES
-    used.update(obj.keys() & {*_THREAD_ALIASES, *_PARENT_ALIASES, *_TEXT_ALIASES, *_ID_ALIASES, *(("by", "time") if hn else ())})
-    key = next((k for k in _THREAD_ALIASES if obj.get(k) is not None), None)
+    used.update(obj.keys() & {*THREAD_ALIASES, *_PARENT_ALIASES, *_TEXT_ALIASES, *_ID_ALIASES, *(("by", "time") if hn else ())})
+    key = next((k for k in THREAD_ALIASES if obj.get(k) is not None), None)
     tid = None if key is None else obj[key]
     rooting = key not in (None, "thread_id")
     ext, parent = pick(_ID_ALIASES), pick(_PARENT_ALIASES)
