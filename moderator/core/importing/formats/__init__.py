@@ -69,6 +69,8 @@ def detect_format(source: SourceText, mapping: dict[str, str] | None = None) -> 
     for name in _BY_CONTENT:
         if importer(name).sniff(source) >= SURE:
             return name
+    if source.compressed == "zstd":  # a .zst that is not a Reddit dump: this format's own lines, compressed
+        return jsonl.NAME if jsonl.sniff(source) > 0 else reddit.NAME
     suffix = PurePath(source.name).suffix.lower()
     for name in FORMATS:
         if suffix in importer(name).EXTENSIONS and (name != paste.NAME or paste.sniff(source) > 0):

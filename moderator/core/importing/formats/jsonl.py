@@ -37,12 +37,13 @@ from moderator.core.importing.linking.reply_tree import ReplyCycle, cycle_failur
 from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.comment_bounds import OWN_KEYS, MetadataBound
 from moderator.core.importing.sources.html_text import html_to_text
-from moderator.core.importing.sources.json_lines import first_object, json_objects, kind_of, paused_gc
+from moderator.core.importing.sources.json_lines import first_object, kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.importing.sources.streams import first_value, stream_objects
 from moderator.core.progress import Cancelled, Progress, Stepped
 
 NAME = "jsonl"
-EXTENSIONS = (".jsonl", ".ndjson")
+EXTENSIONS = (".jsonl", ".ndjson")  # compressed too (.jsonl.zst): told from a Reddit dump by its first line
 STREAMS = True  # threads are yielded one by one, and ``progress`` covers the whole import (see writer)
 READ_SHARE = 0.25  # the bulk shape through ``parse``: reading the file; the rest is yielding (and writing) its threads
 
@@ -63,7 +64,7 @@ _STORY = object()  # marks the fields of a line that is a post (an HN story), no
 
 
 def sniff(source: SourceText) -> float:
-    first = first_object(source.text)
+    first = first_value(source) if source.compressed == "zstd" else first_object(source.text)
     if not isinstance(first, dict):
         return 0.0
     return 0.95 if "comments" in first or "text" in first or "comment_text" in first or first.get("type") in _HN_TYPES else 0.0
@@ -151,7 +152,7 @@ def read_bulk(
     if bound is None:
         bound = MetadataBound(OWN_KEYS)
     name = source.name
-    lines = json_objects(source, progress, cancelled) if objects is None else objects
+    lines = stream_objects(source, progress, cancelled) if objects is None else objects
     first = next(lines, None)
     if first is None:
         return []

@@ -2,7 +2,7 @@
 
 A file whose threads' lines are scattered (a dump in time order) cannot be written a thread at a time
 as it is read. Here each line is decoded once, with the file's own checks and in file order
-(``json_objects``), and kept in a ``Spill`` keyed by the thread it names; ``objects`` gives the lines
+(``stream_objects``), and kept in a ``Spill`` keyed by the thread it names; ``objects`` gives the lines
 back a thread at a time, in order of each thread's first line, each thread's lines in file order and
 with their own line numbers, so ``read_bulk`` reads them as it reads a file, every message naming the
 file's line, and memory holds one thread.
@@ -15,9 +15,9 @@ from typing import Any, Self
 
 from moderator.core.importing.errors import ImportCancelled
 from moderator.core.importing.formats.jsonl import THREAD_ALIASES
-from moderator.core.importing.sources.json_lines import json_objects
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.importing.sources.spill import Spill
+from moderator.core.importing.sources.streams import stream_objects
 from moderator.core.progress import Cancelled, Progress
 
 
@@ -43,7 +43,7 @@ class GroupedLines:
 
     def __enter__(self) -> Self:
         try:
-            for line, value in json_objects(self.source, self.progress, self.cancelled):
+            for line, value in stream_objects(self.source, self.progress, self.cancelled):
                 self.spill.add(thread_of(value), line, value)
         except BaseException:
             self.spill.close()

@@ -10,8 +10,9 @@ from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.jsonl_fields import checked_time, expect_object, ident, text_field
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
-from moderator.core.importing.sources.json_lines import json_objects, kind_of, paused_gc
+from moderator.core.importing.sources.json_lines import kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.importing.sources.streams import stream_objects
 from moderator.core.progress import Progress
 
 THREAD_KEYS = frozenset({"id", "title", "url", "article", "comments"})
@@ -22,7 +23,7 @@ def read_threads(source: SourceText, progress: Progress | None, fmt: str) -> Ite
     """A file of one thread per line (the first line has ``"comments"``): each thread's draft (its source
     ``fmt``) as its line is read; reading the file is the whole import's progress (``STREAMS``)."""
     name = source.name
-    for lineno, obj in json_objects(source, progress):
+    for lineno, obj in stream_objects(source, progress):
         with paused_gc():  # a line's many small objects, none in a cycle; not while the writer runs
             expect_object(name, lineno, obj)
             if "comments" not in obj:

@@ -1,7 +1,8 @@
 """Inputs that are not one text file: a ConvoKit corpus folder, and Zstandard-compressed NDJSON.
 
 A ``.zst`` source carries no text (``SourceText.compressed == "zstd"``); its importer reads it line by
-line with ``zstd_lines``, so a dump of many gigabytes is never decompressed whole, in memory or on disk.
+line with ``zstd_lines`` (or ``stream_objects``, compressed or not), so a dump of many gigabytes is never
+decompressed whole, in memory or on disk.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from moderator.core.importing.errors import ImportFailure
+from moderator.core.importing.errors import ImportCancelled, ImportFailure
 from moderator.core.importing.sources import reading
-from moderator.core.importing.sources.json_lines import load_line
+from moderator.core.importing.sources.json_lines import json_objects, load_line
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.importing.sources.strict_json import risky_lines, unstorable
-from moderator.core.progress import Progress
+from moderator.core.progress import Cancelled, Progress
 
 # Compressed bytes fed to the decompressor at a time: zstd inflates at most ~32,000:1 (a 4-byte RLE block
 # regenerates 128 KiB), so one step of a decompression bomb yields at most ~16 MiB, whatever the file.
@@ -28,6 +29,7 @@ _READ = 64 * 1024  # compressed bytes read from the file at a time
 _WINDOW = 2**27
 _MAX_WINDOW = 2**31
 _LONG_BYTES = 64 * 1024**2
+_SNIFF_BYTES = 64 * 1024
 
 
 class _Corrupt(Exception):
@@ -60,6 +62,39 @@ def zstd_lines(source: SourceText, progress: Progress | None = None) -> Iterator
         maker = _measured(name, f, zstandard)
         f.seek(0)
         yield from _lines(name, f, maker, progress)
+
+
+def stream_objects(
+    source: SourceText, progress: Progress | None = None, cancelled: Cancelled | None = None
+) -> Iterator[tuple[int, Any]]:
+    """``(line number, decoded value)`` of every non-blank line of an NDJSON source, compressed (``.zst``) or
+    not, with the same checks either way (``json_line``, ``json_objects``)."""
+    if source.compressed != "zstd":
+        yield from json_objects(source, progress, cancelled)
+        return
+    for lineno, raw in zstd_lines(source, progress):
+        if cancelled is not None and lineno % 4096 == 0 and cancelled():
+            raise ImportCancelled()
+        if raw.strip():
+            yield lineno, json_line(source.name, lineno, raw)
+
+
+def first_value(source: SourceText) -> Any:
+    """The first line's value of a ``.zst`` source, read from at most its first 64 KiB decompressed (for telling
+    formats apart, without the reading pass's measuring); None if it cannot be read so (its reading says why)."""
+    import zstandard
+
+    try:
+        with open(source.name, "rb") as f:
+            reader = zstandard.ZstdDecompressor(max_window_size=_WINDOW).stream_reader(f, read_across_frames=True)
+            head = reader.read(_SNIFF_BYTES)
+    except (OSError, zstandard.ZstdError):
+        return None
+    line = head.split(b"\n", 1)[0].strip()
+    try:
+        return json_line(source.name, 1, line) if line else None
+    except ImportFailure:
+        return None
 
 
 def _measured(name: str, f: BinaryIO, zstandard: Any) -> Any:

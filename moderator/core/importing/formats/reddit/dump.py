@@ -9,28 +9,18 @@ thread, not the dump.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from moderator.core.importing.drafts import ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.reddit.threads import USED, Threads, ident, is_comment, is_submission, link_of, unwrap
-from moderator.core.importing.sources.json_lines import json_objects, kind_of, paused_gc
+from moderator.core.importing.sources.json_lines import kind_of, paused_gc
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.importing.sources.spill import Spill
-from moderator.core.importing.sources.streams import json_line, zstd_lines
+from moderator.core.importing.sources.streams import stream_objects
 from moderator.core.progress import Progress, Stepped
 
 READ_SHARE = 0.25  # reading and staging the lines: the rest is building (and writing) the threads
 _COMMENT, _SUBMISSION = 0, 1
-
-
-def _lines(source: SourceText, progress: Progress | None) -> Iterator[tuple[int, Any]]:
-    if source.compressed == "zstd":
-        for lineno, raw in zstd_lines(source, progress):
-            if raw.strip():
-                yield lineno, json_line(source.name, lineno, raw)
-    else:
-        yield from json_objects(source, progress)
 
 
 def read(source: SourceText, progress: Progress | None = None) -> Iterator[ThreadDraft]:
@@ -38,7 +28,7 @@ def read(source: SourceText, progress: Progress | None = None) -> Iterator[Threa
     reading = (lambda f: progress(READ_SHARE * f)) if progress is not None else None
     with Spill() as spill:
         with paused_gc():  # many small objects, none in a cycle
-            for lineno, obj in _lines(source, reading):
+            for lineno, obj in stream_objects(source, reading):
                 data = unwrap(obj)
                 if type(data) is not dict:
                     raise ImportFailure(

@@ -19,6 +19,7 @@ from moderator.core.importing.formats.reddit.threads import is_comment, is_submi
 from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.json_lines import first_object
 from moderator.core.importing.sources.reading import SourceText
+from moderator.core.importing.sources.streams import first_value
 from moderator.core.progress import Progress
 
 EXTENSIONS = (".zst",)  # plain dumps (.ndjson, .jsonl, .json) are told from the other formats by content
@@ -26,8 +27,9 @@ STREAMS = True  # a dump's threads are yielded one by one, and ``progress`` cove
 
 
 def sniff(source: SourceText) -> float:
-    if source.compressed == "zstd":
-        return 0.99
+    if source.compressed == "zstd":  # a dump, unless its first line is plainly something else (.jsonl.zst)
+        first = unwrap(first_value(source))
+        return 0.0 if type(first) is dict and not (is_comment(first) or is_submission(first)) else 0.99
     head = source.text.lstrip()[:4096]
     if head.startswith("["):
         return 0.99 if '"Listing"' in head and '"t3"' in head else 0.0
