@@ -228,6 +228,8 @@ def _stream(
     progress: Progress,
     cancelled: Cancelled | None,
 ) -> MetadataBound | bool:
+    """One reading of the file (or of ``objects``, its lines regrouped), each thread handed to the writer
+    that fits the database; raises ``jsonl.Scattered`` with nothing written."""
     bound = MetadataBound(OWN_KEYS)  # the draft writer's: the same metadata kept, the same warning
     if bulk_stream.fits(conn):
         ready: BulkStream | BulkBatches = BulkStream(conn, source.name, summary.batch_id, bound)
