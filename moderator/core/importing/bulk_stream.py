@@ -8,7 +8,7 @@ with no thread of this format in the database yet (so every thread of the file i
 none to add to). A file whose threads do not come one after another raises ``jsonl.Scattered`` from the
 reader: the writer undoes what was written (``abandon``: a savepoint) and reads the file again, its
 lines regrouped by thread on disk (``jsonl_grouped``). A failure is the whole-file path's: a reply
-cycle is raised at the end of the file (a bad line further on first), a row refused at once.
+cycle is raised at the end of the file (a bad line further on first, ``bulk_ready``), a row refused at once.
 
 The stream keeps the comments' indexes (unlike ``write_bulk`` into an empty table, ``sqlite_indexes``):
 here they are updated by the inserting thread while this one parses, whereas building them after the
@@ -20,7 +20,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, select
 
 from moderator.core.importing.bulk import CHUNK, COLUMNS, INSERT_COMMENTS, INSERT_THREADS, THREAD_COLUMNS, _Rows, _thread_row
-from moderator.core.importing.errors import ImportFailure
+from moderator.core.importing.bulk_ready import ThreadsAsRead
 from moderator.core.importing.formats import jsonl
 from moderator.core.importing.keys import thread_key
 from moderator.core.importing.sources.comment_bounds import MetadataBound
@@ -35,32 +35,20 @@ def fits(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite" and conn.scalar(select(Thread.id).where(Thread.source == jsonl.NAME).limit(1)) is None
 
 
-class BulkStream:
+class BulkStream(ThreadsAsRead):
     """The ``ready`` of ``jsonl.read_bulk`` (with ``release``); then ``finish`` (or ``abandon``)."""
 
     def __init__(self, conn: Connection, name: str, batch_id: int, bound: MetadataBound):
+        super().__init__(conn)
         self.name, self.batch_id, self.bound = name, batch_id, bound
-        self.savepoint = conn.begin_nested()
         self.rows = _Rows(conn, project.author_key_secret(conn), bound)
         self.next_id = (conn.scalar(select(func.max(Comment.id))) or 0) + 1
         self.next_thread = (conn.scalar(select(func.max(Thread.id))) or 0) + 1
         self.sink = ThreadedInsertSink(conn, (INSERT_THREADS, len(THREAD_COLUMNS)), (INSERT_COMMENTS, len(COLUMNS)))
         self.threads = 0
         self.comments = 0
-        self.failure: ImportFailure | None = None
 
-    def __call__(self, thread: jsonl.BulkThread | None) -> None:
-        assert thread is not None  # (with ``release``, read_bulk raises Scattered instead)
-        if self.failure is not None:
-            return
-        try:
-            self._write(thread)
-        except ImportFailure as failure:
-            # Raised by ``finish``: the reader goes on checking lines, and a bad line further on is the
-            # one reported, as where the file is read whole before its threads are written.
-            self.failure = failure
-
-    def _write(self, thread: jsonl.BulkThread) -> None:
+    def take(self, thread: jsonl.BulkThread) -> None:
         key = thread_key(jsonl.NAME, thread.external_id, thread.title, thread.url, thread.article)
         thread_id = self.next_thread
         rows = self.rows.new_thread(self.name, thread, key, thread_id, self.next_id)  # a reply cycle raises here
@@ -76,10 +64,7 @@ class BulkStream:
     def finish(self, threads: list[jsonl.BulkThread], summary: ImportSummary) -> None:
         """Write ``threads`` (those ``read_bulk`` returned: not given yet) and the rest; count it all in
         ``summary``. A row refused raises (call ``abandon`` then)."""
-        for thread in threads:
-            self(thread)
-        if self.failure is not None:
-            raise self.failure
+        self.written(threads)
         self.sink.__exit__(None, None, None)
         self.savepoint.commit()
         self.bound.dropped += self.rows.cut
@@ -90,5 +75,4 @@ class BulkStream:
     def abandon(self) -> None:
         """Undo what was written (the inserting thread stopped first)."""
         self.sink.abandon()
-        if self.savepoint.is_active:
-            self.savepoint.rollback()
+        super().abandon()
