@@ -1,6 +1,6 @@
 """The bulk path where it cannot write each thread as it is read (``bulk_stream``): on PostgreSQL, or with
 threads of this format in the database already (new comments join them). The threads the reader lets
-go (``jsonl.read_bulk``'s ``release``) are gathered into batches of about ``BATCH`` comments, each
+go (``jsonl.read_bulk``'s ``ready``) are gathered into batches of about ``BATCH`` comments, each
 written by ``write_bulk`` as the whole file would be: memory holds a batch, not the file.
 
 Like the stream, it is the reader's ``ready``, then ``finish`` (or ``abandon``), with the same savepoint

@@ -1,5 +1,5 @@
 """What the two writers of a bulk file read a thread at a time share (``bulk_stream``, ``bulk_batches``):
-they are ``jsonl.read_bulk``'s ``ready`` (with ``release``), inside one savepoint, and hold a reply cycle
+they are ``jsonl.read_bulk``'s ``ready``, inside one savepoint, and hold a reply cycle
 to the end of the file, so that a bad line further on is the one reported, as where the file is read
 whole before its threads are written."""
 
@@ -21,8 +21,7 @@ class ThreadsAsRead:
         self.savepoint = conn.begin_nested()  # undone if the file is read again, regrouped (``jsonl_grouped``)
         self.failure: ImportFailure | None = None
 
-    def __call__(self, thread: jsonl.BulkThread | None) -> None:
-        assert thread is not None  # (with ``release``, read_bulk raises Scattered instead)
+    def __call__(self, thread: jsonl.BulkThread) -> None:
         self.held(self.take, thread)
 
     def take(self, thread: jsonl.BulkThread) -> None:

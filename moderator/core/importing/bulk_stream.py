@@ -36,7 +36,7 @@ def fits(conn: Connection) -> bool:
 
 
 class BulkStream(ThreadsAsRead):
-    """The ``ready`` of ``jsonl.read_bulk`` (with ``release``); then ``finish`` (or ``abandon``)."""
+    """The ``ready`` of ``jsonl.read_bulk``; then ``finish`` (or ``abandon``)."""
 
     def __init__(self, conn: Connection, name: str, batch_id: int, bound: MetadataBound):
         super().__init__(conn)

@@ -236,7 +236,7 @@ def _stream(
     else:
         ready = BulkBatches(conn, source.name, summary.batch_id, bound, cancelled)
     try:
-        threads = jsonl.read_bulk(source, progress, cancelled, bound, ready, release=True, objects=objects)
+        threads = jsonl.read_bulk(source, progress, cancelled, bound, ready, objects=objects)
         if threads is None:
             ready.abandon()
             return False

@@ -75,7 +75,7 @@ def sniff(source: SourceText) -> float:
 
 class Scattered(Exception):
     """A thread's lines come back after another thread's (or, ``story``, a story line regroups threads):
-    what ``read_bulk`` has let go cannot make the threads (see ``release``)."""
+    what ``read_bulk`` has let go cannot make the threads (see its ``ready``)."""
 
     def __init__(self, story: bool):
         super().__init__("scattered threads")
@@ -129,8 +129,7 @@ def read_bulk(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     bound: MetadataBound | None = None,
-    ready: Callable[[BulkThread | None], None] | None = None,
-    release: bool = False,
+    ready: Callable[[BulkThread], None] | None = None,
     objects: Iterator[tuple[int, Any]] | None = None,
 ) -> list[BulkThread] | None:
     """The threads of a one-comment-per-line file in first-appearance order; None for a thread-per-line file.
@@ -142,11 +141,9 @@ def read_bulk(
 
     ``ready``, for a writer that starts before the end of the file: called with each thread once a line
     of another thread follows it (a bulk export usually has each thread's lines together), so before
-    the file is known to be valid; called with None, and no more, if a thread comes back after another
-    one, or a story line regroups threads. The last thread is only in the list returned.
-
-    ``release``, with ``ready``: a thread given to ``ready`` is let go (memory holds one thread, not the
-    file) and left out of the list returned; where ``ready`` would get None, ``Scattered`` is raised.
+    the file is known to be valid; the thread is then let go (memory holds one thread, not the file) and
+    left out of the list returned, which holds the last one. ``Scattered`` is raised if a thread comes
+    back after another one, or a story line regroups threads.
     ``objects``: the ``(line, value)`` pairs to read instead of the file's (``jsonl_grouped``).
     """
     if bound is None:
@@ -191,11 +188,8 @@ def read_bulk(
                 sid = _story(name, lineno, threads, ext, fields)
                 rooted.add(sid)
                 stories.add(sid)
-                if release:
-                    raise Scattered(story=True)
                 if ready is not None:
-                    ready(None)
-                    ready = None
+                    raise Scattered(story=True)
                 continue
         if type(tid) is not str:
             if tid is None and keyed:
@@ -212,15 +206,11 @@ def read_bulk(
                     thread.title = PurePath(name).stem or name
             if ready is not None:
                 if tid in passed:
-                    if release:
-                        raise Scattered(story=False)
-                    ready(None)
-                    ready = None
-                elif current is not None:
+                    raise Scattered(story=False)
+                if current is not None:
                     passed.add(current.external_id)
                     ready(_rooted(current) if current.external_id in rooted else current)
-                    if release:
-                        del threads[current.external_id]
+                    del threads[current.external_id]
             current, current_tid = thread, tid
             comments, ids, unresolved = thread.comments, thread.ids, thread.unresolved
         else:
