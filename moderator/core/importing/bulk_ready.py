@@ -5,6 +5,7 @@ whole before its threads are written."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats import jsonl
 
 
-class ThreadsAsRead:
+class ThreadsAsRead(ABC):
     """``take`` each thread as the reader lets it go; ``finish`` (``written`` first) or ``abandon``."""
 
     def __init__(self, conn: Connection):
@@ -24,8 +25,9 @@ class ThreadsAsRead:
     def __call__(self, thread: jsonl.BulkThread) -> None:
         self.held(self.take, thread)
 
+    @abstractmethod
     def take(self, thread: jsonl.BulkThread) -> None:
-        raise NotImplementedError
+        """Write one thread, or gather it for a later write."""
 
     def held(self, write: Callable[..., None], *args: Any) -> None:
         """``write(*args)``, its ImportFailure held for ``written`` (nothing more is written after one)."""
