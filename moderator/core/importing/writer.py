@@ -17,7 +17,6 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from moderator.core.importing import bulk_stream
-from moderator.core.importing.bulk import write_bulk
 from moderator.core.importing.bulk_batches import BulkBatches
 from moderator.core.importing.bulk_stream import BulkStream
 from moderator.core.importing.draft_rows import DraftWriter
@@ -37,7 +36,6 @@ from moderator.core.store.engine import writer
 from moderator.core.store.tables import ImportBatch
 
 PARSE_SHARE = 0.25  # drafts: parsing reports the first quarter of the progress, writing the rest
-BULK_PARSE_SHARE = 0.4  # the bulk path's reading is a larger part of its (shorter) whole
 STREAM_READ_SHARE = 0.9  # ... and nearly all of it when it writes as it reads
 GROUP_SHARE = 0.45  # of what is left of it, regrouping the lines of a file whose threads are scattered
 
@@ -170,22 +168,11 @@ def _write_bulk(
     """A one-comment-per-line JSONL file through the fast path; False (nothing done) for another shape.
 
     Each thread is written once read and let go (``bulk_stream`` on SQLite, else ``bulk_batches``); a
-    file whose threads are scattered is read again, regrouped on disk (``jsonl_grouped``). Only a file
-    whose story lines regroup threads (Hacker News items) is read whole before it is written.
+    file whose threads are scattered, or whose comments hang under story lines (Hacker News items), is
+    read again, regrouped on disk (``jsonl_grouped``).
     """
     with paused_gc():  # a million small tuples, none in a cycle
         written = _streamed(conn, source, summary, progress, cancelled)
-        if written is None:
-            bound = MetadataBound(OWN_KEYS)  # the draft writer's: the same metadata kept, the same warning
-            threads = jsonl.read_bulk(source, lambda f: progress(BULK_PARSE_SHARE * f), cancelled, bound)
-            if threads is None:
-                return False
-            share = 1 - BULK_PARSE_SHARE
-            write_bulk(
-                conn, source.name, summary.batch_id, threads, summary, lambda f: progress(BULK_PARSE_SHARE + share * f),
-                cancelled, bound,
-            )  # fmt: skip
-            written = bound
     if written is False:
         return False
     cut = written.warning(summary.path)
@@ -196,9 +183,8 @@ def _write_bulk(
 
 def _streamed(
     conn: Connection, source: SourceText, summary: ImportSummary, progress: Progress, cancelled: Cancelled | None
-) -> MetadataBound | bool | None:
-    """Each thread written once read: the bound that cut metadata; False if the file is of another shape;
-    None, with nothing written, if its story lines regroup threads."""
+) -> MetadataBound | bool:
+    """Each thread written once read: the bound that cut metadata; False if the file is of another shape."""
     reached = [0.0]  # how far the first reading got: the second one's progress goes on from there
 
     def reading(fraction: float) -> None:
@@ -207,17 +193,13 @@ def _streamed(
 
     try:
         return _stream(conn, source, None, summary, reading, cancelled)
-    except jsonl.Scattered as scattered:
-        if scattered.story:
-            return None
+    except jsonl.Scattered:
+        pass
     start = reached[0]
     grouping = start + (STREAM_READ_SHARE - start) * GROUP_SHARE
     with GroupedLines(source, lambda f: progress(start + (grouping - start) * f), cancelled) as grouped:
         objects = grouped.objects(lambda f: progress(grouping + (STREAM_READ_SHARE - grouping) * f))
-        try:
-            return _stream(conn, source, objects, summary, lambda _f: None, cancelled)
-        except jsonl.Scattered:  # (a story line)
-            return None
+        return _stream(conn, source, objects, summary, lambda _f: None, cancelled, grouped.keyed)
 
 
 def _stream(
@@ -227,16 +209,17 @@ def _stream(
     summary: ImportSummary,
     progress: Progress,
     cancelled: Cancelled | None,
+    keyed: bool | None = None,
 ) -> MetadataBound | bool:
-    """One reading of the file (or of ``objects``, its lines regrouped), each thread handed to the writer
-    that fits the database; raises ``jsonl.Scattered`` with nothing written."""
+    """One reading of the file (or of ``objects``, its lines regrouped; ``keyed``: see ``read_bulk``), each
+    thread handed to the writer that fits the database; raises ``jsonl.Scattered`` with nothing written."""
     bound = MetadataBound(OWN_KEYS)  # the draft writer's: the same metadata kept, the same warning
     if bulk_stream.fits(conn):
         ready: BulkStream | BulkBatches = BulkStream(conn, source.name, summary.batch_id, bound)
     else:
         ready = BulkBatches(conn, source.name, summary.batch_id, bound, cancelled)
     try:
-        threads = jsonl.read_bulk(source, progress, cancelled, bound, ready, objects=objects)
+        threads = jsonl.read_bulk(source, progress, cancelled, bound, ready, objects=objects, keyed=keyed)
         if threads is None:
             ready.abandon()
             return False

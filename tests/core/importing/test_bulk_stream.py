@@ -6,10 +6,12 @@ import json
 
 import pytest
 from helpers.probes import store_author_secret
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from moderator.core.importing import bulk_batches, bulk_stream, writer
-from moderator.core.importing.formats import ImportCancelled, ImportFailure
+from moderator.core.importing.bulk import write_bulk
+from moderator.core.importing.formats import ImportCancelled, ImportFailure, jsonl
+from moderator.core.importing.sources.comment_bounds import OWN_KEYS, MetadataBound
 from moderator.core.importing.writer import import_paths
 from moderator.core.store import settings as project
 from moderator.core.store.tables import Comment, ImportBatch, Thread
@@ -51,12 +53,22 @@ def same_secret(engine, second_engine):
         store_author_secret(conn, secret)
 
 
+def read_whole(conn, source, summary, progress, cancelled):
+    """The file read whole, then written: what the stream is held to."""
+    bound = MetadataBound(OWN_KEYS)
+    threads = jsonl.read_bulk(source, None, cancelled, bound)
+    if threads is None:
+        return False
+    write_bulk(conn, source.name, summary.batch_id, threads, summary, progress, cancelled, bound)
+    return bound
+
+
 def as_read_whole(engine, second_engine, monkeypatch, path):
     """``path`` imported into ``engine`` as it comes, and into ``second_engine`` read whole before any of it
     is written (as a file whose story lines regroup threads is): the same rows and counts."""
     same_secret(engine, second_engine)
     [streamed] = import_paths(engine, [path])
-    monkeypatch.setattr(writer, "_streamed", lambda *a: None)
+    monkeypatch.setattr(writer, "_streamed", read_whole)
     [after] = import_paths(second_engine, [path])
     monkeypatch.undo()
     assert rows(engine) == rows(second_engine)
@@ -100,15 +112,76 @@ def test_scattered_threads_are_regrouped_on_disk_and_streamed_as_written_after(
     assert both_ways(engine, second_engine, monkeypatch, path)
 
 
+# Hacker News items in id order, as a dump has them: stories, comments naming only their parent.
+HN = [
+    {"type": "comment", "id": 1, "parent": 99, "by": "ann", "text": "its story is not in the file", "time": 1478700000},
+    {"type": "story", "id": 5, "title": "S", "url": "https://example.com/s", "by": "sam", "time": 1478700100},
+    {"type": "comment", "id": 6, "parent": 5, "by": "bob", "text": "top <i>level</i>", "time": 1478700200},
+    {"type": "story", "id": 7, "title": "No one answered", "by": "sam"},
+    {"type": "comment", "id": 8, "parent": 6, "by": "cy", "text": "deeper", "kids": [9]},
+    {"type": "comment", "id": 11, "parent": 10, "by": "dee", "text": "before its parent"},
+    {"type": "comment", "id": 9, "parent": 8, "by": "ann", "text": "deeper still"},
+    {"type": "story", "id": 10, "title": "T", "text": "<p>Ask HN: the article</p>", "by": "ed"},
+    {"type": "comment", "id": 12, "parent": 11, "deleted": True},
+    {"type": "comment", "id": 13, "parent": 6, "dead": True, "text": "flagged"},
+    {"story_id": 10, "id": 14, "parent_id": 12, "text": "names its story", "author": "fay"},
+    {"type": "poll", "id": 20, "title": "P", "by": "gus"},
+    {"type": "pollopt", "id": 21, "parent": 20, "text": "yes", "score": 3},
+    {"type": "comment", "id": 22, "parent": 8, "by": "bob", "text": "last"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        HN,
+        HN[1:],
+        [HN[3], HN[1], HN[2]],
+        [{"id": "x", "text": "names no thread"}, *HN[1:4], {"thread_id": "t", "id": 2, "text": "t"}],
+    ],
+    ids=["a-comment-first", "a-story-first", "one-story", "other-threads-around"],
+)
+def test_comments_under_story_lines_are_regrouped_on_disk_and_streamed_as_written_after(
+    engine, second_engine, tmp_path, monkeypatch, records
+):
+    streamed = both_ways(engine, second_engine, monkeypatch, write_jsonl(tmp_path / "hn.jsonl", records))
+    assert streamed == (engine.dialect.name == "sqlite")  # PostgreSQL: in batches (bulk_batches)
+    if records is HN:
+        with engine.connect() as conn:
+            titles = conn.scalars(select(Thread.title).order_by(Thread.id)).all()
+            under = conn.execute(select(Thread.title, func.count()).join(Comment).group_by(Thread.title)).all()
+        assert titles == ["hn", "S", "T", "P"]  # the file's own thread first (its first line), no unanswered story
+        assert dict(under) == {"hn": 1, "S": 5, "T": 3, "P": 1}
+
+
 @SQLITE
-def test_a_file_whose_story_lines_regroup_threads_is_written_after_the_reading(engine, second_engine, tmp_path, monkeypatch):
-    records = [
-        {"id": 1, "text": "the file's"},
-        {"thread_id": "t", "id": 2, "text": "t"},
-        {"type": "story", "id": 5, "title": "S"},
-        {"type": "comment", "id": 6, "parent": 5, "text": "hi"},
-    ]
-    assert not both_ways(engine, second_engine, monkeypatch, write_jsonl(tmp_path / "bulk.jsonl", records))
+def test_comments_under_story_lines_fail_as_read_whole(engine, tmp_path):
+    """Two comments naming no thread with one id are refused as read whole (at the second one's line)."""
+    twice = [*HN, {"type": "comment", "id": 8, "parent": 5, "text": "again"}]
+    with pytest.raises(ImportFailure, match=rf"twice.jsonl:{len(twice)}: duplicate comment id '8'"):
+        import_paths(engine, [write_jsonl(tmp_path / "twice.jsonl", twice)])
+    keyed = [{"story_id": 5, "id": 1, "text": "first"}, *HN[1:3]]
+    with pytest.raises(ImportFailure, match=r"keyed.jsonl:3: missing \"thread_id\""):
+        import_paths(engine, [write_jsonl(tmp_path / "keyed.jsonl", keyed)])
+    with engine.connect() as conn:
+        assert conn.scalar(select(Comment.id)) is None and conn.scalar(select(ImportBatch.id)) is None
+
+
+@SQLITE
+def test_cancelling_while_comments_find_their_stories_leaves_nothing(engine, tmp_path, monkeypatch):
+    from moderator.core.importing.formats import jsonl_stories
+
+    finding = []
+    real = jsonl_stories.StorySpill._under_stories
+    monkeypatch.setattr(
+        jsonl_stories.StorySpill, "_under_stories", lambda self: finding.append(1) or real(self) or finding.append(2)
+    )
+    monkeypatch.setattr(jsonl_stories, "CHECK_EVERY", 1)
+    with pytest.raises(ImportCancelled):
+        import_paths(engine, [write_jsonl(tmp_path / "hn.jsonl", HN)], cancelled=lambda: bool(finding))
+    assert finding == [1]  # stopped inside the queries
+    with engine.connect() as conn:
+        assert conn.scalar(select(Comment.id)) is None and conn.scalar(select(ImportBatch.id)) is None
 
 
 @pytest.mark.parametrize("scattered", [False, True], ids=["in-turn", "scattered"])

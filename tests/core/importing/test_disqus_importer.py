@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 from helpers.import_checks import FIXTURES, cli_import, comments, quoted, refused, snapshot, threads
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from moderator.core.importing.formats import ImportFailure, detect_format, disqus, read_source
@@ -139,6 +141,18 @@ def test_html_to_text():
     assert [text[a:b] for a, b in quotes] == ["quoted words\n\ninner"]  # a nested quote belongs to the outer one
     assert html_to_text("<script>alert(1)</script>a  <b>b</b>\n c")[0] == "a b c"
     assert html_to_text("x &lt;b&gt; y")[0] == "x <b> y"  # escaped markup stays text
+
+
+_PIECES = ["a", "b c", " ", "\n", "\t", "\r\n", "<p>", "</p>", "<br>", "<br/>", "<i>", "</i>", "<div>", "<li>", "&amp;",
+           "&nbsp;", "\u00a0", "&#10;", "<script>x</script>", "  word  ", "<!-- c -->", "\x0b", "\u2028"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_a_message_without_quotes_reads_as_one_with_an_empty_quote(pieces):
+    """Text without quote spans skips the character-by-character offset map: the same text as with it."""
+    html = "".join(pieces)
+    assert html_to_text(html) == (html_to_text(html + "<blockquote></blockquote>")[0], [])
 
 
 def test_the_sources_marks_reach_the_annotators_context(engine, capsys):

@@ -91,6 +91,27 @@ def test_a_bulk_jsonl_file_with_its_threads_scattered_is_regrouped_on_disk(tmp_p
     written_within_bound(tmp_path, path, 500, 100_000, 100_000 - 500)
 
 
+def test_hacker_news_items_are_regrouped_under_their_stories_on_disk(tmp_path):
+    """81 MB of Hacker News items in id order (as a dump has them): 500 stories, then 200,000 comments taking
+    turns, each naming only its parent: 422 MB before (the file read whole, every comment held to follow its
+    chain of parents); regrouped under their stories on disk and written a thread at a time now (206 MB)."""
+    stories, comments = 500, 200_000
+    body = "<p>" + ("some words of a comment, " * 12)[:280] + "<p>and a <i>second</i> paragraph."
+    path = tmp_path / "items.jsonl"
+    with path.open("w") as out:
+        for s in range(stories):
+            out.write(json.dumps({"type": "story", "id": s + 1, "title": f"Story {s}", "by": "sam", "score": 5}) + "\n")
+        for i in range(comments):
+            parent = (i % stories) + 1 if i < stories else i + 1  # a story, then the comment a story's turn before
+            item = {"type": "comment", "id": stories + 1 + i, "parent": parent, "by": f"u{i % 50}", "text": body,
+                    "time": 1478700000 + i, "kids": [stories + 1 + i + stories]}  # fmt: skip
+            out.write(json.dumps(item) + "\n")
+    assert path.stat().st_size > 80_000_000
+    written_within_bound(tmp_path, path, stories, comments, comments - stories)
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM threads WHERE title LIKE 'Story %'").fetchone() == (stories,)
+
+
 def test_a_reddit_dump_in_time_order_is_written_a_thread_at_a_time(tmp_path):
     """90 MB of comments of 600 threads taking turns, each post after its comments: 212 MB before, growing with
     the dump (every thread held to its end); staged on disk and written a thread at a time now (108 MB)."""

@@ -74,12 +74,11 @@ def sniff(source: SourceText) -> float:
 
 
 class Scattered(Exception):
-    """A thread's lines come back after another thread's (or, ``story``, a story line regroups threads):
-    what ``read_bulk`` has let go cannot make the threads (see its ``ready``)."""
+    """A thread's lines come back after another thread's, or a story line regroups threads: what
+    ``read_bulk`` has let go cannot make the threads (see its ``ready``); ``jsonl_grouped`` regroups them."""
 
-    def __init__(self, story: bool):
+    def __init__(self) -> None:
         super().__init__("scattered threads")
-        self.story = story
 
 
 # One line of a bulk file, checked, as a plain tuple (a million of them are built, so no class):
@@ -131,6 +130,7 @@ def read_bulk(
     bound: MetadataBound | None = None,
     ready: Callable[[BulkThread], None] | None = None,
     objects: Iterator[tuple[int, Any]] | None = None,
+    keyed: bool | None = None,
 ) -> list[BulkThread] | None:
     """The threads of a one-comment-per-line file in first-appearance order; None for a thread-per-line file.
 
@@ -143,8 +143,10 @@ def read_bulk(
     of another thread follows it (a bulk export usually has each thread's lines together), so before
     the file is known to be valid; the thread is then let go (memory holds one thread, not the file) and
     left out of the list returned, which holds the last one. ``Scattered`` is raised if a thread comes
-    back after another one, or a story line regroups threads.
-    ``objects``: the ``(line, value)`` pairs to read instead of the file's (``jsonl_grouped``).
+    back after another one or, reading the file itself, at a story line.
+    ``objects``: the ``(line, value)`` pairs to read instead of the file's, a thread at a time, story lines
+    in their threads and comments under a story already given its id (``jsonl_grouped``); ``keyed``:
+    whether the file's first line names a thread (the first of ``objects`` may not be the file's first line).
     """
     if bound is None:
         bound = MetadataBound(OWN_KEYS)
@@ -158,7 +160,9 @@ def read_bulk(
         return None
     # None: the thread of the comments without a thread key (one per file)
     threads: dict[str | None, BulkThread] = {}
-    keyed = any(first[1].get(k) is not None for k in THREAD_ALIASES)  # then every line needs a thread key
+    if keyed is None:  # then every line needs a thread key
+        keyed = any(first[1].get(k) is not None for k in THREAD_ALIASES)
+    regrouped = objects is not None
     rooted: set[str] = set()  # threads keyed by the post they hang under: a reply to that post is top level
     stories: set[str] = set()
     plain_keys = _PLAIN_KEYS.issuperset
@@ -187,10 +191,12 @@ def read_bulk(
             if fields is not None and fields[0] is _STORY:
                 sid = _story(name, lineno, threads, ext, fields)
                 rooted.add(sid)
-                stories.add(sid)
-                if ready is not None:
-                    raise Scattered(story=True)
-                continue
+                if not regrouped:
+                    stories.add(sid)
+                    if ready is not None:
+                        raise Scattered()
+                    continue
+                tid = sid  # its thread's lines follow: the story's thread is the current one
         if type(tid) is not str:
             if tid is None and keyed:
                 raise ImportFailure(
@@ -206,15 +212,17 @@ def read_bulk(
                     thread.title = PurePath(name).stem or name
             if ready is not None:
                 if tid in passed:
-                    raise Scattered(story=False)
+                    raise Scattered()
                 if current is not None:
-                    passed.add(current.external_id)
-                    ready(_rooted(current) if current.external_id in rooted else current)
-                    del threads[current.external_id]
+                    _let_go(current, threads, rooted, ready)
+                    if not regrouped:  # (regrouped, no thread comes back: the set would only grow)
+                        passed.add(current.external_id)
             current, current_tid = thread, tid
             comments, ids, unresolved = thread.comments, thread.ids, thread.unresolved
         else:
             thread = current
+        if fields is not None and fields[0] is _STORY:
+            continue
         if rooting:
             rooted.add(tid)
         if fields is not None:
@@ -265,6 +273,32 @@ def read_bulk(
         if tid in threads:
             _replies_to_the_post(threads[tid])
     return [thread for thread in threads.values() if thread.comments]
+
+
+def line_role(obj: Any) -> tuple[str, Any, Any]:
+    """Where ``read_bulk`` puts a line, told before reading it (ids as given, unchecked): ("story", its id,
+    None) for a post (a Hacker News story), ("loose", id, parent) for a comment that names no thread, or
+    ("keyed", None, None) for any other line (its thread is the one it names: ``jsonl_stories.thread_of``)."""
+    if type(obj) is not dict:
+        return "keyed", None, None  # refused when read
+    kind = obj.get("type")
+    if type(kind) is str and kind in _HN_POSTS:
+        return "story", _first(obj, _ID_ALIASES), None
+    if any(obj.get(k) is not None for k in THREAD_ALIASES):
+        return "keyed", None, None
+    return "loose", _first(obj, _ID_ALIASES), _first(obj, _PARENT_ALIASES)
+
+
+def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    return next((obj[k] for k in keys if obj.get(k) is not None), None)
+
+
+def _let_go(thread: BulkThread, threads: dict[str | None, BulkThread], rooted: set[str], ready: Callable) -> None:
+    """A thread whose lines are over, to ``ready`` (unless it has no comment: a story no one answered)."""
+    if thread.comments:
+        ready(_rooted(thread) if thread.external_id in rooted else thread)
+    del threads[thread.external_id]
+    rooted.discard(thread.external_id)  # type: ignore[arg-type]
 
 
 def _unusual(name: str, lineno: int, obj: dict[str, Any]) -> tuple:

@@ -59,6 +59,13 @@ class _Text(HTMLParser):
 
 
 _UNKNOWN_SECTION = re.compile(r"<!\[(?!CDATA\[)")
+_WHITESPACE = re.compile(r"[ \n]+")  # the raw text's only whitespace: handle_data made the rest spaces
+
+
+def _one_gap(gap: re.Match) -> str:
+    """A run of spaces and line breaks between words: a paragraph break, a line break or a space."""
+    newlines = gap.group().count("\n")
+    return "\n\n" if newlines >= 2 else "\n" if newlines else " "
 
 
 def _parsed(html: str) -> _Text:
@@ -79,6 +86,8 @@ def html_to_text(html: str) -> tuple[str, list[tuple[int, int]]]:
     if parser.quote_depth:  # an unclosed blockquote runs to the end
         parser.quotes.append((parser.quote_starts.pop(), parser.size))
     raw = "".join(parser.parts)
+    if not parser.quotes:  # no span to map: the same text, without a step per character
+        return _WHITESPACE.sub(_one_gap, raw.strip(" \n")), []
     # Normalise whitespace while keeping a map from raw offsets to output offsets for the quote spans.
     out: list[str] = []
     where = [0] * (len(raw) + 1)
