@@ -155,7 +155,8 @@ def test_progress_rises_to_one_and_cancel_writes_nothing(engine, tmp_path):
 
 
 def test_thread_per_line_files_still_take_the_generic_path(engine, tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest, "write_bulk", lambda *a, **k: pytest.fail("bulk path used for a thread-per-line file"))
+    for fast in (ingest.BulkStream, ingest.BulkBatches):
+        monkeypatch.setattr(fast, "take", lambda *a, **k: pytest.fail("bulk path used for a thread-per-line file"))
     path = write_jsonl(tmp_path / "t.jsonl", [{"id": 1, "comments": [{"id": "a", "text": "x"}, {"parent_id": "a", "text": "y"}]}])
     [summary] = import_paths(engine, [path])
     assert (summary.threads_added, summary.comments_added) == (1, 2)

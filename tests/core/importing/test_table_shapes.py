@@ -259,6 +259,22 @@ def test_hacker_news_comments_without_thread_ids(engine, tmp_path):
     assert (when if when.tzinfo else when.replace(tzinfo=UTC)) == datetime(2006, 10, 9, 18, 25, tzinfo=UTC)  # HN's unix time
 
 
+def test_hacker_news_as_bigquery_exports_it_with_ids_and_times_as_text(engine, second_engine, tmp_path):
+    """BigQuery's hacker_news tables write integers as JSON strings: the same threads, replies and times."""
+    (tmp_path / "api").mkdir(), (tmp_path / "bigquery").mkdir()
+    as_text = [{k: str(v) if type(v) is int else v for k, v in r.items()} for r in HN]
+    import_paths(engine, [hn_file(tmp_path / "api")])
+    import_paths(second_engine, [hn_file(tmp_path / "bigquery", as_text)])
+
+    def seen(engine):
+        with engine.connect() as conn:
+            times = conn.execute(select(Comment.text, Comment.created_at).order_by(Comment.id)).all()
+            threads = conn.execute(select(Thread.external_id, Thread.title, Thread.article).order_by(Thread.id)).all()
+        return [tuple(t) for t in times], [tuple(t) for t in threads], [c[2:] for c in comments(engine)]
+
+    assert seen(second_engine) == seen(engine)
+
+
 def test_hacker_news_fast_path_matches_the_drafts(tmp_path, monkeypatch):
     path = hn_file(tmp_path)
     bulk = jsonl.read_bulk(read_source(path))

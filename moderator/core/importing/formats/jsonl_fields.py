@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.sources.json_lines import kind_of
+
+_UNIX_TEXT = re.compile(r"-?[0-9]{1,12}(\.[0-9]+)?")  # unix seconds written as text ("1478700000")
 
 
 def expect_object(name: str, lineno: int, obj: Any) -> None:
@@ -34,10 +37,16 @@ def when(value: str | int | float) -> datetime:
 
 
 def checked_time(name: str, lineno: int, where: str, value: Any) -> datetime:
-    """ISO 8601 text or unix seconds; an offset or epoch gives aware UTC, a naive ISO time stays naive."""
+    """ISO 8601 text or unix seconds (a number, or its digits as text, as BigQuery exports integers); an offset
+    or epoch gives aware UTC, a naive ISO time stays naive."""
     try:
         if type(value) is str:
-            moment = datetime.fromisoformat(value)
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                if not _UNIX_TEXT.fullmatch(value):
+                    raise
+                return datetime.fromtimestamp(float(value), UTC)
             return moment if moment.tzinfo is None else moment.astimezone(UTC)
         if type(value) is int or type(value) is float:
             return datetime.fromtimestamp(value, UTC)
