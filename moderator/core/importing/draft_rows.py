@@ -21,6 +21,7 @@ CHUNK = 5000
 # Built once, values bound per thread: a statement made per thread costs more than its rows (big imports have many).
 _FIND_THREAD = select(Thread.id).where(Thread.content_hash == bindparam("key"))
 _NEW_THREAD = insert(Thread).returning(Thread.id)
+_SET_PARENT = update(Comment).where(Comment.id == bindparam("reply")).values(parent_id=bindparam("parent"))
 
 
 class DraftWriter:
@@ -32,6 +33,7 @@ class DraftWriter:
         self.secret = secret
         lock_comments(conn)
         self.next_id = (conn.scalar(select(func.max(Comment.id))) or 0) + 1
+        self.first_id = self.next_id  # ids from here on are this import's rows
         self.imported_at = utcnow()
         self.author_keys: dict[str | None, str | None] = {}
         self.schema_ids: dict[str, int] = {}  # prior-label schemas, by definition hash
@@ -137,6 +139,7 @@ class DraftWriter:
             summary.labels_added += sum(len(comments[i].prior_labels) for i in rows)
         if draft.annotator_profiles:
             self._write_profiles(draft, summary)
+        self._link_replies_before(comments, ids)
         summary.comments_added += len(rows)
         self._last = (key, thread_id, next_position + len(rows), existing, before + len(comments))
         if len(self.pending_comments) >= CHUNK:
@@ -162,6 +165,21 @@ class DraftWriter:
             "content_hash": content_hash,
             "meta": meta,
         }
+
+    def _link_replies_before(self, comments: list[CommentDraft], ids: list[int]) -> None:
+        """Give the earlier parts' replies to these comments their parent, now that it is written (a reply
+        already stored before this import keeps its own)."""
+        thread_ids = self._thread_ids
+        links = [
+            {"reply": thread_ids[r], "parent": ids[i]}
+            for i, c in enumerate(comments)
+            if c.replies_before
+            for r in c.replies_before
+            if thread_ids[r] >= self.first_id
+        ]
+        if links:
+            self.flush()  # the parents go in first
+            self.conn.execute(_SET_PARENT, links)
 
     def _parent_id(self, c: CommentDraft, ids: list[int]) -> int | None:
         if c.parent_index is not None:

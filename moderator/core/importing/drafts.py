@@ -61,6 +61,11 @@ class CommentDraft:
     # A continuing part's reply to a comment of the thread's earlier parts: that comment's index among them
     # (``parent_index`` stays None).
     parent_before: int | None = None
+    # A thread written in parts whose replies may come before their parents: each comment's depth, known from
+    # the whole thread, and the indices in the thread of the earlier parts' replies to this comment (they were
+    # written without their parent, which is set once this comment is).
+    depth: int | None = None
+    replies_before: list[int] | None = None
 
 
 @dataclass(slots=True)
@@ -92,8 +97,9 @@ class ThreadDraft:
 
 def depths(comments: list[CommentDraft], earlier: Sequence[int] = ()) -> list[int]:
     """Depth of every comment in its reply tree (0 for top level); parent cycles are refused earlier.
-    ``earlier``: the depths of the thread's earlier parts' comments, for ``parent_before``."""
-    result: list[int | None] = [None] * len(comments)
+    ``earlier``: the depths of the thread's earlier parts' comments, for ``parent_before``; a depth given
+    (``CommentDraft.depth``) is taken as it is."""
+    result: list[int | None] = [c.depth for c in comments]
     for i in range(len(comments)):
         chain = []
         j: int | None = i

@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 import zstandard
 from helpers.import_memory import BOUND, MIB, imported
 
@@ -309,17 +310,19 @@ def test_a_long_table_of_one_thread_is_written_a_part_at_a_time(tmp_path):
     one_thread_within_bound(tmp_path, path, f"{rows} comments in 1 new thread; {rows} prior labels", rows, rows)
 
 
-def test_a_long_thread_of_replies_is_written_a_part_at_a_time(tmp_path):
-    """40 MB, 150,000 comments of one thread replying to each other by parent id, each parent before its
-    replies: 460 MB at 200,000 comments before (the thread, its links and its rows to insert held whole);
-    built and written in parts now, a reply to an earlier part found on disk (118 MB)."""
+@pytest.mark.parametrize("newest_first", [False, True], ids=["parents-first", "newest-first"])
+def test_a_long_thread_of_replies_is_written_a_part_at_a_time(tmp_path, newest_first):
+    """40 MB, 150,000 comments of one thread replying to each other by parent id: 460 MB at 200,000 comments
+    before (the thread, its links and its rows to insert held whole); built and written in parts now, a reply
+    to an earlier part found on disk (113 MB). Newest first, every reply before its parent: 376 MB before;
+    each row's depth found on disk and a reply linked once its parent's part is written now (118 MB)."""
     rows = 150_000
     filler = ("words of a reply about the news and about the comment above it " * 4)[:230]
     path = tmp_path / "replies.csv"
     with path.open("w") as out:
         out.write("id,parent_id,author,text\n")
-        for i in range(rows):
-            parent = "" if i % 5 == 0 else f"c{(i * 7919) % i}"  # an earlier comment, anywhere before
+        for i in reversed(range(rows)) if newest_first else range(rows):
+            parent = "" if i % 5 == 0 else f"c{((i * 2654435761) >> 7) % i}"  # an earlier comment, anywhere before
             out.write(f"c{i},{parent},user{i % 4000},{i} {filler}\n")
     assert path.stat().st_size > 38_000_000
     status, out, err, peak = imported(tmp_path, path)

@@ -95,11 +95,50 @@ def test_a_long_thread_of_replies_is_written_in_parts_as_read_whole(tmp_path, en
     assert [d for _, d, _ in linked] == [0, 1, 2, 1, 0, 3, 4, 0, 0, 1, 5, 6, 0]
 
 
-def test_a_reply_before_its_parent_keeps_its_thread_whole_and_linked(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "order",
+    [list(range(12, -1, -1)), [0, 4, 1, 2, 3, 9, 5, 6, 12, 7, 8, 10, 11]],
+    ids=["newest-first", "some-replies-early"],
+)
+def test_replies_before_their_parents_are_written_in_parts_as_read_whole(
+    tmp_path, engine, second_engine, capsys, monkeypatch, order
+):
+    """A reply to a later part's comment is written without its parent and linked once that part is: the rows,
+    depths, parents, orphans and counts as when the thread is read whole."""
+    parents = {1: "c0", 2: "c1", 3: "c0", 5: "c2", 6: "c5", 7: "gone", 9: "c8", 10: "c6", 11: "c10", 12: "away"}
+    path = replies(tmp_path / "replies.csv", order, parents)
+    status, out, err = cli_import(engine, capsys, path)
+    assert status == 0, err
     monkeypatch.setattr(csv_table, "PART", 4)
-    path = replies(tmp_path / "replies.csv", [0, 1, 2, 3, 5, 4, 6, 7, 8, 9, 10], {4: "c0", 5: "c4", 9: "c8"})
-    (draft,) = parse(read_source(path), "csv")
-    assert len(draft.comments) == 11 and draft.comments[4].parent_index == 5
+    drafts = list(parse(read_source(path), "csv"))
+    assert [len(d.comments) for d in drafts] == [4, 4, 4, 1]
+    assert any(c.replies_before for d in drafts for c in d.comments)
+    status, parts_out, err = cli_import(second_engine, capsys, path)
+    assert status == 0, err
+    assert parts_out.splitlines()[0] == out.splitlines()[0]
+    assert stored(second_engine) == stored(engine)
+
+    def linked(engine):
+        with engine.connect() as conn:
+            by_id = dict(conn.execute(select(Comment.id, Comment.external_id)).all())
+            rows = conn.execute(select(Comment.external_id, Comment.depth, Comment.parent_id).order_by(Comment.position))
+            return [(ext, depth, by_id.get(parent)) for ext, depth, parent in rows]
+
+    assert linked(second_engine) == linked(engine)
+    assert {ext: parent for ext, _, parent in linked(engine) if parent} == {
+        f"c{i}": p for i, p in parents.items() if p.startswith("c")
+    }
+    # The same thread again, with newer comments replying to the stored ones and to each other: only those added.
+    (tmp_path / "again").mkdir()
+    more = replies(
+        tmp_path / "again" / "replies.csv", [16, 15, 14, 13, *order], parents | {13: "c12", 14: "c3", 15: "c16", 16: "c9"}
+    )
+    for target, part in ((engine, 10**6), (second_engine, 4)):
+        monkeypatch.setattr(csv_table, "PART", part)
+        status, out, err = cli_import(target, capsys, more)
+        assert status == 0 and "4 comments" in out, err
+    assert linked(second_engine) == linked(engine)
+    assert stored(second_engine) == stored(engine)
 
 
 @pytest.mark.parametrize(

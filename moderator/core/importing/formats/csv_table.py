@@ -259,8 +259,8 @@ class _Staged:
 
 def _threads(table: _Table, spill: Spill, progress: Progress | None, options: ImportOptions) -> Iterator[ThreadDraft]:
     """Each thread's draft, built from its staged rows, in order of its first line (blank rows count); a
-    thread nothing links within (``_in_parts``), or linked only by parent ids that come before their replies
-    (``_linked_in_parts``), in parts of ``PART`` comments, read from disk as it goes."""
+    thread nothing links within (``_in_parts``), or linked only by parent ids (``_linked_in_parts``), in parts
+    of ``PART`` comments, read from disk as it goes."""
     bound = MetadataBound()
     merged: list[int] = []
     done = 0
@@ -279,7 +279,7 @@ def _threads(table: _Table, spill: Spill, progress: Progress | None, options: Im
                             link_replies(table.name, thread.pending)
                             draft = thread.pending.draft
                         else:
-                            draft, orphans = _linked_part(table, key, rows, bound, of_rows, k * PART, orphans)
+                            draft, orphans = _linked_part(table, key, rows, bound, parents, of_rows, k * PART, orphans)
                     done += len(rows)
                     del rows
                     yield _settled(table, draft, first, skipped, continues=k > 0)
@@ -352,8 +352,9 @@ def _in_parts(table: _Table, spill: Spill) -> bool:
 
 
 def _linked_in_parts(table: _Table, spill: Spill) -> ParentRows | None:
-    """For a long table whose rows reply to each other only by parent id, each parent before its replies and
-    no id twice in a thread: where each row's parent is, to build its threads a part at a time; else None."""
+    """For a long table whose rows reply to each other only by parent id, no id twice in a thread and no reply
+    cycle: where each row's parent is (and, if some come after their replies, each row's depth), to build its
+    threads a part at a time; else None."""
     index = table.index
     if (
         table.rows <= PART
@@ -367,33 +368,36 @@ def _linked_in_parts(table: _Table, spill: Spill) -> ParentRows | None:
     rows = ((row[thread_at].strip() if thread_at is not None else "", _cell(row, ids), _cell(row, parent_at))
             for _, row in spill.items())  # fmt: skip
     parents = ParentRows(rows)
-    if parents.in_order():
+    if parents.linkable():
         return parents
     parents.close()
     return None
 
 
 def _linked_part(
-    table: _Table, key: str, rows: list[tuple[int, list[str]]], bound: MetadataBound, parents: Iterator[int | None],
-    first: int, orphans: int,
+    table: _Table, key: str, rows: list[tuple[int, list[str]]], bound: MetadataBound, parents: ParentRows,
+    of_rows: Iterator[tuple[int | None, int | None]], first: int, orphans: int,
 ) -> tuple[ThreadDraft, int]:  # fmt: skip
     """The part of a thread whose rows start at index ``first`` (see ``_linked_in_parts``): a reply to an earlier
-    part's comment names it by ``parent_before``; the thread's orphans so far go in its metadata, as the
-    whole thread's would."""
+    part's comment names it by ``parent_before``; a reply to a later part's is linked when that part is written
+    (``replies_before``); the thread's orphans so far go in its metadata, as the whole thread's would."""
     draft = ThreadDraft(source=NAME, external_id=key or None, line=rows[0][0], title=None if key else table.stem)
     parent_at = table.index["parent"]
+    until = first + len(rows)
+    replied = parents.replies_before(key, first, until) if parents.forward else {}
     for k in range(len(rows)):
         line, row = rows[k]
         rows[k] = None  # type: ignore[call-overload]
         comment = _comment(table, line, row, bound)
-        parent, at = _cell(row, parent_at), next(parents)
+        parent, (at, comment.depth) = _cell(row, parent_at), next(of_rows)
         if parent is not None and at is None:
             comment.metadata["missing_parent_id"] = parent
             orphans += 1
-        elif at is not None and at >= first:
+        elif at is not None and first <= at < until:
             comment.parent_index = at - first
-        elif at is not None:
+        elif at is not None and at < first:
             comment.parent_before = at
+        comment.replies_before = replied.get(first + k)
         draft.comments.append(comment)
     if orphans:
         draft.metadata["orphans"] = orphans
