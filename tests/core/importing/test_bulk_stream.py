@@ -65,7 +65,7 @@ def read_whole(conn, source, summary, progress, cancelled):
 
 def as_read_whole(engine, second_engine, monkeypatch, path):
     """``path`` imported into ``engine`` as it comes, and into ``second_engine`` read whole before any of it
-    is written (as a file whose story lines regroup threads is): the same rows and counts."""
+    is written (``read_whole``): the same rows and counts."""
     same_secret(engine, second_engine)
     [streamed] = import_paths(engine, [path])
     monkeypatch.setattr(writer, "_streamed", read_whole)
