@@ -54,11 +54,11 @@ class GroupedLines:
         """``(line, value)`` of every line, a thread at a time (progress: the share of lines given back)."""
         total = max(1, self.spill.count)
         done = 0
-        named = self.spill.named
+        named = self.spill.named if self.spill.moved else None
         for key, _first, _skipped, items in self.spill.lazy_threads():
             if self.cancelled is not None and self.cancelled():
                 raise ImportCancelled()
             for line, value in items:
                 done += 1
-                yield line, named(key, value)  # type: ignore[misc]  (every item has its line)
+                yield line, value if named is None else named(key, value)  # type: ignore[misc]  (every item has its line)
             progress(done / total)

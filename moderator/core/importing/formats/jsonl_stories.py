@@ -68,6 +68,7 @@ class StorySpill(Spill):
         super().__init__()
         self._stories: list[tuple[str]] = []
         self._loose: list[tuple[int, str | None, str | None]] = []
+        self.moved = False  # whether ``regroup`` moved a comment (``named`` has lines to name, then)
 
     def add_line(self, line: int, value: Any) -> None:
         role, ext, parent = jsonl.line_role(value)
@@ -116,7 +117,7 @@ class StorySpill(Spill):
             return
         self.db.execute("CREATE INDEX loose_parent ON loose (parent)")
         self.db.execute(_UNDER_STORIES)
-        self.db.execute(_MOVE)
+        self.moved = self.db.execute(_MOVE).rowcount > 0
 
     @staticmethod
     def named(key: str, value: Any) -> Any:
