@@ -310,20 +310,23 @@ def test_a_long_table_of_one_thread_is_written_a_part_at_a_time(tmp_path):
     one_thread_within_bound(tmp_path, path, f"{rows} comments in 1 new thread; {rows} prior labels", rows, rows)
 
 
-@pytest.mark.parametrize("newest_first", [False, True], ids=["parents-first", "newest-first"])
+@pytest.mark.parametrize("newest_first", [False, True], ids=["parents-first-titled", "newest-first"])
 def test_a_long_thread_of_replies_is_written_a_part_at_a_time(tmp_path, newest_first):
     """40 MB, 150,000 comments of one thread replying to each other by parent id: 460 MB at 200,000 comments
     before (the thread, its links and its rows to insert held whole); built and written in parts now, a reply
-    to an earlier part found on disk (113 MB). Newest first, every reply before its parent: 376 MB before;
-    each row's depth found on disk and a reply linked once its parent's part is written now (118 MB)."""
-    rows = 150_000
+    to an earlier part found on disk (113 MB). With the post's title and url on every row (a Reddit thread as
+    a table), 200,000 comments, 68 MB: 352 MB read whole before; its title and url counted on disk first now
+    (121 MB). Newest first, every reply before its parent: 376 MB before; each row's depth found on disk and a
+    reply linked once its parent's part is written now (118 MB)."""
+    rows = 150_000 if newest_first else 200_000
     filler = ("words of a reply about the news and about the comment above it " * 4)[:230]
+    post = "" if newest_first else ",Ask the council: what should the budget fund?,https://reddit.example/r/ask/c0un1"
     path = tmp_path / "replies.csv"
     with path.open("w") as out:
-        out.write("id,parent_id,author,text\n")
+        out.write("id,parent_id,author,text" + ("" if newest_first else ",title,url") + "\n")
         for i in reversed(range(rows)) if newest_first else range(rows):
             parent = "" if i % 5 == 0 else f"c{((i * 2654435761) >> 7) % i}"  # an earlier comment, anywhere before
-            out.write(f"c{i},{parent},user{i % 4000},{i} {filler}\n")
+            out.write(f"c{i},{parent},user{i % 4000},{i} {filler}{post}\n")
     assert path.stat().st_size > 38_000_000
     status, out, err, peak = imported(tmp_path, path)
     assert status == 0, err
@@ -333,6 +336,8 @@ def test_a_long_thread_of_replies_is_written_a_part_at_a_time(tmp_path, newest_f
         assert db.execute("SELECT count(parent_id), count(DISTINCT position) FROM comments").fetchone() == (rows * 4 // 5, rows)
         wrong = "SELECT count(*) FROM comments c JOIN comments p ON p.id = c.parent_id WHERE c.depth != p.depth + 1"
         assert db.execute(wrong).fetchone() == (0,)
+        titles = db.execute("SELECT title, url FROM threads").fetchall()
+        assert titles == [("replies", None) if newest_first else (post.split(",")[1], post.split(",")[2])]
 
 
 def test_joined_tables_keep_their_texts_on_disk_and_are_written_in_parts(tmp_path):

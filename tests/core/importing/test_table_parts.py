@@ -54,12 +54,46 @@ def test_a_comment_id_twice_in_a_long_thread_is_still_refused_naming_both_lines(
         list(parse(read_source(path), "csv"))
 
 
-def test_a_table_with_a_title_column_keeps_its_thread_whole(tmp_path, monkeypatch):
+def titled(path, parent: bool):
+    """Two threads, their rows interleaved: the long one's title mostly "Budget vote" (a variant in the first
+    part, a tie-free count), its url only from the second part on and its article in the third; the short one's
+    titles tie, the first seen winning."""
+    rows = []
+    for i in range(14):
+        title = {1: "Budget vote (live)", 5: "Budget vote (live)", 9: "", 2: "Council"}.get(i, "Budget vote")
+        url = "https://news.example/budget" if i >= 5 else ""
+        article = "The council voted.\n\nIt was close." if i in (9, 12) else ""
+        reply = f"c{i - 1}" if parent and i % 3 == 1 else ""
+        rows.append(f'long,c{i},{reply},{title},{url},"{article}",comment {i}\n')
+        if i % 4 == 0:
+            rows.append(f"short,s{i},,{'Flood' if i in (4, 8) else 'Fire'},,,short {i}\n")
+    path.write_text("thread,id,parent_id,title,url,article,text\n" + "".join(rows))
+    return path
+
+
+@pytest.mark.parametrize("parent", [False, True], ids=["unlinked", "replies"])
+def test_a_long_thread_with_a_title_url_and_article_in_parts_is_stored_as_read_whole(
+    tmp_path, engine, second_engine, capsys, monkeypatch, parent
+):
+    """Title, url and article make a thread's identity: every part carries the whole thread's (counted on disk
+    first), so the parts are one thread, stored as when read whole."""
+    path = titled(tmp_path / "titled.csv", parent)
+    status, out, err = cli_import(engine, capsys, path)
+    assert status == 0, err
     monkeypatch.setattr(csv_table, "PART", 4)
-    path = tmp_path / "titled.csv"
-    path.write_text("id,text,title\n" + "".join(f"{i},comment {i},The title\n" for i in range(11)))
-    (draft,) = parse(read_source(path), "csv")
-    assert len(draft.comments) == 11
+    drafts = list(parse(read_source(path), "csv"))
+    assert [len(d.comments) for d in drafts] == [4, 4, 4, 2, 4]
+    long = drafts[:4]
+    assert {(d.title, d.url, d.article) for d in long} == {
+        ("Budget vote", "https://news.example/budget", "The council voted.\n\nIt was close.")
+    }
+    assert all(d.metadata["other_titles"] == ["Budget vote (live)", "Council"] for d in long)
+    assert (drafts[-1].title, drafts[-1].metadata["other_titles"]) == ("Fire", ["Flood"])
+    status, parts_out, err = cli_import(second_engine, capsys, path)
+    assert status == 0, err
+    assert parts_out.splitlines()[0] == out.splitlines()[0]  # "18 comments in 2 new threads; …"
+    assert stored(second_engine) == stored(engine)
+    assert len(stored(engine)[0]) == 2
 
 
 def replies(path, order: list[int], parents: dict[int, str]):

@@ -52,6 +52,7 @@ from moderator.core.importing.formats.table_header import (
 from moderator.core.importing.formats.table_labels import TableLabels, plan_labels
 from moderator.core.importing.formats.table_parents import ParentRows
 from moderator.core.importing.formats.table_threads import TableThread, merged_warning
+from moderator.core.importing.formats.table_wide import WideCells, settle_title
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
 from moderator.core.importing.options import ImportOptions
 from moderator.core.importing.sources.comment_bounds import MAX_METADATA_KEYS, MetadataBound
@@ -268,6 +269,9 @@ def _threads(table: _Table, spill: Spill, progress: Progress | None, options: Im
     in_parts = _in_parts(table, spill)
     parents = None if in_parts else _linked_in_parts(table, spill)
     if in_parts or parents is not None:
+        wide = None  # title, url, article: every part gets its whole thread's (they make its identity)
+        if any(table.index[f] is not None for f in ("title", "url", "article")):
+            wide = WideCells(spill, table.index, spill.items())
         try:
             for key, first, skipped, lazy in spill.lazy_threads():
                 of_rows = parents.parents(key) if parents is not None else None
@@ -280,6 +284,8 @@ def _threads(table: _Table, spill: Spill, progress: Progress | None, options: Im
                             draft = thread.pending.draft
                         else:
                             draft, orphans = _linked_part(table, key, rows, bound, parents, of_rows, k * PART, orphans)
+                        if wide is not None:
+                            wide.settle(key, draft)
                     done += len(rows)
                     del rows
                     yield _settled(table, draft, first, skipped, continues=k > 0)
@@ -334,15 +340,10 @@ def _settled(table: _Table, draft: ThreadDraft, first: int, skipped: int, contin
 
 def _in_parts(table: _Table, spill: Spill) -> bool:
     """Whether threads may be built and written a part at a time: nothing in a row refers to another row
-    (no parent id or text, no repeated rows to merge), no thread-wide cell is taken from the rows (title,
-    url, article: they make the thread's identity), and no comment id repeats within a thread (refused,
+    (no parent id or text, no repeated rows to merge) and no comment id repeats within a thread (refused,
     naming both lines, when the thread is read whole). Only worth it for a table longer than a part."""
     index = table.index
-    if (
-        table.rows <= PART
-        or table.merge
-        or any(index[f] is not None for f in ("parent", "parent_text", "title", "url", "article"))
-    ):
+    if table.rows <= PART or table.merge or index["parent"] is not None or index["parent_text"] is not None:
         return False
     ids, thread_at = index["comment_id"], index["thread"]
     if ids is None:
@@ -361,7 +362,7 @@ def _linked_in_parts(table: _Table, spill: Spill) -> ParentRows | None:
         or table.merge
         or index["parent"] is None
         or index["comment_id"] is None
-        or any(index[f] is not None for f in ("parent_text", "title", "url", "article"))
+        or index["parent_text"] is not None
     ):
         return None
     thread_at, ids, parent_at = index["thread"], index["comment_id"], index["parent"]
@@ -433,7 +434,7 @@ def _build(
             parent_text if parent_text and parent_text.strip() else None,
             options,
         )
-    _settle_title(draft, titles)
+    settle_title(draft, titles)
     return thread
 
 
@@ -465,15 +466,6 @@ def _kept_columns(name: str, header: list[str], cols: ColumnMap, options: Import
         "as metadata (nor read for labels)"
     )
     return sorted(named | set(others[:MAX_METADATA_KEYS]))
-
-
-def _settle_title(draft: ThreadDraft, titles: Counter[str]) -> None:
-    """The most common title of the thread's rows; variants are kept so nothing is silently lost."""
-    if not titles:
-        return
-    draft.title = titles.most_common(1)[0][0]  # ties go to the first seen
-    if len(titles) > 1:
-        draft.metadata["other_titles"] = [t for t in titles if t != draft.title]
 
 
 def _cell(row: list[str], at: int | None) -> str | None:
