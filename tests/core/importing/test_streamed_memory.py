@@ -310,6 +310,30 @@ def test_a_long_table_of_one_thread_is_written_a_part_at_a_time(tmp_path):
     one_thread_within_bound(tmp_path, path, f"{rows} comments in 1 new thread; {rows} prior labels", rows, rows)
 
 
+def test_a_long_table_with_no_ids_is_written_a_part_at_a_time(tmp_path):
+    """46 MB, 170,000 rows of a text and a label and nothing to tell rows apart (a common research table), a
+    seventh of them "[deleted]" and some texts twice: 332 MB before (read whole, to merge repeated rows); the
+    repeats found on disk first and merged as their first row's part is built now (124 MB)."""
+    rows = 170_000
+    filler = ("words of a longish comment about politics and news " * 8)[:300]
+    path = tmp_path / "posts.csv"
+    with path.open("w") as out:
+        out.write("text,label\n")
+        for i in range(rows):
+            text = "[deleted]" if i % 7 == 0 else f"{i % 150_000} {filler}"
+            out.write(f'"{text}",{i % 3 == 0:d}\n')
+    assert path.stat().st_size > 45_000_000
+    distinct = len({0 if i % 7 == 0 else 1 + i % 150_000 for i in range(rows)})
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{distinct} comments in 1 new thread" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        assert db.execute("SELECT count(DISTINCT position), count(DISTINCT text) FROM comments").fetchone() == (distinct,) * 2
+        merged = "SELECT sum(json_array_length(meta, '$.merged_lines')) FROM comments WHERE text != '[deleted]'"
+        assert db.execute(merged).fetchone() == (rows - distinct - len(range(7, rows, 7)),)
+
+
 @pytest.mark.parametrize("newest_first", [False, True], ids=["parents-first-titled", "newest-first"])
 def test_a_long_thread_of_replies_is_written_a_part_at_a_time(tmp_path, newest_first):
     """40 MB, 150,000 comments of one thread replying to each other by parent id: 460 MB at 200,000 comments

@@ -96,6 +96,52 @@ def test_a_long_thread_with_a_title_url_and_article_in_parts_is_stored_as_read_w
     assert len(stored(engine)[0]) == 2
 
 
+def unnamed(path):
+    """No id to tell rows apart, two threads: "[deleted]" by nobody four times in the long one (its first in the
+    first part, repeats in the parts after, two with another label: quirks), a text said by two authors (two
+    comments), a row repeated right after itself, a second part's row repeated with another label before the
+    first part's last repeat (the quirks must still come in file order), and a row of the short one repeated
+    with a label it lacked."""
+    rows = [
+        ("news", "[deleted]", "", "0"), ("news", "first take", "ann", "1"), ("sport", "goal!", "bo", ""),
+        ("news", "same words", "ann", "0"), ("news", "same words", "cy", "1"), ("news", "[deleted]", "", "0"),
+        ("news", "fresh", "dee", "1"), ("news", "fresh", "dee", "1"), ("sport", "goal!", "bo", "1"),
+        ("news", "later", "eve", "0"), ("news", "[deleted]", "", "1"), ("news", "more", "fay", "0"),
+        ("news", "later", "eve", "1"), ("news", "even more", "gil", "1"), ("news", "last", "hal", "0"),
+        ("news", "[deleted]", "", "1"), ("sport", "offside", "bo", "0"),
+    ]  # fmt: skip
+    path.write_text("thread,text,author,toxic\n" + "".join(",".join(row) + "\n" for row in rows))
+    return path
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["warned", "strict"])
+def test_repeated_rows_of_a_long_thread_in_parts_are_merged_as_read_whole(
+    tmp_path, engine, second_engine, capsys, monkeypatch, strict
+):
+    """With nothing to tell rows apart, a row repeating an earlier one of its thread becomes one comment with it:
+    the repeats are found on disk first, each merged as its first row's part is built, even in a later part; the
+    merged lines, labels, warnings (in file order) and ``--strict``'s refusal as when read whole."""
+    path = unnamed(tmp_path / "sections.csv")
+    options = ("--strict",) if strict else ()
+    status, out, err = cli_import(engine, capsys, path, *options)
+    monkeypatch.setattr(csv_table, "PART", 4)
+    status_parts, parts_out, parts_err = cli_import(second_engine, capsys, path, *options)
+    assert (status_parts, parts_out, parts_err) == (status, out, err)
+    if strict:
+        assert status != 0 and "sections.csv:12: this row repeats line 2 with another label" in err
+        return
+    assert status == 0, err
+    drafts = list(parse(read_source(path), "csv"))
+    assert [len(d.comments) for d in drafts] == [4, 4, 1, 2]
+    assert drafts[0].comments[0].metadata["merged_lines"] == [7, 12, 17]
+    assert [w.strip().split(": ")[0] for w in out.splitlines() if "with another label" in w] == [
+        f"{path}:{line}" for line in (12, 14, 17)
+    ]
+    assert "6 rows repeat an earlier row of its thread" in out and "line 7, 9, 10, 12, 14, 17" in out
+    assert drafts[-1].comments[0].prior_labels[0].values == {"toxic": True}  # "goal!" took its repeat's label
+    assert stored(second_engine) == stored(engine)
+
+
 def replies(path, order: list[int], parents: dict[int, str]):
     """A table of comments ``order`` (ids), each replying to ``parents.get(id)`` (an id, or one not in the file)."""
     path.write_text("id,parent_id,author,text\n" + "".join(f"c{i},{parents.get(i, '')},a{i % 3},comment {i}\n" for i in order))

@@ -30,11 +30,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from pathlib import PurePath
 from typing import Any
 
-from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.drafts import CommentDraft, PriorLabel, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.csv_labels import explicit_label_columns
 from moderator.core.importing.formats.label_names import is_index_column
@@ -46,16 +47,18 @@ from moderator.core.importing.formats.table_header import (
     ColumnMap,
     columns_of,
     detect_columns,
+    kept_columns,
     listed,
     map_overrides,
 )
 from moderator.core.importing.formats.table_labels import TableLabels, plan_labels
 from moderator.core.importing.formats.table_parents import ParentRows
+from moderator.core.importing.formats.table_repeats import RowRepeats
 from moderator.core.importing.formats.table_threads import TableThread, merged_warning
 from moderator.core.importing.formats.table_wide import WideCells, settle_title
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
 from moderator.core.importing.options import ImportOptions
-from moderator.core.importing.sources.comment_bounds import MAX_METADATA_KEYS, MetadataBound
+from moderator.core.importing.sources.comment_bounds import MetadataBound
 from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.importing.sources.spill import Spill
@@ -188,7 +191,7 @@ def _read(
     name = source.name
     reader, header, header_line, cols = _choose(source, columns, overrides)
     width = len(header)
-    keep = _kept_columns(name, header, cols, options)  # None: all; else each row is cut to these columns
+    keep = kept_columns(name, header, cols, options)  # None: all; else each row is cut to these columns
     pick = None if keep is None else operator.itemgetter(*keep)
     if keep is not None:
         header = [header[i] for i in keep]
@@ -260,23 +263,29 @@ class _Staged:
 
 def _threads(table: _Table, spill: Spill, progress: Progress | None, options: ImportOptions) -> Iterator[ThreadDraft]:
     """Each thread's draft, built from its staged rows, in order of its first line (blank rows count); a
-    thread nothing links within (``_in_parts``), or linked only by parent ids (``_linked_in_parts``), in parts
-    of ``PART`` comments, read from disk as it goes."""
+    thread nothing links within (``_in_parts``), linked only by parent ids (``_linked_in_parts``), or with no
+    ids to tell its rows apart (its repeated rows found on disk first: ``RowRepeats``), in parts of ``PART``
+    comments, read from disk as it goes."""
     bound = MetadataBound()
     merged: list[int] = []
     done = 0
     report = Stepped(progress, table.rows, READ_SHARE, 1 - READ_SHARE)
     in_parts = _in_parts(table, spill)
     parents = None if in_parts else _linked_in_parts(table, spill)
-    if in_parts or parents is not None:
+    repeats = None  # rows to merge (no ids to tell rows apart): found on disk first
+    if not in_parts and parents is None and _unlinked(table) and table.merge:
+        repeats = RowRepeats(spill, table.index["thread"], table.index["text"], table.index["author"])
+    if in_parts or parents is not None or repeats is not None:
         wide = None  # title, url, article: every part gets its whole thread's (they make its identity)
         if any(table.index[f] is not None for f in ("title", "url", "article")):
             wide = WideCells(spill, table.index, spill.items())
+        labels = partial(_labels, table, bound)
         try:
-            for key, first, skipped, lazy in spill.lazy_threads():
+            for key, first, skipped, lazy in (repeats or spill).lazy_threads():
                 of_rows = parents.parents(key) if parents is not None else None
                 orphans = 0
                 for k, rows in enumerate(_chunks(lazy, PART)):
+                    done += len(rows)
                     with paused_gc():
                         if of_rows is None:
                             thread = _build(table, key, rows, options, bound)
@@ -286,10 +295,13 @@ def _threads(table: _Table, spill: Spill, progress: Progress | None, options: Im
                             draft, orphans = _linked_part(table, key, rows, bound, parents, of_rows, k * PART, orphans)
                         if wide is not None:
                             wide.settle(key, draft)
-                    done += len(rows)
+                        if repeats is not None:
+                            done += repeats.merge(table.name, key, draft.comments, labels)
                     del rows
                     yield _settled(table, draft, first, skipped, continues=k > 0)
                     report(done)
+                if repeats is not None:
+                    merged += repeats.thread_done(table.name, options)
         finally:
             if parents is not None:
                 parents.close()
@@ -338,12 +350,17 @@ def _settled(table: _Table, draft: ThreadDraft, first: int, skipped: int, contin
     return draft
 
 
+def _unlinked(table: _Table) -> bool:
+    """A table longer than a part (else not worth parts) whose rows name no parent by id or text."""
+    return table.rows > PART and table.index["parent"] is None and table.index["parent_text"] is None
+
+
 def _in_parts(table: _Table, spill: Spill) -> bool:
-    """Whether threads may be built and written a part at a time: nothing in a row refers to another row
-    (no parent id or text, no repeated rows to merge) and no comment id repeats within a thread (refused,
-    naming both lines, when the thread is read whole). Only worth it for a table longer than a part."""
+    """Whether threads may be built and written a part at a time as they are: nothing in a row refers to another
+    row (no parent id or text, no repeated rows to merge: ``RowRepeats`` else) and no comment id repeats within
+    a thread (refused, naming both lines, when the thread is read whole)."""
     index = table.index
-    if table.rows <= PART or table.merge or index["parent"] is not None or index["parent_text"] is not None:
+    if not _unlinked(table) or table.merge:
         return False
     ids, thread_at = index["comment_id"], index["thread"]
     if ids is None:
@@ -438,6 +455,11 @@ def _build(
     return thread
 
 
+def _labels(table: _Table, bound: MetadataBound, line: int, row: list[str]) -> list[PriorLabel]:
+    """A repeated row's labels (made as its comment is, so the metadata bound counts it as read whole)."""
+    return _comment(table, line, row, bound).prior_labels
+
+
 def _comment(table: _Table, line: int, row: list[str], bound: MetadataBound) -> CommentDraft:
     """A row as its comment, without its place in the thread."""
     index = table.index
@@ -450,22 +472,6 @@ def _comment(table: _Table, line: int, row: list[str], bound: MetadataBound) -> 
         line=line,
         prior_labels=table.labels.row(line, row) if table.labels is not None else [],
     )
-
-
-def _kept_columns(name: str, header: list[str], cols: ColumnMap, options: ImportOptions) -> list[int] | None:
-    """The columns a row is cut to when the table has more than ``MAX_METADATA_KEYS`` columns besides those
-    named (text, author, labels...): these and the first of the others; None, the usual case, for all.
-    Decided once from the header, so no row of a very wide table is held whole."""
-    named = {header.index(getattr(cols, f)) for f in FIELDS if getattr(cols, f)}
-    named |= {header.index(c) for c in cols.labels or ()}
-    others = [i for i in range(len(header)) if i not in named]
-    if len(others) <= MAX_METADATA_KEYS:
-        return None
-    options.notes.warnings.append(
-        f"{name}: {len(others) - MAX_METADATA_KEYS:,} columns beyond the first {MAX_METADATA_KEYS:,} are not kept "
-        "as metadata (nor read for labels)"
-    )
-    return sorted(named | set(others[:MAX_METADATA_KEYS]))
 
 
 def _cell(row: list[str], at: int | None) -> str | None:

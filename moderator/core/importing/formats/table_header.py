@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from moderator.core.importing.errors import ImportFailure
+from moderator.core.importing.options import ImportOptions
+from moderator.core.importing.sources.comment_bounds import MAX_METADATA_KEYS
 
 # Candidate header names, best first (compared stripped and lower-cased).
 TEXT_NAMES = ("text", "comment_text", "comment", "body", "message", "content")
@@ -150,3 +152,19 @@ def listed(header: list[str], shown: int = 50) -> str:
     """The header's columns for a message: the first ``shown`` of a very wide one."""
     listed = ", ".join(repr(c) for c in header[:shown])
     return listed if len(header) <= shown else f"{listed}, … ({len(header):,} columns)"
+
+
+def kept_columns(name: str, header: list[str], cols: ColumnMap, options: ImportOptions) -> list[int] | None:
+    """The columns a row is cut to when the table has more than ``MAX_METADATA_KEYS`` columns besides those
+    named (text, author, labels...): these and the first of the others; None, the usual case, for all.
+    Decided once from the header, so no row of a very wide table is held whole."""
+    named = {header.index(getattr(cols, f)) for f in FIELDS if getattr(cols, f)}
+    named |= {header.index(c) for c in cols.labels or ()}
+    others = [i for i in range(len(header)) if i not in named]
+    if len(others) <= MAX_METADATA_KEYS:
+        return None
+    options.notes.warnings.append(
+        f"{name}: {len(others) - MAX_METADATA_KEYS:,} columns beyond the first {MAX_METADATA_KEYS:,} are not kept "
+        "as metadata (nor read for labels)"
+    )
+    return sorted(named | set(others[:MAX_METADATA_KEYS]))

@@ -14,10 +14,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from moderator.core.importing.drafts import CommentDraft, PriorLabel
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.linking.reply_tree import PendingThread
 from moderator.core.importing.options import ImportOptions
+
+Quirk = Callable[[str, int, str], None]  # (path, line, message), as ``ImportOptions.quirk``
 
 
 class TableThread:
@@ -80,24 +84,30 @@ class TableThread:
         pending.lines[at] = line
 
     def _merge(self, name: str, line: int, first: CommentDraft, labels: list[PriorLabel], options: ImportOptions) -> None:
-        first.metadata.setdefault("merged_lines", []).append(line)
         self.merged.append(line)
-        have = {label.annotator: label for label in first.prior_labels}
-        for label in labels:
-            old = have.get(label.annotator)
-            if old is None:
-                first.prior_labels.append(label)
-                have[label.annotator] = label
-                continue
-            for question, value in label.values.items():
-                if question not in old.values:
-                    old.values[question] = value
-                elif old.values[question] != value:
-                    options.quirk(
-                        name, line,
-                        f"this row repeats line {first.line} with another label ({label.annotator}: {question} "
-                        f"{value!r}, not {old.values[question]!r}); the first row's label is kept",
-                    )  # fmt: skip
+        merge_row(name, line, first, labels, options.quirk)
+
+
+def merge_row(name: str, line: int, first: CommentDraft, labels: list[PriorLabel], quirk: Quirk) -> None:
+    """The row on ``line`` repeats comment ``first``: its line and its ``labels`` go to it (a label the first
+    row gave otherwise is a ``quirk``; the first row's is kept)."""
+    first.metadata.setdefault("merged_lines", []).append(line)
+    have = {label.annotator: label for label in first.prior_labels}
+    for label in labels:
+        old = have.get(label.annotator)
+        if old is None:
+            first.prior_labels.append(label)
+            have[label.annotator] = label
+            continue
+        for question, value in label.values.items():
+            if question not in old.values:
+                old.values[question] = value
+            elif old.values[question] != value:
+                quirk(
+                    name, line,
+                    f"this row repeats line {first.line} with another label ({label.annotator}: {question} "
+                    f"{value!r}, not {old.values[question]!r}); the first row's label is kept",
+                )  # fmt: skip
 
 
 def merged_warning(name: str, merged: list[int]) -> str | None:

@@ -73,6 +73,12 @@ class Spill(ScratchFile):
         for line, data in self.db.execute("SELECT line, data FROM items ORDER BY rowid"):
             yield line, marshal.loads(data)
 
+    def numbered(self) -> Iterator[tuple[int, int | None, Any]]:
+        """``(rowid, line, item)`` of every item, in file order (a rowid names an item in the file's tables)."""
+        self._flush()
+        for rowid, line, data in self.db.execute("SELECT rowid, line, data FROM items ORDER BY rowid"):
+            yield rowid, line, marshal.loads(data)
+
     def threads(self) -> Iterator[tuple[str, int, int, list[tuple[int | None, Any]]]]:
         """``(key, first line, skipped rows, [(line, item)...])`` a thread at a time, in order of first line;
         a thread with no item is left out."""
@@ -82,16 +88,20 @@ class Spill(ScratchFile):
     def lazy_threads(self) -> Iterator[tuple[str, int, int, Iterator[tuple[int | None, Any]]]]:
         """As ``threads``, each thread's items read as they are asked for (a thread too long to hold): they
         must be read before the next thread is asked for."""
-        self._flush()
-        if not self._indexed:
-            self.db.execute("CREATE INDEX items_thread ON items (thread)")  # rowid order within a key
-            self._indexed = True
+        self.index_threads()
         rows = self.db.execute(
             "SELECT t.key, t.first, t.skipped, i.line, i.data FROM threads t JOIN items i ON i.thread = t.key "
             "ORDER BY t.rowid, i.rowid"
         )
         for (key, first, skipped), items in groupby(rows, key=itemgetter(0, 1, 2)):
             yield key, first, skipped, ((line, marshal.loads(data)) for _, _, _, line, data in items)
+
+    def index_threads(self) -> None:
+        """Write what waits and index the items by thread (once), for reading a thread at a time."""
+        self._flush()
+        if not self._indexed:
+            self.db.execute("CREATE INDEX items_thread ON items (thread)")  # rowid order within a key
+            self._indexed = True
 
     def distinct(self, values: Iterable[str]) -> bool:
         """Whether no value repeats (on disk: a column of a million ids is not held as a set)."""
