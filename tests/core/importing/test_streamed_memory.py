@@ -334,6 +334,42 @@ def test_a_long_table_with_no_ids_is_written_a_part_at_a_time(tmp_path):
         assert db.execute(merged).fetchone() == (rows - distinct - len(range(7, rows, 7)),)
 
 
+def test_a_long_table_of_replies_in_context_is_written_a_part_at_a_time(tmp_path):
+    """45 MB, 100,000 replies naming their parent by its text (a dataset of replies in context): a third to a post
+    no row holds (a context comment each, ten replies to each), a third to an earlier row, a third to a row
+    seven rows later (which takes the place of the context made for it): 386 MB before (the thread and a dict
+    of its texts held whole); the places and parents found on disk first now (123 MB)."""
+    rows = 100_000
+    filler = ("words of a reply about the news and about the post it answers " * 4)[:210]
+
+    def text(i: int) -> str:
+        return f"{i} {filler}"
+
+    path = tmp_path / "pairs.csv"
+    with path.open("w") as out:
+        out.write("parent_text,text,label\n")
+        for i in range(rows):
+            if i % 3 == 0 or (i % 3 == 2 and i + 7 >= rows):
+                parent = f"post {i // 30} {filler}"
+            elif i % 3 == 1:
+                parent = text(((i * 2654435761) >> 7) % i)  # an earlier row, anywhere before
+            else:
+                parent = text(i + 7)
+            out.write(f'"{parent}","{text(i)}",{i % 2}\n')
+    assert path.stat().st_size > 43_000_000
+    posts = len({i // 30 for i in range(rows) if i % 3 == 0 or (i % 3 == 2 and i + 7 >= rows)})
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{rows + posts} comments in 1 new thread" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        assert db.execute("SELECT count(parent_id), count(DISTINCT position) FROM comments").fetchone() == (rows, rows + posts)
+        wrong = "SELECT count(*) FROM comments c JOIN comments p ON p.id = c.parent_id WHERE c.depth != p.depth + 1"
+        assert db.execute(wrong).fetchone() == (0,)
+        contexts = "SELECT count(*) FROM comments WHERE json_extract(meta, '$.context') AND text LIKE 'post %'"
+        assert db.execute(contexts).fetchone() == (posts,)
+
+
 @pytest.mark.parametrize("newest_first", [False, True], ids=["parents-first-titled", "newest-first"])
 def test_a_long_thread_of_replies_is_written_a_part_at_a_time(tmp_path, newest_first):
     """40 MB, 150,000 comments of one thread replying to each other by parent id: 460 MB at 200,000 comments

@@ -27,7 +27,7 @@ def stored(engine) -> tuple:
             conn.execute(select(Thread.title, Thread.meta, Thread.content_hash)).all(),
             conn.execute(
                 select(Comment.external_id, Comment.position, Comment.text, Comment.content_hash, Comment.meta).order_by(
-                    Comment.position
+                    Comment.thread_id, Comment.position
                 )
             ).all(),  # fmt: skip
             conn.execute(select(Comment.position, Annotation.values).join(Comment).order_by(Annotation.id)).all(),
@@ -230,3 +230,74 @@ def test_a_long_thread_still_refuses_its_own_parent_and_cycles(tmp_path, monkeyp
     path = replies(tmp_path / "replies.csv", list(range(11)), parents)
     with pytest.raises(csv_table.ImportFailure, match=failure):
         list(parse(read_source(path), "csv"))
+
+
+def in_context(path, ids: bool):
+    """Replies in context (a parent text, a text), two threads interleaved, the long one ("t") in parts of 4:
+    a post no row holds (a context comment, twice), a post a later row holds (that row takes the context's
+    place and replies to a comment after it, in the next part), replies to an earlier part's comment, a text
+    that is its own parent (none), and, with no ids, repeated rows (one of the row that took a context's place,
+    with another label)."""
+    rows = [
+        ("t", "The article's claim", "I disagree", "ann", "0"), ("t", "Later post", "reply to a later post", "bo", "1"),
+        ("u", "", "other thread top", "cy", "0"), ("t", "I disagree", "why?", "cy", "0"),
+        ("t", "I disagree", "why?", "cy", "0"), ("t", "", "standalone", "dee", "1"),
+        ("t", "standalone", "standalone", "dee", "1"), ("t", "why?", "because", "ann", "1"),
+        ("t", "standalone", "Later post", "eve", "0"), ("u", "other thread top", "u reply", "bo", "1"),
+        ("t", "Later post", "another reply", "fay", "0"), ("t", "The article's claim", "me too", "gil", "1"),
+        ("t", "why?", "because", "ann", "1"), ("t", "nothing here", "last", "hal", "0"),
+        ("t", "standalone", "Later post", "eve", "1"),
+    ]  # fmt: skip
+    header = "id,thread,parent_text,text,author,toxic\n" if ids else "thread,parent_text,text,author,toxic\n"
+    path.write_text(header + "".join((f"r{k}," if ids else "") + ",".join(row) + "\n" for k, row in enumerate(rows)))
+    return path
+
+
+@pytest.mark.parametrize("ids", [False, True], ids=["merged", "ids"])
+def test_a_long_thread_of_replies_in_context_is_written_in_parts_as_read_whole(
+    tmp_path, engine, second_engine, capsys, monkeypatch, ids
+):
+    """Replies naming their parent by text: the places of the rows and of the context comments, and each one's
+    parent, are found on disk first; parts link across as replies by id do; the rows, contexts, parents, depths,
+    merged rows and warnings as when the thread is read whole."""
+    path = in_context(tmp_path / "pairs.csv", ids)
+    status, out, err = cli_import(engine, capsys, path)
+    assert status == 0, err
+    monkeypatch.setattr(csv_table, "PART", 4)
+    status_parts, parts_out, parts_err = cli_import(second_engine, capsys, path)
+    assert (status_parts, parts_out, parts_err) == (status, out, err)
+    drafts = list(parse(read_source(path), "csv"))
+    assert [len(d.comments) for d in drafts] == ([4, 4, 4, 3, 2] if ids else [4, 4, 4, 2])
+    assert any(c.replies_before for d in drafts for c in d.comments)  # "Later post" replies to a later part
+    assert stored(second_engine) == stored(engine)
+
+    def linked(engine):
+        with engine.connect() as conn:
+            text = dict(conn.execute(select(Comment.id, Comment.text)).all())
+            rows = conn.execute(
+                select(Comment.text, Comment.depth, Comment.parent_id, Comment.meta).order_by(Comment.thread_id, Comment.position)
+            )
+            return [(t, depth, text.get(parent), bool(meta.get("context"))) for t, depth, parent, meta in rows]
+
+    assert linked(second_engine) == linked(engine)
+    long = linked(engine)[: 15 if ids else 12]
+    assert long[:4] == [
+        ("The article's claim", 0, None, True),
+        ("I disagree", 1, "The article's claim", False),
+        ("Later post", 1, "standalone", False),  # took the context's place, replying to a comment after it
+        ("reply to a later post", 2, "Later post", False),
+    ]
+    assert ("last", 1, "nothing here", False) in long and ("nothing here", 0, None, True) in long
+    if not ids:
+        assert f"{path}:16: this row repeats line 10 with another label" in out
+
+
+def test_a_long_thread_whose_texts_reply_in_a_circle_is_refused_as_read_whole(tmp_path, monkeypatch):
+    path = tmp_path / "pairs.csv"
+    path.write_text("parent_text,text\n" + "".join(f",post {i}\n" for i in range(6)) + "B,A\nA,B\n")
+    with pytest.raises(csv_table.ImportFailure) as whole:
+        list(parse(read_source(path), "csv"))
+    monkeypatch.setattr(csv_table, "PART", 4)
+    with pytest.raises(csv_table.ImportFailure) as parts:
+        list(parse(read_source(path), "csv"))
+    assert str(parts.value) == str(whole.value) and "reply cycle" in str(whole.value)

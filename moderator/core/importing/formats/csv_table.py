@@ -28,14 +28,12 @@ import operator
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from itertools import islice
 from pathlib import PurePath
 from typing import Any
 
-from moderator.core.importing.drafts import CommentDraft, PriorLabel, ThreadDraft
+from moderator.core.importing.drafts import ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.csv_labels import explicit_label_columns
 from moderator.core.importing.formats.label_names import is_index_column
@@ -51,9 +49,9 @@ from moderator.core.importing.formats.table_header import (
     listed,
     map_overrides,
 )
-from moderator.core.importing.formats.table_labels import TableLabels, plan_labels
-from moderator.core.importing.formats.table_parents import ParentRows
-from moderator.core.importing.formats.table_repeats import RowRepeats
+from moderator.core.importing.formats.table_labels import plan_labels
+from moderator.core.importing.formats.table_part_plan import linked_part, plan_parts, rows_in
+from moderator.core.importing.formats.table_rows import SOURCE, Table, cell, row_comment, row_labels, row_time, thread_draft
 from moderator.core.importing.formats.table_threads import TableThread, merged_warning
 from moderator.core.importing.formats.table_wide import WideCells, settle_title
 from moderator.core.importing.linking.reply_tree import PendingThread, link_replies
@@ -62,10 +60,10 @@ from moderator.core.importing.sources.comment_bounds import MetadataBound
 from moderator.core.importing.sources.json_lines import paused_gc
 from moderator.core.importing.sources.reading import SourceText
 from moderator.core.importing.sources.spill import Spill
-from moderator.core.importing.sources.tables import FIELD_LIMIT, parse_time, row_error
+from moderator.core.importing.sources.tables import FIELD_LIMIT, row_error
 from moderator.core.progress import Progress, Stepped
 
-NAME = "csv"
+NAME = SOURCE
 EXTENSIONS = (".csv", ".tsv")
 STREAMS = True  # threads are yielded one by one, and ``progress`` covers the whole import (see writer)
 READ_SHARE = 0.25  # reading and checking the rows: the rest is building (and writing) the threads
@@ -169,24 +167,10 @@ def _choose(
     )
 
 
-@dataclass
-class _Table:
-    """What the first pass over a table found: how to make each staged row a comment."""
-
-    name: str
-    stem: str
-    index: dict[str, int | None]
-    extra: list[tuple[int, str]]  # (column, metadata key) kept in each comment's metadata
-    merge: bool  # rows that repeat one comment become one (nothing tells them apart)
-    labels: TableLabels | None  # None: the table has no label column
-    rows: int  # rows with text
-    rated: bool = False  # the header has an annotator column: a ratings table, if ids repeat
-
-
 def _read(
     source: SourceText, progress: Progress | None, columns: ColumnMap | None, overrides: dict[str, Any] | None,
     options: ImportOptions, spill: Spill,
-) -> _Table:  # fmt: skip
+) -> Table:  # fmt: skip
     """Check every row and stage those with text in ``spill`` by thread, then judge the columns from them."""
     name = source.name
     reader, header, header_line, cols = _choose(source, columns, overrides)
@@ -221,7 +205,7 @@ def _read(
         if not row[text_at].strip():
             spill.skip(key)
             continue
-        _when(name, line, row, created_at, options)  # a bad time is warned about now, in file order
+        row_time(name, line, row, created_at, options)  # a bad time is warned about now, in file order
         spill.add(key, line, row)
     if not any_rows:
         raise ImportFailure(name, header_line, "no rows: the file has a header but no comments")
@@ -245,7 +229,7 @@ def _read(
     options.notes.ignored_columns = [header[i].strip() or f"column_{i + 1}" for i in ignored]
     merge = index["comment_id"] is None and not row_ids(header, rows, mapped, spill)
     rated = "annotator" in detect_ratings(header).roles
-    return _Table(name, PurePath(name).stem or name, index, extra, merge, labels, spill.count, rated)
+    return Table(name, PurePath(name).stem or name, index, extra, merge, labels, spill.count, rated)
 
 
 class _Staged:
@@ -261,50 +245,43 @@ class _Staged:
         return self.spill.items()  # type: ignore[return-value]
 
 
-def _threads(table: _Table, spill: Spill, progress: Progress | None, options: ImportOptions) -> Iterator[ThreadDraft]:
-    """Each thread's draft, built from its staged rows, in order of its first line (blank rows count); a
-    thread nothing links within (``_in_parts``), linked only by parent ids (``_linked_in_parts``), or with no
-    ids to tell its rows apart (its repeated rows found on disk first: ``RowRepeats``), in parts of ``PART``
-    comments, read from disk as it goes."""
+def _threads(table: Table, spill: Spill, progress: Progress | None, options: ImportOptions) -> Iterator[ThreadDraft]:
+    """Each thread's draft, built from its staged rows, in order of its first line (blank rows count); a long
+    thread whose links can be found on disk first (``plan_parts``: none, parent ids, parent texts, repeated rows)
+    in parts of ``PART`` comments, read from disk as it goes."""
     bound = MetadataBound()
     merged: list[int] = []
     done = 0
     report = Stepped(progress, table.rows, READ_SHARE, 1 - READ_SHARE)
-    in_parts = _in_parts(table, spill)
-    parents = None if in_parts else _linked_in_parts(table, spill)
-    repeats = None  # rows to merge (no ids to tell rows apart): found on disk first
-    if not in_parts and parents is None and _unlinked(table) and table.merge:
-        repeats = RowRepeats(spill, table.index["thread"], table.index["text"], table.index["author"])
-    if in_parts or parents is not None or repeats is not None:
+    plan = plan_parts(table, spill, PART)
+    if plan is not None:
         wide = None  # title, url, article: every part gets its whole thread's (they make its identity)
         if any(table.index[f] is not None for f in ("title", "url", "article")):
             wide = WideCells(spill, table.index, spill.items())
-        labels = partial(_labels, table, bound)
+        labels = partial(row_labels, table, bound)
         try:
-            for key, first, skipped, lazy in (repeats or spill).lazy_threads():
-                of_rows = parents.parents(key) if parents is not None else None
+            for key, first, skipped, lazy in plan.threads():
+                of_rows = plan.parents.parents(key) if plan.parents is not None else None
                 orphans = 0
                 for k, rows in enumerate(_chunks(lazy, PART)):
-                    done += len(rows)
+                    done += rows_in(rows)
                     with paused_gc():
                         if of_rows is None:
                             thread = _build(table, key, rows, options, bound)
                             link_replies(table.name, thread.pending)
                             draft = thread.pending.draft
                         else:
-                            draft, orphans = _linked_part(table, key, rows, bound, parents, of_rows, k * PART, orphans)
+                            draft, orphans = linked_part(table, key, rows, bound, plan.parents, of_rows, k * PART, orphans)
                         if wide is not None:
                             wide.settle(key, draft)
-                        if repeats is not None:
-                            done += repeats.merge(table.name, key, draft.comments, labels)
+                        done += plan.merge(table.name, draft.comments, labels)
                     del rows
                     yield _settled(table, draft, first, skipped, continues=k > 0)
                     report(done)
-                if repeats is not None:
-                    merged += repeats.thread_done(table.name, options)
+                if plan.repeats is not None:
+                    merged += plan.repeats.thread_done(table.name, options)
         finally:
-            if parents is not None:
-                parents.close()
+            plan.close()
     else:
         for key, first, skipped, rows in spill.threads():
             with paused_gc(), _ratings_hint(table):
@@ -324,7 +301,7 @@ def _threads(table: _Table, spill: Spill, progress: Progress | None, options: Im
 
 
 @contextmanager
-def _ratings_hint(table: _Table) -> Iterator[None]:
+def _ratings_hint(table: Table) -> Iterator[None]:
     """A comment id twice in a thread of a table with an annotator column: most likely one row per rating,
     listed so that the sample the format was told from had no item twice (by annotator): say so."""
     try:
@@ -341,7 +318,7 @@ def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _settled(table: _Table, draft: ThreadDraft, first: int, skipped: int, continues: bool = False) -> ThreadDraft:
+def _settled(table: Table, draft: ThreadDraft, first: int, skipped: int, continues: bool = False) -> ThreadDraft:
     draft.line = first
     if skipped:
         draft.metadata["skipped_empty_rows"] = skipped
@@ -350,86 +327,14 @@ def _settled(table: _Table, draft: ThreadDraft, first: int, skipped: int, contin
     return draft
 
 
-def _unlinked(table: _Table) -> bool:
-    """A table longer than a part (else not worth parts) whose rows name no parent by id or text."""
-    return table.rows > PART and table.index["parent"] is None and table.index["parent_text"] is None
-
-
-def _in_parts(table: _Table, spill: Spill) -> bool:
-    """Whether threads may be built and written a part at a time as they are: nothing in a row refers to another
-    row (no parent id or text, no repeated rows to merge: ``RowRepeats`` else) and no comment id repeats within
-    a thread (refused, naming both lines, when the thread is read whole)."""
-    index = table.index
-    if not _unlinked(table) or table.merge:
-        return False
-    ids, thread_at = index["comment_id"], index["thread"]
-    if ids is None:
-        return True
-    keys = (f"{row[thread_at].strip() if thread_at is not None else ''}\0{row[ids].strip()}" for _, row in spill.items())
-    return spill.distinct(k for k in keys if not k.endswith("\0"))
-
-
-def _linked_in_parts(table: _Table, spill: Spill) -> ParentRows | None:
-    """For a long table whose rows reply to each other only by parent id, no id twice in a thread and no reply
-    cycle: where each row's parent is (and, if some come after their replies, each row's depth), to build its
-    threads a part at a time; else None."""
-    index = table.index
-    if (
-        table.rows <= PART
-        or table.merge
-        or index["parent"] is None
-        or index["comment_id"] is None
-        or index["parent_text"] is not None
-    ):
-        return None
-    thread_at, ids, parent_at = index["thread"], index["comment_id"], index["parent"]
-    rows = ((row[thread_at].strip() if thread_at is not None else "", _cell(row, ids), _cell(row, parent_at))
-            for _, row in spill.items())  # fmt: skip
-    parents = ParentRows(rows)
-    if parents.linkable():
-        return parents
-    parents.close()
-    return None
-
-
-def _linked_part(
-    table: _Table, key: str, rows: list[tuple[int, list[str]]], bound: MetadataBound, parents: ParentRows,
-    of_rows: Iterator[tuple[int | None, int | None]], first: int, orphans: int,
-) -> tuple[ThreadDraft, int]:  # fmt: skip
-    """The part of a thread whose rows start at index ``first`` (see ``_linked_in_parts``): a reply to an earlier
-    part's comment names it by ``parent_before``; a reply to a later part's is linked when that part is written
-    (``replies_before``); the thread's orphans so far go in its metadata, as the whole thread's would."""
-    draft = ThreadDraft(source=NAME, external_id=key or None, line=rows[0][0], title=None if key else table.stem)
-    parent_at = table.index["parent"]
-    until = first + len(rows)
-    replied = parents.replies_before(key, first, until) if parents.forward else {}
-    for k in range(len(rows)):
-        line, row = rows[k]
-        rows[k] = None  # type: ignore[call-overload]
-        comment = _comment(table, line, row, bound)
-        parent, (at, comment.depth) = _cell(row, parent_at), next(of_rows)
-        if parent is not None and at is None:
-            comment.metadata["missing_parent_id"] = parent
-            orphans += 1
-        elif at is not None and first <= at < until:
-            comment.parent_index = at - first
-        elif at is not None and at < first:
-            comment.parent_before = at
-        comment.replies_before = replied.get(first + k)
-        draft.comments.append(comment)
-    if orphans:
-        draft.metadata["orphans"] = orphans
-    return draft, orphans
-
-
 def _build(
-    table: _Table, key: str, rows: list[tuple[int, list[str]]], options: ImportOptions, bound: MetadataBound
+    table: Table, key: str, rows: list[tuple[int, list[str]]], options: ImportOptions, bound: MetadataBound
 ) -> TableThread:
     """One thread's rows (``(line, cells)``, in file order) as its comments; ``rows`` is emptied on the way
     (each row let go once it is a comment, so a large thread is not held twice)."""
     name, index = table.name, table.index
     title_at = index["title"]
-    draft = ThreadDraft(source=NAME, external_id=key or None, line=rows[0][0], title=None if key else table.stem)
+    draft = thread_draft(table, key, rows[0][0])
     thread = TableThread(PendingThread(draft), table.merge)
     titles: Counter[str] = Counter()
     for k in range(len(rows)):
@@ -441,57 +346,15 @@ def _build(
             draft.url = row[index["url"]].strip()
         if index["article"] is not None and not draft.article and row[index["article"]].strip():
             draft.article = row[index["article"]]
-        comment = _comment(table, line, row, bound)
+        comment = row_comment(table, line, row, bound)
         parent_text = row[index["parent_text"]] if index["parent_text"] is not None else None
         thread.add(
             name,
             line,
             comment,
-            _cell(row, index["parent"]),
+            cell(row, index["parent"]),
             parent_text if parent_text and parent_text.strip() else None,
             options,
         )
     settle_title(draft, titles)
     return thread
-
-
-def _labels(table: _Table, bound: MetadataBound, line: int, row: list[str]) -> list[PriorLabel]:
-    """A repeated row's labels (made as its comment is, so the metadata bound counts it as read whole)."""
-    return _comment(table, line, row, bound).prior_labels
-
-
-def _comment(table: _Table, line: int, row: list[str], bound: MetadataBound) -> CommentDraft:
-    """A row as its comment, without its place in the thread."""
-    index = table.index
-    return CommentDraft(
-        row[index["text"]],
-        author=_cell(row, index["author"]),
-        external_id=_cell(row, index["comment_id"]),
-        created_at=_when(table.name, line, row, index["created_at"], None),
-        metadata=bound({key: row[i] for i, key in table.extra}),
-        line=line,
-        prior_labels=table.labels.row(line, row) if table.labels is not None else [],
-    )
-
-
-def _cell(row: list[str], at: int | None) -> str | None:
-    if at is None:
-        return None
-    return row[at].strip() or None
-
-
-def _when(name: str, line: int, row: list[str], at: int | None, options: ImportOptions | None) -> datetime | None:
-    """ISO 8601 or unix seconds; an offset or epoch gives aware UTC, a naive ISO time stays naive.
-
-    Anything else is a quirk: left out with a warning (``--strict``: the file is refused); ``options``
-    None: left out quietly (warned about when the row was first read).
-    """
-    value = _cell(row, at)
-    if value is None:
-        return None
-    try:
-        return parse_time(value)
-    except ValueError as exc:
-        if options is not None:
-            options.quirk(name, line, f"created_at {exc}; left out")
-        return None

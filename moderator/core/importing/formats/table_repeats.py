@@ -2,7 +2,8 @@
 built and written in parts.
 
 With no comment id column (nor a column of row ids) to tell rows apart, a row that repeats an earlier one of its
-thread (same text and author; here the table has no parent column) is merged into it (``table_threads.merge_row``).
+thread (same text, author and parent text; here the table has no parent id column) is merged into it
+(``table_threads.merge_row``).
 Read whole, a thread keeps a dict of its rows for that. ``RowRepeats`` finds the repeats in the spill's file
 first, by a hash of each row's text and author; the threads are then read without them. As a part is built, each
 of its comments takes its repeats' lines and labels, in file order, streamed from disk (a "[deleted]" repeated
@@ -30,17 +31,22 @@ _REPEATS = (
     "CREATE TABLE repeats (item INTEGER PRIMARY KEY, thread TEXT NOT NULL, first INTEGER NOT NULL)",
     "INSERT INTO repeats SELECT item, thread, first FROM (SELECT item, thread, "
     "first_value(item) OVER (PARTITION BY thread, key ORDER BY item) AS first FROM repeat_keys) WHERE item != first",
-    "CREATE INDEX repeats_first ON repeats (thread, first)",
+    "CREATE INDEX repeats_first ON repeats (first)",  # and item, the rowid: each first's repeats in file order
     "DROP TABLE repeat_keys",
+    "CREATE TABLE part_items (item INTEGER PRIMARY KEY, at INTEGER NOT NULL)",
 )
 _THREADS = (
     "SELECT t.key, t.first, t.skipped, i.rowid, i.line, i.data FROM threads t JOIN items i ON i.thread = t.key "
     "WHERE NOT EXISTS (SELECT 1 FROM repeats r WHERE r.item = i.rowid) ORDER BY t.rowid, i.rowid"
 )
-# A part's rows are consecutive among its thread's first rows: every first of the thread in their range is one.
+_KEPT = (
+    "SELECT i.rowid, i.line, i.data FROM items i WHERE NOT EXISTS (SELECT 1 FROM repeats r WHERE r.item = i.rowid) "
+    "ORDER BY i.rowid"
+)
+# The repeats of a part's rows (part_items: each one's rowid and index in the part), each row's in file order.
 _OF_PART = (
-    "SELECT r.first, i.line, i.data FROM repeats r JOIN items i ON i.rowid = r.item "
-    "WHERE r.thread = ? AND r.first BETWEEN ? AND ? ORDER BY r.item"
+    "SELECT p.at, i.line, i.data FROM part_items p JOIN repeats r ON r.first = p.item JOIN items i ON i.rowid = r.item "
+    "ORDER BY p.item, r.item"
 )
 
 Labels = Callable[[int, list[str]], list[PriorLabel]]  # a row's prior labels, from its line and cells
@@ -49,21 +55,23 @@ Labels = Callable[[int, list[str]], list[PriorLabel]]  # a row's prior labels, f
 class RowRepeats:
     """The repeated rows of the table staged in ``spill`` (rows of cells, the text at ``text_at``...)."""
 
-    def __init__(self, spill: Spill, thread_at: int | None, text_at: int, author_at: int | None):
+    def __init__(self, spill: Spill, thread_at: int | None, text_at: int, author_at: int | None, parent_at: int | None = None):
         self.spill, self.db = spill, spill.db
         self.db.execute(_KEYS)
         batch: list[tuple[int, str, bytes]] = []
         for item, _, row in spill.numbered():
             key = row[thread_at].strip() if thread_at is not None else ""
             author = row[author_at].strip() or None if author_at is not None else None
-            batch.append((item, key, hashlib.blake2b(marshal.dumps((row[text_at], author)), digest_size=16).digest()))
+            parent = row[parent_at] if parent_at is not None and row[parent_at].strip() else None
+            same = marshal.dumps((row[text_at], author, parent))
+            batch.append((item, key, hashlib.blake2b(same, digest_size=16).digest()))
             if len(batch) >= BATCH:
                 self.db.executemany("INSERT INTO repeat_keys VALUES (?, ?, ?)", batch)
                 batch = []
         self.db.executemany("INSERT INTO repeat_keys VALUES (?, ?, ?)", batch)
         for statement in _REPEATS:
             self.db.execute(statement)
-        self._taken: list[int] = []  # the rowids of the rows read since the last part was merged
+        self.taken: list[int] = []  # the rowids of the rows read since the last ``take``
         self._quirks: list[tuple[int, str]] = []
         self._merged: list[int] = []
 
@@ -75,20 +83,28 @@ class RowRepeats:
 
     def _read(self, items: Iterator[tuple]) -> Iterator[tuple[int | None, Any]]:
         for _, _, _, item, line, data in items:
-            self._taken.append(item)
+            self.taken.append(item)
             yield line, marshal.loads(data)
 
-    def merge(self, name: str, key: str, comments: list[CommentDraft], labels: Labels) -> int:
-        """Merge into the part of thread ``key`` just built (``comments``, one per row read since the last part)
-        the rows that repeat them; how many there were."""
-        taken, self._taken = self._taken, []
-        if not taken:
-            return 0
-        at = {item: k for k, item in enumerate(taken)}
+    def take(self) -> list[int]:
+        """The rowids of the rows read since the last call."""
+        taken, self.taken = self.taken, []
+        return taken
+
+    def kept(self) -> Iterator[tuple[int, int | None, Any]]:
+        """As ``Spill.numbered``, without the repeated rows."""
+        for rowid, line, data in self.db.execute(_KEPT):
+            yield rowid, line, marshal.loads(data)
+
+    def merge(self, name: str, comments: list[CommentDraft], labels: Labels, taken: list[int | None]) -> int:
+        """Merge into the part just built (``comments``, of the rows whose rowids are ``taken``: None for a comment
+        of no row) the rows that repeat them; how many there were."""
+        self.db.execute("DELETE FROM part_items")
+        self.db.executemany("INSERT INTO part_items VALUES (?, ?)", ((i, k) for k, i in enumerate(taken) if i is not None))
         before = len(self._merged)
-        for first, line, data in self.db.execute(_OF_PART, (key, taken[0], taken[-1])):
+        for at, line, data in self.db.execute(_OF_PART):
             self._merged.append(line)
-            merge_row(name, line, comments[at[first]], labels(line, marshal.loads(data)), self._quirk)
+            merge_row(name, line, comments[at], labels(line, marshal.loads(data)), self._quirk)
         return len(self._merged) - before
 
     def _quirk(self, _path: str, line: int, message: str) -> None:
