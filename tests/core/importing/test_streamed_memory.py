@@ -334,6 +334,46 @@ def test_a_long_table_with_no_ids_is_written_a_part_at_a_time(tmp_path):
         assert db.execute(merged).fetchone() == (rows - distinct - len(range(7, rows, 7)),)
 
 
+def test_a_long_table_that_gives_an_id_twice_is_refused_without_holding_its_thread(tmp_path):
+    """61 MB, 400,000 rows of an id, a text and a label, the last one giving an early row's id again: 642 MB
+    before (its thread built whole to be refused); the duplicate found on disk, refused the same way now (104 MB)."""
+    rows = 400_000
+    filler = ("words of a comment about the news " * 6)[:140]
+    path = tmp_path / "train.csv"
+    with path.open("w") as out:
+        out.write("id,text,label\n")
+        out.writelines(f"c{i},{i} {filler},{i % 2}\n" for i in range(rows))
+        out.write("c17,again,0\n")
+    assert path.stat().st_size > 60_000_000
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 1
+    assert f"{path}:{rows + 2}: duplicate comment id 'c17' in this thread (first on line 19)" in err
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM comments").fetchone() == (0,)
+
+
+def test_a_long_table_whose_replies_form_a_cycle_is_refused_without_holding_its_thread(tmp_path):
+    """65 MB, 400,000 replies by parent id, some parents after their replies, three of them in a cycle three
+    quarters in: 482 MB before (its thread built whole to be refused); the cycle found on disk now (110 MB)."""
+    rows = 400_000
+    filler = ("words of a comment about the news " * 6)[:140]
+    cycle = {300_001: "c300005", 300_005: "c300003", 300_003: "c300001"}
+    path = tmp_path / "replies.csv"
+    with path.open("w") as out:
+        out.write("id,parent_id,text\n")
+        for i in range(rows):
+            parent = f"c{i + 1}" if i % 2 and 3 <= i < rows - 1 else f"c{i // 2}" if i > 1 else ""
+            out.write(f"c{i},{cycle.get(i, parent)},{i} {filler}\n")
+    assert path.stat().st_size > 60_000_000
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 1
+    assert f"{path}:300003: reply cycle: 'c300001' -> 'c300005' -> 'c300003' -> 'c300001'" in err
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM comments").fetchone() == (0,)
+
+
 def test_a_long_table_of_replies_in_context_is_written_a_part_at_a_time(tmp_path):
     """45 MB, 100,000 replies naming their parent by its text (a dataset of replies in context): a third to a post
     no row holds (a context comment each, ten replies to each), a third to an earlier row, a third to a row

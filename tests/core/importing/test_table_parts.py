@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from helpers.import_checks import cli_import
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from moderator.core.importing.formats import csv_table, parse, read_source
@@ -52,6 +54,74 @@ def test_a_comment_id_twice_in_a_long_thread_is_still_refused_naming_both_lines(
     path = jigsaw(tmp_path / "train.csv", extra="00000002,the same id again,0,0\n")
     with pytest.raises(csv_table.ImportFailure, match="duplicate comment id '00000002' in this thread \\(first on line 4\\)"):
         list(parse(read_source(path), "csv"))
+
+
+@pytest.mark.parametrize("rated", [False, True], ids=["table", "ratings-like"])
+def test_a_comment_id_twice_in_a_later_thread_is_refused_there_as_read_whole(tmp_path, engine, capsys, monkeypatch, rated):
+    """Found on disk, not by holding the thread: the first thread (by first line) with an id twice is refused at
+    its id's second row, after the threads before it were written, and the database is left as it was."""
+    rows = [f"a,a{i},first {i}" for i in range(9)]
+    rows[2:2] = ["b,b1,second 1", "c,c1,third 1", "c,c1,third 1 again"]  # c's id twice comes first in the file
+    rows += [f"b,b{i},second {i}" for i in range(2, 6)] + ["b,b1,second 1 again", "b,b1,and again"]  # a part on
+    header = "thread,id,text"
+    if rated:  # one row per rating, told from a sample that had no id twice: the table is refused with a hint
+        header, rows = header + ",annotator", [f"{row},r{k % 3}" for k, row in enumerate(rows)]
+    path = tmp_path / "threads.csv"
+    path.write_text(f"{header}\n" + "\n".join(rows) + "\n")
+    with pytest.raises(csv_table.ImportFailure) as whole:
+        list(parse(read_source(path), "csv"))
+    monkeypatch.setattr(csv_table, "PART", 4)
+    with pytest.raises(csv_table.ImportFailure) as parts:
+        list(parse(read_source(path), "csv"))
+    assert str(parts.value) == str(whole.value)
+    assert str(whole.value).startswith(f"{path}:18: duplicate comment id 'b1' in this thread (first on line 4)")
+    assert ("--format ratings" in str(whole.value)) == rated
+    status, _, err = cli_import(engine, capsys, path, "--format", "csv")
+    assert status != 0 and "duplicate comment id 'b1'" in err
+    assert stored(engine) == ([], [], [])
+
+
+def outcome(path) -> tuple:
+    """("refused", the error) or ("imported", each thread's (comment id, index of its parent) in order), the
+    parts of a thread joined: a part names a parent in an earlier part by its index in the thread
+    (``parent_before``), a reply in an earlier part to one of its comments by ``replies_before``."""
+    try:
+        drafts = list(parse(read_source(path), "csv"))
+    except csv_table.ImportFailure as exc:
+        return "refused", str(exc)
+    threads: list[list[list]] = []
+    for draft in drafts:
+        if not draft.continues:
+            threads.append([])
+        comments, base = threads[-1], len(threads[-1])
+        for k, c in enumerate(draft.comments):
+            comments.append([c.external_id, c.parent_before if c.parent_index is None else base + c.parent_index])
+            for reply in c.replies_before or ():
+                comments[reply][1] = base + k
+    return "imported", threads
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("ab"), st.integers(0, 7), st.one_of(st.none(), st.integers(0, 7))), min_size=5, max_size=12
+    ),
+    st.booleans(),
+)
+def test_a_long_table_by_parent_ids_is_refused_or_linked_in_parts_as_read_whole(tmp_path, monkeypatch, rows, parent):
+    """Ids twice, comments their own parent, cycles, parents after their replies, in two threads: whatever the
+    rows, a table in parts is refused on the same line for the same reason as read whole, or linked the same."""
+    path = tmp_path / "fuzzed.csv"
+    if parent:
+        lines = [f"{t},c{i},{'' if p is None else f'c{p}'},text {k}" for k, (t, i, p) in enumerate(rows)]
+    else:
+        lines = [f"{t},c{i},text {k}" for k, (t, i, _) in enumerate(rows)]
+    path.write_text(("thread,id,parent_id,text" if parent else "thread,id,text") + "\n" + "\n".join(lines) + "\n")
+    monkeypatch.setattr(csv_table, "PART", 10**6)
+    whole = outcome(path)
+    monkeypatch.setattr(csv_table, "PART", 3)
+    parts = outcome(path)
+    assert parts == whole
 
 
 def titled(path, parent: bool):

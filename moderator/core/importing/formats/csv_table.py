@@ -253,7 +253,8 @@ def _threads(table: Table, spill: Spill, progress: Progress | None, options: Imp
     merged: list[int] = []
     done = 0
     report = Stepped(progress, table.rows, READ_SHARE, 1 - READ_SHARE)
-    plan = plan_parts(table, spill, PART)
+    with _ratings_hint(table):  # a table that is refused is refused here, where reading it whole would refuse it
+        plan = plan_parts(table, spill, PART)
     if plan is not None:
         wide = None  # title, url, article: every part gets its whole thread's (they make its identity)
         if any(table.index[f] is not None for f in ("title", "url", "article")):

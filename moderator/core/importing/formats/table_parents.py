@@ -6,8 +6,8 @@ part at a time: a reply only needs the index of its parent among the thread's ro
 that is all. When some come after (a file newest first), this file also gives each row's depth, found by
 walking down from the thread's top-level rows, and, for each part, the earlier replies to its comments
 (written without their parent, then linked: ``CommentDraft.replies_before``). Anything else (a comment
-its own parent, a cycle, an id twice) is not ``linkable``: the thread is then read whole, and refused or
-linked as it always is.
+its own parent, a cycle, an id twice) is not ``linkable``: the table is then refused where reading it whole
+would refuse it (``table_refusals``).
 """
 
 from __future__ import annotations
@@ -21,24 +21,24 @@ BATCH = 10_000  # rows inserted at a time
 
 
 class ParentRows(ScratchFile):
-    """Every row's (thread, index in its thread, comment id, parent id), from the rows in file order."""
+    """Every row's (thread, index in its thread, comment id, parent id, line), from the rows in file order."""
 
     TABLES = (
-        "CREATE TABLE rows (thread TEXT NOT NULL, idx INTEGER NOT NULL, ext TEXT, parent TEXT, PRIMARY KEY (thread, idx)) "
-        "WITHOUT ROWID",
+        "CREATE TABLE rows (thread TEXT NOT NULL, idx INTEGER NOT NULL, ext TEXT, parent TEXT, line INTEGER, "
+        "PRIMARY KEY (thread, idx)) WITHOUT ROWID",
     )
 
-    def __init__(self, rows: Iterable[tuple[str, str | None, str | None]]):
+    def __init__(self, rows: Iterable[tuple[str, str | None, str | None, int | None]]):
         super().__init__()
         self.distinct = True
         self.forward = False
         counts: dict[str, int] = {}
-        batch: list[tuple[str, int, str | None, str | None]] = []
-        insert = "INSERT INTO rows (thread, idx, ext, parent) VALUES (?, ?, ?, ?)"
-        for thread, ext, parent in rows:
+        batch: list[tuple[str, int, str | None, str | None, int | None]] = []
+        insert = "INSERT INTO rows (thread, idx, ext, parent, line) VALUES (?, ?, ?, ?, ?)"
+        for thread, ext, parent, line in rows:
             idx = counts.get(thread, 0)
             counts[thread] = idx + 1
-            batch.append((thread, idx, ext, parent))
+            batch.append((thread, idx, ext, parent, line))
             if len(batch) >= BATCH:
                 self.db.executemany(insert, batch)
                 batch = []

@@ -3,8 +3,10 @@
 A part is built from its own rows alone when nothing in a row refers to another row. Otherwise the whole
 thread's links are found on disk first: the rows that repeat an earlier one, when nothing tells rows apart
 (``RowRepeats``); where each reply's parent is, by parent id (``ParentRows``) or by parent text
-(``TextLinks``, which also places the context comments). A thread that cannot be linked so (a comment id
-twice, a reply cycle, parent ids and rows to merge) is read whole, to be refused or imported as it always is.
+(``TextLinks``, which also places the context comments). A table linked by parent ids, or by none, that cannot
+be linked so (a comment id twice in a thread, a comment its own parent, a reply cycle) is refused here, at the row
+that reading it whole would refuse, found on disk (``table_refusals``); one linked by parent texts, or with parent
+ids and rows to merge, is read whole, to be refused or imported as it always is.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.table_parents import ParentRows
+from moderator.core.importing.formats.table_refusals import first_duplicate, first_unlinked
 from moderator.core.importing.formats.table_repeats import Labels, RowRepeats
 from moderator.core.importing.formats.table_rows import Table, cell, row_comment, thread_draft
 from moderator.core.importing.formats.table_text_links import Context, TextLinks
@@ -59,14 +63,19 @@ def plan_parts(table: Table, spill: Spill, part: int) -> PartPlan | None:
     if index["parent"] is not None:
         if table.merge or ids is None or index["parent_text"] is not None:
             return None
-        rows = ((_key(row, thread_at), cell(row, ids), cell(row, index["parent"])) for _, row in spill.items())
+        rows = ((_key(row, thread_at), cell(row, ids), cell(row, index["parent"]), line) for line, row in spill.items())
         parents = ParentRows(rows)
         if parents.linkable():
             return PartPlan(spill, parents=parents)
-        parents.close()
+        try:
+            _refuse(first_unlinked(table.name, spill, parents))
+        finally:
+            parents.close()
         return None
     if not table.merge and not _distinct_ids(table, spill):
-        return None  # refused, naming both lines, when the thread is read whole
+        if index["parent_text"] is None and ids is not None:
+            _refuse(first_duplicate(table.name, spill, thread_at, ids))
+        return None  # (with parent texts) refused, naming both lines, when the thread is read whole
     repeats = None
     if table.merge:
         repeats = RowRepeats(spill, thread_at, text_at, index["author"], index["parent_text"])
@@ -111,6 +120,12 @@ def linked_part(
     if orphans:
         draft.metadata["orphans"] = orphans
     return draft, orphans
+
+
+def _refuse(failure: ImportFailure | None) -> None:
+    """Raise ``failure`` (None: none found on disk, and reading the threads whole settles it)."""
+    if failure is not None:
+        raise failure
 
 
 def rows_in(rows: list[tuple[int, Any]]) -> int:

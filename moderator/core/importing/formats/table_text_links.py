@@ -88,7 +88,9 @@ class TextLinks:
         for statement in _PLAN:
             self.db.execute(statement)
         links = self.db.execute(_LINKS)
-        self.parents = ParentRows((thread, str(pos), None if parent is None else str(parent)) for thread, pos, parent in links)
+        self.parents = ParentRows(
+            (thread, str(pos), None if parent is None else str(parent), None) for thread, pos, parent in links
+        )
         self.taken: list[int | None] = []  # the rowid of each entry read since the last ``take`` (None: a context)
 
     def linkable(self) -> bool:

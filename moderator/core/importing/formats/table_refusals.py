@@ -1,0 +1,117 @@
+"""Where a long table whose rows cannot be linked on disk is refused, found on disk, so that it is refused as when
+its threads are read whole without holding a thread.
+
+Read whole, the threads are built in order of first line; a row is refused if its comment id came before in
+its thread (naming the first line) or if it is its own parent (``reply_tree.PendingThread.add``), in row order,
+and a built thread for a reply cycle (``reply_tree.link_replies``: the cycle that the walk up from its earliest
+row under a cycle meets). The first thread refused so gives the import's error. A ratings table imported as a
+table has every id many times: read whole, its first thread of a million rows was built before it was refused.
+"""
+
+from __future__ import annotations
+
+from moderator.core.importing.errors import ImportFailure
+from moderator.core.importing.formats.table_parents import ParentRows
+from moderator.core.importing.sources.spill import BATCH, Spill
+
+_IDS = "CREATE TABLE id_rows (item INTEGER PRIMARY KEY, thread TEXT NOT NULL, ext TEXT NOT NULL, line INTEGER)"
+# Each id's second row (n = 2) is where it is refused, naming its first: the earliest such row of the earliest thread.
+_FIRST = (
+    "SELECT d.ext, d.line, d.first FROM (SELECT thread, ext, line, item, first_value(line) OVER w AS first, "
+    "row_number() OVER w AS n FROM id_rows WINDOW w AS (PARTITION BY thread, ext ORDER BY item)) d "
+    "JOIN threads t ON t.key = d.thread WHERE d.n = 2 ORDER BY t.rowid, d.item LIMIT 1"
+)
+# In ParentRows' file (rows: thread, idx, ext, parent, line):
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS rows_by_ext ON rows (thread, ext)",
+    "CREATE INDEX IF NOT EXISTS rows_parent ON rows (thread, parent)",
+)
+# The threads that may be refused: an id twice, or a row whose parent is at or after it (no cycle without one).
+_SUSPECTS = (
+    "CREATE TABLE suspects (thread TEXT PRIMARY KEY) WITHOUT ROWID",
+    "INSERT INTO suspects SELECT r.thread FROM rows r JOIN rows p ON p.thread = r.thread AND p.ext = r.parent "
+    "WHERE p.idx >= r.idx UNION SELECT thread FROM rows WHERE ext IS NOT NULL GROUP BY thread, ext HAVING count(*) > 1",
+)
+_TWICE = (
+    "SELECT r.idx, r.ext, r.line, (SELECT f.line FROM rows f WHERE f.thread = r.thread AND f.ext = r.ext ORDER BY f.idx LIMIT 1) "
+    "FROM rows r WHERE r.thread = ? AND r.ext IS NOT NULL "
+    "AND EXISTS (SELECT 1 FROM rows e WHERE e.thread = r.thread AND e.ext = r.ext AND e.idx < r.idx) ORDER BY r.idx LIMIT 1"
+)
+_OWN = "SELECT idx, line, ext FROM rows WHERE thread = ? AND parent = ext ORDER BY idx LIMIT 1"
+# The thread's first row that no walk down from its top-level rows reaches (ids distinct: each row at most once).
+_UNREACHED = """
+WITH RECURSIVE walk (idx, ext) AS (
+    SELECT r.idx, r.ext FROM rows r
+    WHERE r.thread = :t AND (r.parent IS NULL OR NOT EXISTS (SELECT 1 FROM rows p WHERE p.thread = :t AND p.ext = r.parent))
+    UNION ALL
+    SELECT c.idx, c.ext FROM walk w JOIN rows c INDEXED BY rows_parent ON c.thread = :t AND c.parent = w.ext
+)
+SELECT min(idx) FROM rows WHERE thread = :t AND idx NOT IN (SELECT idx FROM walk)
+"""
+_UP = "SELECT p.idx FROM rows r JOIN rows p ON p.thread = r.thread AND p.ext = r.parent WHERE r.thread = ? AND r.idx = ?"
+_ROW = "SELECT ext, line FROM rows WHERE thread = ? AND idx = ?"
+
+
+def first_duplicate(name: str, spill: Spill, thread_at: int | None, ids_at: int) -> ImportFailure | None:
+    """For a table with no parent column staged in ``spill`` (file ``name``): the first id given twice in a thread."""
+    db = spill.db
+    db.execute(_IDS)
+    batch: list[tuple[int, str, str, int | None]] = []
+    for item, line, row in spill.numbered():
+        ext = row[ids_at].strip()
+        if ext:  # a row without an id is never a duplicate
+            batch.append((item, row[thread_at].strip() if thread_at is not None else "", ext, line))
+        if len(batch) >= BATCH:
+            db.executemany("INSERT INTO id_rows VALUES (?, ?, ?, ?)", batch)
+            batch = []
+    db.executemany("INSERT INTO id_rows VALUES (?, ?, ?, ?)", batch)
+    found = db.execute(_FIRST).fetchone()
+    db.execute("DROP TABLE id_rows")
+    return None if found is None else _twice(name, *found)
+
+
+def first_unlinked(name: str, spill: Spill, parents: ParentRows) -> ImportFailure | None:
+    """For a table linked by parent ids (``parents``, not linkable): the first thread's refusal, in thread order."""
+    db = parents.db
+    for statement in (*_INDEXES, *_SUSPECTS):
+        db.execute(statement)
+    for (thread,) in spill.db.execute("SELECT key FROM threads ORDER BY rowid"):
+        if db.execute("SELECT 1 FROM suspects WHERE thread = ?", (thread,)).fetchone() is None:
+            continue
+        twice, own = db.execute(_TWICE, (thread,)).fetchone(), db.execute(_OWN, (thread,)).fetchone()
+        if twice is not None and (own is None or twice[0] <= own[0]):  # (a row's id is checked before its parent)
+            return _twice(name, *twice[1:])
+        if own is not None:
+            return ImportFailure(name, own[1], f"comment {own[2]!r} is its own parent")
+        start = db.execute(_UNREACHED, {"t": thread}).fetchone()[0]
+        if start is not None:
+            return _cycle(name, parents, thread, start)
+    return None
+
+
+def _twice(name: str, ext: str, line: int, first: int) -> ImportFailure:
+    return ImportFailure(name, line, f"duplicate comment id {ext!r} in this thread (first on line {first})")
+
+
+def _cycle(name: str, parents: ParentRows, thread: str, start: int) -> ImportFailure:
+    """The cycle above row ``start`` (under one: its chain of parents never ends), found without holding the chain
+    (Floyd's: one step and two steps up until they meet, then up from the start and from there together until
+    they meet at the cycle's first row), named from that row as ``reply_tree.cycle_failure`` names it."""
+    db = parents.db
+
+    def up(idx: int) -> int:
+        return db.execute(_UP, (thread, idx)).fetchone()[0]
+
+    slow, fast = up(start), up(up(start))
+    while slow != fast:
+        slow, fast = up(slow), up(up(fast))
+    entry = start
+    while entry != slow:
+        entry, slow = up(entry), up(slow)
+    cycle, at = [entry], up(entry)
+    while at != entry:
+        cycle.append(at)
+        at = up(at)
+    rows = [db.execute(_ROW, (thread, idx)).fetchone() for idx in cycle]
+    path = " -> ".join(repr(ext) for ext, _ in [*rows, rows[0]])
+    return ImportFailure(name, min(line for _, line in rows), f"reply cycle: {path}")
