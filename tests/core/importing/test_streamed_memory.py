@@ -334,6 +334,16 @@ def test_a_long_table_with_no_ids_is_written_a_part_at_a_time(tmp_path):
         assert db.execute(merged).fetchone() == (rows - distinct - len(range(7, rows, 7)),)
 
 
+def refused_within_bound(tmp_path, path, error: str) -> None:
+    """A file over 60 MB refused with ``error``, under the bound, the database left empty."""
+    assert path.stat().st_size > 60_000_000
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 1 and error in err, err
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM comments").fetchone() == (0,)
+
+
 def test_a_long_table_that_gives_an_id_twice_is_refused_without_holding_its_thread(tmp_path):
     """61 MB, 400,000 rows of an id, a text and a label, the last one giving an early row's id again: 642 MB
     before (its thread built whole to be refused); the duplicate found on disk, refused the same way now (104 MB)."""
@@ -344,13 +354,7 @@ def test_a_long_table_that_gives_an_id_twice_is_refused_without_holding_its_thre
         out.write("id,text,label\n")
         out.writelines(f"c{i},{i} {filler},{i % 2}\n" for i in range(rows))
         out.write("c17,again,0\n")
-    assert path.stat().st_size > 60_000_000
-    status, out, err, peak = imported(tmp_path, path)
-    assert status == 1
-    assert f"{path}:{rows + 2}: duplicate comment id 'c17' in this thread (first on line 19)" in err
-    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
-    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
-        assert db.execute("SELECT count(*) FROM comments").fetchone() == (0,)
+    refused_within_bound(tmp_path, path, f"{path}:{rows + 2}: duplicate comment id 'c17' in this thread (first on line 19)")
 
 
 def test_a_long_table_whose_replies_form_a_cycle_is_refused_without_holding_its_thread(tmp_path):
@@ -365,13 +369,7 @@ def test_a_long_table_whose_replies_form_a_cycle_is_refused_without_holding_its_
         for i in range(rows):
             parent = f"c{i + 1}" if i % 2 and 3 <= i < rows - 1 else f"c{i // 2}" if i > 1 else ""
             out.write(f"c{i},{cycle.get(i, parent)},{i} {filler}\n")
-    assert path.stat().st_size > 60_000_000
-    status, out, err, peak = imported(tmp_path, path)
-    assert status == 1
-    assert f"{path}:300003: reply cycle: 'c300001' -> 'c300005' -> 'c300003' -> 'c300001'" in err
-    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
-    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
-        assert db.execute("SELECT count(*) FROM comments").fetchone() == (0,)
+    refused_within_bound(tmp_path, path, f"{path}:300003: reply cycle: 'c300001' -> 'c300005' -> 'c300003' -> 'c300001'")
 
 
 def test_a_long_table_of_replies_in_context_is_written_a_part_at_a_time(tmp_path):
