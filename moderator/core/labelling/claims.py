@@ -6,13 +6,14 @@ that an annotator on a team server may read though the rows behind them are not 
 
 Who judges the last slot: on SQLite the app, holding the file's single write lock from ``BEGIN
 IMMEDIATE``; on PostgreSQL the database, whose lease trigger locks the comment row (skipping it when
-another claim holds it), counts again and stores no lease on a full comment, so two annotators can
-never take the same last slot, whatever client they use. Leases are renewed while the
+another claim holds it, and the claim tries again), counts again and stores no lease on a full comment,
+so two annotators can never take the same last slot, whatever client they use. Leases are renewed while the
 comment is on screen; an abandoned one expires and its slot returns to the pool.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -139,20 +140,45 @@ def claim_next_item(
 
     With thread ordering the search starts after ``after`` (thread_id, position) and wraps round once.
     Comments in ``skip`` (those the annotator already holds, ahead of the one on screen) are passed over.
+
+    On PostgreSQL the lease trigger also refuses a comment another transaction is claiming or answering
+    at that moment, though a slot may be left on it. Saying "nothing left" then would let the last
+    annotators stop with a comment short of k, so the claim is tried again in a new transaction until
+    the search finds nothing or the refusals were for full comments (bounded: ``RETRY_SECONDS``).
     """
+    deadline = time.monotonic() + RETRY_SECONDS
+    pause = 0.001
+    while True:
+        item, refused = _claim_once(engine, annotator_id, after, skip)
+        if item is not None or not refused or time.monotonic() > deadline:
+            return item
+        time.sleep(pause)  # the other transaction holds the comment for a few milliseconds
+        pause = min(pause * 2, 0.05)
+
+
+# How long a claim goes on trying comments that other transactions held while it searched.
+RETRY_SECONDS = 10.0
+
+
+def _claim_once(
+    engine: Engine, annotator_id: int, after: tuple[int, int] | None, skip: Sequence[int]
+) -> tuple[QueueItem | None, bool]:
+    """One claiming transaction: the item taken, or None and whether the database refused a candidate."""
     with _lease_transaction(engine) as conn:
         config = claim_settings(conn)
         gold = take_gold(conn, annotator_id, config.lease_minutes)
         if gold is not None and _try_lease(conn, gold, annotator_id, config.lease_minutes):
-            return _queue_item(conn.execute(_row_query().where(Comment.id == gold)).one())
+            return _queue_item(conn.execute(_row_query().where(Comment.id == gold)).one()), False
         passed: list[int] = list(skip)
+        refused = False
         for ordering, start in _search_plan(config.ordering, after):
             while rows := _find(conn, annotator_id, config, ordering, start, passed):
                 for row in rows:
                     if _try_lease(conn, row[0], annotator_id, config.lease_minutes):
-                        return _queue_item(row)
+                        return _queue_item(row), False
                     passed.append(row[0])
-        return None
+                    refused = True
+        return None, refused
 
 
 def _queue_item(row) -> QueueItem:

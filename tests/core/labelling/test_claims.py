@@ -132,3 +132,29 @@ def test_a_prefetched_batch_holds_distinct_comments_that_others_are_not_given(en
     assert claim_next_item(engine, bo).id not in held  # k = 1: what ana holds is not handed to bo
     rest = prefetch(engine, ana, None, held, want=10)
     assert len(rest) == 1  # six comments: four held by ana, one by bo
+
+
+def test_a_comment_held_by_another_claim_is_tried_again_not_given_up(postgres_engine, monkeypatch):
+    """The last annotators must not stop while a comment still has a slot: on PostgreSQL the lease trigger
+    refuses a comment another transaction holds at that moment, and that is not "nothing left"."""
+    from moderator.core.labelling import claims
+
+    engine = postgres_engine
+    (only,) = seed(engine, 1)
+    configure(engine, overlap=2)
+    ana = ensure_annotator(engine, "ana")
+    other = engine.connect()
+    other.begin()
+    other.execute(select(Comment.id).where(Comment.id == only).with_for_update())  # someone answering it
+    pauses = []
+
+    def other_finishes(seconds):
+        pauses.append(seconds)
+        other.rollback()  # their transaction ends: the comment's slot is there to take
+
+    monkeypatch.setattr(claims.time, "sleep", other_finishes)
+    try:
+        assert claim_next(engine, ana) == only
+    finally:
+        other.close()
+    assert len(pauses) == 1  # it waited once, for the other transaction, and took the slot
