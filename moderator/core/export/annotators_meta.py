@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from moderator.core.export.pages import A_ANNOTATOR, A_STATUS, A_SUBMITTED, Page
+from moderator.core.export.pages import A_ANNOTATOR, A_STATUS, A_SUBMITTED, Page, iso_utc
 from moderator.core.export.pseudonyms import AnnotatorPseudonyms
 from moderator.core.store.tables import Annotator
 from moderator.core.team.profiles import profiles_raw
@@ -44,7 +44,7 @@ class AnnotatorTally:
                 if found is None:
                     found = self.seen[r[A_ANNOTATOR]] = _Annotator()
                 found.statuses[r[A_STATUS]] += 1
-                when = r[A_SUBMITTED]  # ISO 8601 in UTC, all alike: text order is time order
+                when = r[A_SUBMITTED]  # UTC text, all alike: text order is time order
                 if when is not None:
                     found.first = when if found.first is None else min(found.first, when)
                     found.last = when if found.last is None else max(found.last, when)
@@ -57,8 +57,8 @@ class AnnotatorTally:
                 "role": roles.get(name),
                 "labels": sum(a.statuses.values()),
                 "statuses": dict(sorted(a.statuses.items())),
-                "first_label_at": a.first,
-                "last_label_at": a.last,
+                "first_label_at": a.first and iso_utc(a.first),
+                "last_label_at": a.last and iso_utc(a.last),
                 "profile": answers.get(name, {}),
             }
             for name, a in self.seen.items()

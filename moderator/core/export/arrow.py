@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderator.core.export.layout import arrow_value_type
+from moderator.core.export.layout import arrow_value_type, utc_times
 from moderator.core.export.pages import (  # fmt: skip
     A_ANNOTATOR,
     A_DURATION,
@@ -51,12 +51,6 @@ class _Distinct:
         import pyarrow as pa
 
         return pa.array(self.values, arrow_type).take(pa.array(self.rows, pa.int32()))
-
-
-def _time(strings, arrow_type):
-    import pyarrow as pa
-
-    return pa.array(strings, pa.string()).cast(arrow_type)
 
 
 def record_batch(builder: LineBuilder, schema, page: Page, level: str):
@@ -105,7 +99,7 @@ def record_batch(builder: LineBuilder, schema, page: Page, level: str):
         "annotation_id": pa.array([r[A_ID] for r in rows], pa.int64()),
         "annotator": pa.array([shown[r[A_ANNOTATOR]] for r in rows], pa.string()),
         "status": pa.array([r[A_STATUS] for r in rows], pa.string()),
-        "submitted_at": _time([r[A_SUBMITTED] for r in rows], when),
+        "submitted_at": utc_times([r[A_SUBMITTED] for r in rows], when),
         "duration_ms": pa.array([r[A_DURATION] for r in rows], pa.int64()),
         "skip_reason": pa.array([builder.row_values(r)[3] if r[A_STATUS] == "skipped" else None for r in rows], pa.string()),
     }
@@ -206,5 +200,5 @@ def _head_array(values: list | tuple, arrow_type):
     if isinstance(values, tuple):  # a column of zip(*rows): Arrow reads a tuple of numbers ten times slower than a list
         values = list(values)
     if pa.types.is_timestamp(arrow_type):
-        return _time(values, arrow_type)
+        return utc_times(values, arrow_type)
     return pa.array(values, arrow_type)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
+from moderator.core.export.layout import utc_times
 from moderator.core.export.pages import (  # fmt: skip
     A_ANNOTATOR,
     A_DURATION,
@@ -79,7 +80,7 @@ class LongTable:
         if not columns["comment_id"]:
             return
         arrays = [
-            pa.array(columns[f.name], pa.string()).cast(f.type) if f.name == "submitted_at" else pa.array(columns[f.name], f.type)
+            utc_times(columns[f.name], f.type) if f.name == "submitted_at" else pa.array(columns[f.name], f.type)
             for f in self.schema
         ]  # fmt: skip
         self._writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))

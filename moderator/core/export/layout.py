@@ -107,3 +107,10 @@ def arrow_value_type(column: LabelColumn):
 
     scalar = arrow_scalar(column)
     return pa.list_(scalar) if column.kind == "multi" else scalar
+
+
+def utc_times(stored: list | tuple, arrow_type):
+    """Times of a ``columns`` page (UTC text without the zone, pages.py) as an Arrow array of ``arrow_type``."""
+    import pyarrow as pa
+
+    return pa.array(stored, pa.string()).cast(pa.timestamp("us")).cast(arrow_type)  # naive, then said to be UTC
