@@ -372,6 +372,20 @@ def test_a_long_table_whose_replies_form_a_cycle_is_refused_without_holding_its_
     refused_within_bound(tmp_path, path, f"{path}:300003: reply cycle: 'c300001' -> 'c300005' -> 'c300003' -> 'c300001'")
 
 
+def test_a_long_table_of_replies_in_context_that_gives_an_id_twice_is_refused_without_holding_its_thread(tmp_path):
+    """64 MB, 220,000 rows of an id, a parent text and a text, every other one replying to the row before, the last
+    giving an early row's id again: 321 MB before (its thread built whole to be refused); the
+    places by text checked for cycles and the duplicate found on disk now (109 MB)."""
+    rows = 220_000
+    filler = ("words of a reply about the news and about the post it answers " * 4)[:180]
+    path = tmp_path / "pairs.csv"
+    with path.open("w") as out:
+        out.write("id,parent_text,text\n")
+        out.writelines(f'c{i},"{f"{i - 1} {filler}" if i % 2 else ""}","{i} {filler}"\n' for i in range(rows))
+        out.write('c17,"","again"\n')
+    refused_within_bound(tmp_path, path, f"{path}:{rows + 2}: duplicate comment id 'c17' in this thread (first on line 19)")
+
+
 def test_a_long_table_of_replies_in_context_is_written_a_part_at_a_time(tmp_path):
     """45 MB, 100,000 replies naming their parent by its text (a dataset of replies in context): a third to a post
     no row holds (a context comment each, ten replies to each), a third to an earlier row, a third to a row

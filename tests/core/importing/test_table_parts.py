@@ -102,22 +102,33 @@ def outcome(path) -> tuple:
     return "imported", threads
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
-        st.tuples(st.sampled_from("ab"), st.integers(0, 7), st.one_of(st.none(), st.integers(0, 7))), min_size=5, max_size=12
+        st.tuples(st.sampled_from("ab"), st.integers(0, 7), st.one_of(st.none(), st.integers(0, 7)), st.integers(0, 3)),
+        min_size=5,
+        max_size=12,
     ),
-    st.booleans(),
+    st.sampled_from(["none", "ids", "texts"]),
 )
-def test_a_long_table_by_parent_ids_is_refused_or_linked_in_parts_as_read_whole(tmp_path, monkeypatch, rows, parent):
-    """Ids twice, comments their own parent, cycles, parents after their replies, in two threads: whatever the
-    rows, a table in parts is refused on the same line for the same reason as read whole, or linked the same."""
+def test_a_long_table_by_parent_ids_or_texts_is_refused_or_linked_in_parts_as_read_whole(tmp_path, monkeypatch, rows, parent):
+    """Ids twice, comments their own parent, cycles, parents after their replies, replies naming a text no row
+    or a later row has, in two threads: whatever the rows, a table in parts is refused on the same line for the
+    same reason as read whole, or linked the same."""
     path = tmp_path / "fuzzed.csv"
-    if parent:
-        lines = [f"{t},c{i},{'' if p is None else f'c{p}'},text {k}" for k, (t, i, p) in enumerate(rows)]
+    if parent == "ids":
+        header, lines = (
+            "thread,id,parent_id,text",
+            [f"{t},c{i},{'' if p is None else f'c{p}'},text {k}" for k, (t, i, p, _) in enumerate(rows)],
+        )
+    elif parent == "texts":  # four texts, often repeated, often naming each other (cycles)
+        header, lines = (
+            "thread,id,parent_text,text",
+            [f"{t},c{i},{'' if p is None else f'text {p % 4}'},text {n}" for t, i, p, n in rows],
+        )
     else:
-        lines = [f"{t},c{i},text {k}" for k, (t, i, _) in enumerate(rows)]
-    path.write_text(("thread,id,parent_id,text" if parent else "thread,id,text") + "\n" + "\n".join(lines) + "\n")
+        header, lines = "thread,id,text", [f"{t},c{i},text {k}" for k, (t, i, _, _) in enumerate(rows)]
+    path.write_text(header + "\n" + "\n".join(lines) + "\n")
     monkeypatch.setattr(csv_table, "PART", 10**6)
     whole = outcome(path)
     monkeypatch.setattr(csv_table, "PART", 3)
@@ -372,3 +383,23 @@ def test_a_long_thread_whose_texts_reply_in_a_circle_is_refused_as_read_whole(tm
     with pytest.raises(csv_table.ImportFailure) as parts:
         list(parse(read_source(path), "csv"))
     assert str(parts.value) == str(whole.value) and "reply cycle" in str(whole.value)
+
+
+@pytest.mark.parametrize("cycle", [False, True], ids=["id-twice", "earlier-cycle"])
+def test_a_long_table_of_replies_in_context_with_an_id_twice_is_refused_as_read_whole(tmp_path, monkeypatch, cycle):
+    """Replies by parent text with an id twice in thread "b": refused at its second row, found on disk; but when
+    thread "a", first in the file, has two replies naming each other's texts, its cycle is refused first, as read whole."""
+    a = ["a,c1,text 2,text 1", "a,c2,text 1,text 2"] if cycle else ["a,c1,,text 1", "a,c2,text 1,text 2"]
+    rows = [a[0], "b,c5,,text 5", a[1], "b,c6,text 5,text 6", "b,c5,,text 7", "a,c3,,text 3"]
+    path = tmp_path / "pairs.csv"
+    path.write_text("thread,id,parent_text,text\n" + "\n".join(rows) + "\n")
+    with pytest.raises(csv_table.ImportFailure) as whole:
+        list(parse(read_source(path), "csv"))
+    monkeypatch.setattr(csv_table, "PART", 3)
+    with pytest.raises(csv_table.ImportFailure) as parts:
+        list(parse(read_source(path), "csv"))
+    assert str(parts.value) == str(whole.value)
+    expected = (
+        "2: reply cycle: 'c2' -> 'c1' -> 'c2'" if cycle else "6: duplicate comment id 'c5' in this thread (first on line 3)"
+    )
+    assert str(whole.value) == f"{path}:{expected}"

@@ -5,8 +5,9 @@ thread's links are found on disk first: the rows that repeat an earlier one, whe
 (``RowRepeats``); where each reply's parent is, by parent id (``ParentRows``) or by parent text
 (``TextLinks``, which also places the context comments). A table linked by parent ids, or by none, that cannot
 be linked so (a comment id twice in a thread, a comment its own parent, a reply cycle) is refused here, at the row
-that reading it whole would refuse, found on disk (``table_refusals``); one linked by parent texts, or with parent
-ids and rows to merge, is read whole, to be refused or imported as it always is.
+that reading it whole would refuse, found on disk (``table_refusals``), as is one linked by parent texts that gives an
+id twice; one whose parent texts form a cycle, or with parent ids and rows to merge, is read whole, to be refused or
+imported as it always is.
 """
 
 from __future__ import annotations
@@ -73,9 +74,9 @@ def plan_parts(table: Table, spill: Spill, part: int) -> PartPlan | None:
             parents.close()
         return None
     if not table.merge and not _distinct_ids(table, spill):
-        if index["parent_text"] is None and ids is not None:
+        if _no_text_cycle(table, spill):  # so an id twice is the first refusal reading it whole would make
             _refuse(first_duplicate(table.name, spill, thread_at, ids))
-        return None  # (with parent texts) refused, naming both lines, when the thread is read whole
+        return None  # a cycle of parent texts too: refused when the threads are read whole
     repeats = None
     if table.merge:
         repeats = RowRepeats(spill, thread_at, text_at, index["author"], index["parent_text"])
@@ -126,6 +127,18 @@ def _refuse(failure: ImportFailure | None) -> None:
     """Raise ``failure`` (None: none found on disk, and reading the threads whole settles it)."""
     if failure is not None:
         raise failure
+
+
+def _no_text_cycle(table: Table, spill: Spill) -> bool:
+    """Whether no thread's replies, placed by their parent texts (if the table has them), form a cycle."""
+    index = table.index
+    if index["parent_text"] is None:
+        return True
+    texts = TextLinks(spill, spill.numbered(), index["thread"], index["text"], index["parent_text"])
+    try:
+        return texts.linkable()
+    finally:
+        texts.close()
 
 
 def rows_in(rows: list[tuple[int, Any]]) -> int:
