@@ -386,6 +386,22 @@ def test_a_long_table_of_replies_in_context_that_gives_an_id_twice_is_refused_wi
     refused_within_bound(tmp_path, path, f"{path}:{rows + 2}: duplicate comment id 'c17' in this thread (first on line 19)")
 
 
+def test_a_long_table_of_replies_in_context_whose_texts_form_a_cycle_is_refused_without_holding_its_thread(tmp_path):
+    """64 MB, 220,000 rows, every other one replying to the row before by its text, two rows three quarters in
+    naming each other's texts: 323 MB before (its thread built whole to be refused); the cycle found on disk now
+    (109 MB), named as before."""
+    rows = 220_000
+    filler = ("words of a reply about the news and about the post it answers " * 4)[:180]
+    cycle = {165_001: ("cycle one", "cycle two"), 165_003: ("cycle two", "cycle one")}
+    path = tmp_path / "pairs.csv"
+    with path.open("w") as out:
+        out.write("id,parent_text,text\n")
+        for i in range(rows):
+            text, parent = cycle.get(i, (f"{i} {filler}", f"{i - 1} {filler}" if i % 2 else ""))
+            out.write(f'c{i},"{parent}","{text}"\n')
+    refused_within_bound(tmp_path, path, f"{path}:165003: reply cycle: 'c165003' -> 'c165001' -> 'c165003'")
+
+
 def test_a_long_table_of_replies_in_context_is_written_a_part_at_a_time(tmp_path):
     """45 MB, 100,000 replies naming their parent by its text (a dataset of replies in context): a third to a post
     no row holds (a context comment each, ten replies to each), a third to an earlier row, a third to a row

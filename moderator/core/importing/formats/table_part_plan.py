@@ -6,7 +6,7 @@ thread's links are found on disk first: the rows that repeat an earlier one, whe
 (``TextLinks``, which also places the context comments). A table linked by parent ids, or by none, that cannot
 be linked so (a comment id twice in a thread, a comment its own parent, a reply cycle) is refused here, at the row
 that reading it whole would refuse, found on disk (``table_refusals``), as is one linked by parent texts that gives an
-id twice; one whose parent texts form a cycle, or with parent ids and rows to merge, is read whole, to be refused or
+id twice or whose parent texts form a cycle; one with parent ids and rows to merge is read whole, to be refused or
 imported as it always is.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.table_parents import ParentRows
-from moderator.core.importing.formats.table_refusals import first_duplicate, first_unlinked
+from moderator.core.importing.formats.table_refusals import first_duplicate, first_text_refusal, first_twice, first_unlinked
 from moderator.core.importing.formats.table_repeats import Labels, RowRepeats
 from moderator.core.importing.formats.table_rows import Table, cell, row_comment, thread_draft
 from moderator.core.importing.formats.table_text_links import Context, TextLinks
@@ -74,9 +74,12 @@ def plan_parts(table: Table, spill: Spill, part: int) -> PartPlan | None:
             parents.close()
         return None
     if not table.merge and not _distinct_ids(table, spill):
-        if _no_text_cycle(table, spill):  # so an id twice is the first refusal reading it whole would make
+        if index["parent_text"] is None:
             _refuse(first_duplicate(table.name, spill, thread_at, ids))
-        return None  # a cycle of parent texts too: refused when the threads are read whole
+        else:
+            twice = first_twice(spill, thread_at, ids)
+            _refuse_texts(table, TextLinks(spill, spill.numbered(), thread_at, text_at, index["parent_text"]), twice)
+        return None  # (nothing found on disk: reading the threads whole settles it)
     repeats = None
     if table.merge:
         repeats = RowRepeats(spill, thread_at, text_at, index["author"], index["parent_text"])
@@ -86,7 +89,7 @@ def plan_parts(table: Table, spill: Spill, part: int) -> PartPlan | None:
     texts = TextLinks(spill, kept, thread_at, text_at, index["parent_text"])
     if texts.linkable():
         return PartPlan(spill, parents=texts.parents, repeats=repeats, texts=texts)
-    texts.close()
+    _refuse_texts(table, texts, None)
     return None
 
 
@@ -129,14 +132,10 @@ def _refuse(failure: ImportFailure | None) -> None:
         raise failure
 
 
-def _no_text_cycle(table: Table, spill: Spill) -> bool:
-    """Whether no thread's replies, placed by their parent texts (if the table has them), form a cycle."""
-    index = table.index
-    if index["parent_text"] is None:
-        return True
-    texts = TextLinks(spill, spill.numbered(), index["thread"], index["text"], index["parent_text"])
+def _refuse_texts(table: Table, texts: TextLinks, twice: tuple | None) -> None:
+    """Refuse a table linked by parent texts where reading it whole would: ``twice`` (``first_twice``) or a cycle."""
     try:
-        return texts.linkable()
+        _refuse(first_text_refusal(table.name, texts, table.index["comment_id"], twice))
     finally:
         texts.close()
 

@@ -6,18 +6,23 @@ its thread (naming the first line) or if it is its own parent (``reply_tree.Pend
 and a built thread for a reply cycle (``reply_tree.link_replies``: the cycle that the walk up from its earliest
 row under a cycle meets). The first thread refused so gives the import's error. A ratings table imported as a
 table has every id many times: read whole, its first thread of a million rows was built before it was refused.
+Replies by parent text (``table_text_links``) are refused alike: an id twice, else the cycle their places form.
 """
 
 from __future__ import annotations
 
+import marshal
+from collections.abc import Iterator
+
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.table_parents import ParentRows
+from moderator.core.importing.formats.table_text_links import TextLinks
 from moderator.core.importing.sources.spill import BATCH, Spill
 
 _IDS = "CREATE TABLE id_rows (item INTEGER PRIMARY KEY, thread TEXT NOT NULL, ext TEXT NOT NULL, line INTEGER)"
 # Each id's second row (n = 2) is where it is refused, naming its first: the earliest such row of the earliest thread.
 _FIRST = (
-    "SELECT d.ext, d.line, d.first FROM (SELECT thread, ext, line, item, first_value(line) OVER w AS first, "
+    "SELECT d.thread, d.ext, d.line, d.first FROM (SELECT thread, ext, line, item, first_value(line) OVER w AS first, "
     "row_number() OVER w AS n FROM id_rows WINDOW w AS (PARTITION BY thread, ext ORDER BY item)) d "
     "JOIN threads t ON t.key = d.thread WHERE d.n = 2 ORDER BY t.rowid, d.item LIMIT 1"
 )
@@ -50,10 +55,18 @@ SELECT min(idx) FROM rows WHERE thread = :t AND idx NOT IN (SELECT idx FROM walk
 """
 _UP = "SELECT p.idx FROM rows r JOIN rows p ON p.thread = r.thread AND p.ext = r.parent WHERE r.thread = ? AND r.idx = ?"
 _ROW = "SELECT ext, line FROM rows WHERE thread = ? AND idx = ?"
+# A text-linked thread's entry (table_text_links) as its row: in a cycle, never a context no row filled.
+_ENTRY_ROW = "SELECT i.line, i.data FROM entries e JOIN items i ON i.rowid = e.item WHERE e.thread = ? AND e.pos = ?"
 
 
 def first_duplicate(name: str, spill: Spill, thread_at: int | None, ids_at: int) -> ImportFailure | None:
     """For a table with no parent column staged in ``spill`` (file ``name``): the first id given twice in a thread."""
+    found = first_twice(spill, thread_at, ids_at)
+    return None if found is None else _twice(name, *found[1:])
+
+
+def first_twice(spill: Spill, thread_at: int | None, ids_at: int) -> tuple[str, str, int, int] | None:
+    """(thread, id, line, its first line) of the first id given twice in a thread, in thread order."""
     db = spill.db
     db.execute(_IDS)
     batch: list[tuple[int, str, str, int | None]] = []
@@ -67,17 +80,13 @@ def first_duplicate(name: str, spill: Spill, thread_at: int | None, ids_at: int)
     db.executemany("INSERT INTO id_rows VALUES (?, ?, ?, ?)", batch)
     found = db.execute(_FIRST).fetchone()
     db.execute("DROP TABLE id_rows")
-    return None if found is None else _twice(name, *found)
+    return found
 
 
 def first_unlinked(name: str, spill: Spill, parents: ParentRows) -> ImportFailure | None:
     """For a table linked by parent ids (``parents``, not linkable): the first thread's refusal, in thread order."""
     db = parents.db
-    for statement in (*_INDEXES, *_SUSPECTS):
-        db.execute(statement)
-    for (thread,) in spill.db.execute("SELECT key FROM threads ORDER BY rowid"):
-        if db.execute("SELECT 1 FROM suspects WHERE thread = ?", (thread,)).fetchone() is None:
-            continue
+    for thread in _suspects(spill, parents):
         twice, own = db.execute(_TWICE, (thread,)).fetchone(), db.execute(_OWN, (thread,)).fetchone()
         if twice is not None and (own is None or twice[0] <= own[0]):  # (a row's id is checked before its parent)
             return _twice(name, *twice[1:])
@@ -89,14 +98,55 @@ def first_unlinked(name: str, spill: Spill, parents: ParentRows) -> ImportFailur
     return None
 
 
+def first_text_refusal(name: str, texts: TextLinks, ids_at: int | None, twice: tuple | None) -> ImportFailure | None:
+    """For a table linked by parent texts (``texts``): the first thread's refusal, in thread order, as reading it
+    whole makes it: an id given twice (``twice``, from ``first_twice``: a row's id is checked as it is added), else
+    the cycle the thread's replies form by their parents' texts, each row named by its id (``ids_at``) or line."""
+    spill, parents = texts.spill, texts.parents
+    for thread in _suspects(spill, parents, also=None if twice is None else twice[0]):
+        if twice is not None and thread == twice[0]:
+            return _twice(name, *twice[1:])
+        start = parents.db.execute(_UNREACHED, {"t": thread}).fetchone()[0]
+        if start is not None:
+            rows = [spill.db.execute(_ENTRY_ROW, (thread, pos)).fetchone() for pos in _cycle_rows(parents, thread, start)]
+            return _cycle_failure(name, [(_id(marshal.loads(data), ids_at), line) for line, data in rows])
+    return None
+
+
+def _suspects(spill: Spill, parents: ParentRows, also: str | None = None) -> Iterator[str]:
+    """The threads, in thread order, that may be refused (``_SUSPECTS``), and ``also``."""
+    db = parents.db
+    for statement in (*_INDEXES, *_SUSPECTS):
+        db.execute(statement)
+    for (thread,) in spill.db.execute("SELECT key FROM threads ORDER BY rowid"):
+        if thread == also or db.execute("SELECT 1 FROM suspects WHERE thread = ?", (thread,)).fetchone() is not None:
+            yield thread
+
+
+def _id(row: list[str], at: int | None) -> str | None:
+    return (row[at].strip() or None) if at is not None else None
+
+
 def _twice(name: str, ext: str, line: int, first: int) -> ImportFailure:
     return ImportFailure(name, line, f"duplicate comment id {ext!r} in this thread (first on line {first})")
 
 
 def _cycle(name: str, parents: ParentRows, thread: str, start: int) -> ImportFailure:
+    """The cycle above row ``start``, each row named by its id (and line)."""
+    rows = [parents.db.execute(_ROW, (thread, idx)).fetchone() for idx in _cycle_rows(parents, thread, start)]
+    return _cycle_failure(name, rows)
+
+
+def _cycle_failure(name: str, rows: list[tuple[str | None, int]]) -> ImportFailure:
+    """As ``reply_tree.cycle_failure`` names a cycle: from its first row, each by its id (or its line)."""
+    path = " -> ".join(f"line {line}" if ext is None else repr(ext) for ext, line in [*rows, rows[0]])
+    return ImportFailure(name, min(line for _, line in rows), f"reply cycle: {path}")
+
+
+def _cycle_rows(parents: ParentRows, thread: str, start: int) -> list[int]:
     """The cycle above row ``start`` (under one: its chain of parents never ends), found without holding the chain
     (Floyd's: one step and two steps up until they meet, then up from the start and from there together until
-    they meet at the cycle's first row), named from that row as ``reply_tree.cycle_failure`` names it."""
+    they meet at the cycle's first row), from that row on, as ``reply_tree.reply_depths`` meets it."""
     db = parents.db
 
     def up(idx: int) -> int:
@@ -112,6 +162,4 @@ def _cycle(name: str, parents: ParentRows, thread: str, start: int) -> ImportFai
     while at != entry:
         cycle.append(at)
         at = up(at)
-    rows = [db.execute(_ROW, (thread, idx)).fetchone() for idx in cycle]
-    path = " -> ".join(repr(ext) for ext, _ in [*rows, rows[0]])
-    return ImportFailure(name, min(line for _, line in rows), f"reply cycle: {path}")
+    return cycle

@@ -6,8 +6,8 @@ comment with its parent text, else a context comment made for that text just bef
 the first row with that text, if one comes later, takes the context's place. ``TextLinks`` plans the same
 places from hashes of the texts, in the spill's file: each thread's entries in order (a row; a context a
 later row fills; a context alone) and each entry's parent among them. ``ParentRows`` then gives depths and
-forward links (a row that fills a context may reply to a comment after it), or finds a cycle: the thread is
-then read whole, to be refused as it always is.
+forward links (a row that fills a context may reply to a comment after it), or finds a cycle: the table is then
+refused as reading it whole refuses it (``table_refusals``).
 """
 
 from __future__ import annotations

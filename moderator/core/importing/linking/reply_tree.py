@@ -43,8 +43,9 @@ def reply_depths(parents: list[int | None]) -> list[int]:
 
 
 def cycle_failure(name: str, cycle: list[int], ids: list[str | None], lines: list[int]) -> ImportFailure:
-    """``path:line: reply cycle: 'a' -> 'b' -> 'a'``, at the cycle's first line in the file."""
-    path = " -> ".join(repr(ids[k]) for k in cycle + [cycle[0]])
+    """``path:line: reply cycle: 'a' -> 'b' -> 'a'``, at the cycle's first line in the file; a comment without
+    an id (replies by parent text) named by its line."""
+    path = " -> ".join(f"line {lines[k]}" if ids[k] is None else repr(ids[k]) for k in cycle + [cycle[0]])
     return ImportFailure(name, min(lines[k] for k in cycle), f"reply cycle: {path}")
 
 
