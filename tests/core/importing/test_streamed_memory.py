@@ -334,6 +334,30 @@ def test_a_long_table_with_no_ids_is_written_a_part_at_a_time(tmp_path):
         assert db.execute(merged).fetchone() == (rows - distinct - len(range(7, rows, 7)),)
 
 
+def test_a_long_table_of_parent_ids_and_no_comment_ids_is_written_a_part_at_a_time(tmp_path):
+    """41 MB, 280,000 rows of a parent id and a text (no comment ids: every reply an orphan), a quarter repeating
+    an earlier row: 383 MB before (read whole, to merge the repeats); the repeats found on disk first now (117 MB)."""
+    rows = 280_000
+    filler = ("words of a reply about the news " * 5)[:130]
+    path = tmp_path / "replies.csv"
+    with path.open("w") as out:
+        out.write("parent_id,text\n")
+        for i in range(rows):
+            k = i - 3 if i % 4 == 3 else i  # every fourth row repeats the row three before it
+            out.write(f"t1_{k // 10},{k} {filler}\n")
+    assert path.stat().st_size > 40_000_000
+    kept = rows - rows // 4
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{kept} comments in 1 new thread; {kept} replies whose parent is missing kept" in out
+    assert f"{rows // 4} rows repeat an earlier row of its thread" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        merged = "SELECT count(*), sum(json_array_length(meta, '$.merged_lines')) FROM comments WHERE meta LIKE '%merged%'"
+        assert db.execute(merged).fetchone() == (rows // 4, rows // 4)
+        assert db.execute("SELECT json_extract(meta, '$.orphans') FROM threads").fetchone() == (kept,)
+
+
 def refused_within_bound(tmp_path, path, error: str) -> None:
     """A file over 60 MB refused with ``error``, under the bound, the database left empty."""
     assert path.stat().st_size > 60_000_000

@@ -83,23 +83,27 @@ def test_a_comment_id_twice_in_a_later_thread_is_refused_there_as_read_whole(tmp
 
 
 def outcome(path) -> tuple:
-    """("refused", the error) or ("imported", each thread's (comment id, index of its parent) in order), the
-    parts of a thread joined: a part names a parent in an earlier part by its index in the thread
-    (``parent_before``), a reply in an earlier part to one of its comments by ``replies_before``."""
+    """("refused", the error) or ("imported", each thread's (comment id, index of its parent, metadata, number of
+    labels) in order, each thread's metadata), the parts of a thread joined: a part names a parent in an earlier part
+    by its index in the thread (``parent_before``), a reply in an earlier part to one of its comments by
+    ``replies_before``."""
     try:
         drafts = list(parse(read_source(path), "csv"))
     except csv_table.ImportFailure as exc:
         return "refused", str(exc)
     threads: list[list[list]] = []
+    metadata: dict[int, dict] = {}
     for draft in drafts:
         if not draft.continues:
             threads.append([])
         comments, base = threads[-1], len(threads[-1])
         for k, c in enumerate(draft.comments):
-            comments.append([c.external_id, c.parent_before if c.parent_index is None else base + c.parent_index])
+            parent = c.parent_before if c.parent_index is None else base + c.parent_index
+            comments.append([c.external_id, parent, list(c.metadata.items()), len(c.prior_labels)])  # in order, as stored
             for reply in c.replies_before or ():
                 comments[reply][1] = base + k
-    return "imported", threads
+        metadata[len(threads) - 1] = draft.metadata  # the last part's: the whole thread's (orphans so far)
+    return "imported", threads, metadata
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -109,7 +113,7 @@ def outcome(path) -> tuple:
         min_size=5,
         max_size=12,
     ),
-    st.sampled_from(["none", "ids", "texts", "texts-merged"]),
+    st.sampled_from(["none", "ids", "texts", "texts-merged", "ids-merged"]),
 )
 def test_a_long_table_by_parent_ids_or_texts_is_refused_or_linked_in_parts_as_read_whole(tmp_path, monkeypatch, rows, parent):
     """Ids twice, comments their own parent, cycles, parents after their replies, replies naming a text no row
@@ -130,6 +134,11 @@ def test_a_long_table_by_parent_ids_or_texts_is_refused_or_linked_in_parts_as_re
         header, lines = (
             "thread,parent_text,text,label",
             [f"{t},{'' if p is None else f'text {p % 4}'},text {n},{i % 2}" for t, i, p, n in rows],
+        )
+    elif parent == "ids-merged":  # parent ids, no comment ids: orphans all, repeated rows merged
+        header, lines = (
+            "thread,parent_id,text,label",
+            [f"{t},{'' if p is None else f'c{p % 3}'},text {n},{i % 2}" for t, i, p, n in rows],
         )
     else:
         header, lines = "thread,id,text", [f"{t},c{i},text {k}" for k, (t, i, _, _) in enumerate(rows)]

@@ -269,13 +269,17 @@ def _threads(table: Table, spill: Spill, progress: Progress | None, options: Imp
                     with paused_gc():
                         if of_rows is None:
                             thread = _build(table, key, rows, options, bound)
-                            link_replies(table.name, thread.pending)
                             draft = thread.pending.draft
+                            done += plan.merge(table.name, draft.comments, labels)  # as read whole: merged, then linked
+                            link_replies(table.name, thread.pending)
+                            orphans += draft.metadata.pop("orphans", 0)  # parent ids naming no row
+                            if orphans:  # the whole thread's so far, as linked_part gives them
+                                draft.metadata["orphans"] = orphans
                         else:
                             draft, orphans = linked_part(table, key, rows, bound, plan.parents, of_rows, k * PART, orphans)
+                            done += plan.merge(table.name, draft.comments, labels)
                         if wide is not None:
                             wide.settle(key, draft)
-                        done += plan.merge(table.name, draft.comments, labels)
                     del rows
                     yield _settled(table, draft, first, skipped, continues=k > 0)
                     report(done)

@@ -6,8 +6,8 @@ thread's links are found on disk first: the rows that repeat an earlier one, whe
 (``TextLinks``, which also places the context comments). A table linked by parent ids, or by none, that cannot
 be linked so (a comment id twice in a thread, a comment its own parent, a reply cycle) is refused here, at the row
 that reading it whole would refuse, found on disk (``table_refusals``), as is one linked by parent texts that gives an
-id twice or whose parent texts form a cycle; one with parent ids and rows to merge is read whole, to be refused or
-imported as it always is.
+id twice or whose parent texts form a cycle. Parent ids in a table without comment ids name no row: its replies are
+orphans. One with both parent ids and parent texts is read whole, to be refused or imported as it always is.
 """
 
 from __future__ import annotations
@@ -62,8 +62,10 @@ def plan_parts(table: Table, spill: Spill, part: int) -> PartPlan | None:
     if table.rows <= part:
         return None
     if index["parent"] is not None:
-        if table.merge or ids is None or index["parent_text"] is not None:
-            return None
+        if index["parent_text"] is not None:
+            return None  # (replies by parent id and by parent text: read whole)
+        if ids is None:  # a parent id names no row: every reply is an orphan (the rows that repeat one merged)
+            return PartPlan(spill, repeats=_repeats(table, spill) if table.merge else None)
         rows = ((_key(row, thread_at), cell(row, ids), cell(row, index["parent"]), line) for line, row in spill.items())
         parents = ParentRows(rows)
         if parents.linkable():
@@ -80,9 +82,7 @@ def plan_parts(table: Table, spill: Spill, part: int) -> PartPlan | None:
             twice = first_twice(spill, thread_at, ids)
             _refuse_texts(table, TextLinks(spill, spill.numbered(), thread_at, text_at, index["parent_text"]), twice)
         return None  # (nothing found on disk: reading the threads whole settles it)
-    repeats = None
-    if table.merge:
-        repeats = RowRepeats(spill, thread_at, text_at, index["author"], index["parent_text"])
+    repeats = _repeats(table, spill) if table.merge else None
     if index["parent_text"] is None:
         return PartPlan(spill, repeats=repeats)
     kept = repeats.kept() if repeats is not None else spill.numbered()
@@ -124,6 +124,12 @@ def linked_part(
     if orphans:
         draft.metadata["orphans"] = orphans
     return draft, orphans
+
+
+def _repeats(table: Table, spill: Spill) -> RowRepeats:
+    """The rows to merge into an earlier one: same text, author and parent (by text, or by an id naming no row)."""
+    index = table.index
+    return RowRepeats(spill, index["thread"], index["text"], index["author"], index["parent_text"], index["parent"])
 
 
 def _refuse(failure: ImportFailure | None) -> None:

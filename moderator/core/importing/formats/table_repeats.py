@@ -2,8 +2,7 @@
 built and written in parts.
 
 With no comment id column (nor a column of row ids) to tell rows apart, a row that repeats an earlier one of its
-thread (same text, author and parent text; here the table has no parent id column) is merged into it
-(``table_threads.merge_row``).
+thread (same text, author, and parent text or parent id) is merged into it (``table_threads.merge_row``).
 Read whole, a thread keeps a dict of its rows for that. ``RowRepeats`` finds the repeats in the spill's file
 first, by a hash of each row's text and author; the threads are then read without them. As a part is built, each
 of its comments takes its repeats' lines and labels, in file order, streamed from disk (a "[deleted]" repeated
@@ -53,9 +52,11 @@ Labels = Callable[[int, list[str]], list[PriorLabel]]  # a row's prior labels, f
 
 
 class RowRepeats:
-    """The repeated rows of the table staged in ``spill`` (rows of cells, the text at ``text_at``...)."""
+    """The repeated rows of the table staged in ``spill`` (rows of cells, the text at ``text_at``, the parent's
+    text at ``parent_at``, its id at ``parent_id_at``...)."""
 
-    def __init__(self, spill: Spill, thread_at: int | None, text_at: int, author_at: int | None, parent_at: int | None = None):
+    def __init__(self, spill: Spill, thread_at: int | None, text_at: int, author_at: int | None, parent_at: int | None = None,
+                 parent_id_at: int | None = None):  # fmt: skip
         self.spill, self.db = spill, spill.db
         self.db.execute(_KEYS)
         batch: list[tuple[int, str, bytes]] = []
@@ -63,7 +64,8 @@ class RowRepeats:
             key = row[thread_at].strip() if thread_at is not None else ""
             author = row[author_at].strip() or None if author_at is not None else None
             parent = row[parent_at] if parent_at is not None and row[parent_at].strip() else None
-            same = marshal.dumps((row[text_at], author, parent))
+            parent_id = row[parent_id_at].strip() or None if parent_id_at is not None else None
+            same = marshal.dumps((row[text_at], author, parent, parent_id))
             batch.append((item, key, hashlib.blake2b(same, digest_size=16).digest()))
             if len(batch) >= BATCH:
                 self.db.executemany("INSERT INTO repeat_keys VALUES (?, ?, ?)", batch)
