@@ -426,6 +426,32 @@ def test_a_long_table_of_replies_in_context_whose_texts_form_a_cycle_is_refused_
     refused_within_bound(tmp_path, path, f"{path}:165003: reply cycle: 'c165003' -> 'c165001' -> 'c165003'")
 
 
+def test_a_long_table_of_replies_by_parent_id_and_text_is_written_a_part_at_a_time(tmp_path):
+    """60 MB, 160,000 replies, each with its parent's id and text (the id wins) or, a third of them, only the text
+    of a post no row holds (a context comment each): 321 MB before (read whole); planned on disk now (125 MB)."""
+    rows = 160_000
+    filler = ("words of a reply about the news and about the post it answers " * 3)[:170]
+    path = tmp_path / "replies.csv"
+    with path.open("w") as out:
+        out.write("id,parent_id,parent_text,text\n")
+        for i in range(rows):
+            if i % 3 == 0:
+                out.write(f'c{i},,"post {i // 30} {filler}","{i} {filler}"\n')
+            else:
+                out.write(f'c{i},c{i - 1},"{i - 1} {filler}","{i} {filler}"\n')
+    assert path.stat().st_size > 59_000_000
+    posts = len(range(0, rows, 30))
+    status, out, err, peak = imported(tmp_path, path)
+    assert status == 0, err
+    assert f"{rows + posts} comments in 1 new thread" in out
+    assert peak < BOUND, f"peak {peak / MIB:.0f} MB"
+    with sqlite3.connect(tmp_path / "moderator.sqlite") as db:
+        by_id = "SELECT count(*) FROM comments c JOIN comments p ON p.id = c.parent_id WHERE c.external_id = 'c' || (substr(p.external_id, 2) + 1)"
+        assert db.execute(by_id).fetchone() == (rows - len(range(0, rows, 3)),)
+        depths = "SELECT max(depth), count(*) FILTER (WHERE json_extract(meta, '$.context')) FROM comments"
+        assert db.execute(depths).fetchone() == (3, posts)
+
+
 def test_a_long_table_of_replies_in_context_is_written_a_part_at_a_time(tmp_path):
     """45 MB, 100,000 replies naming their parent by its text (a dataset of replies in context): a third to a post
     no row holds (a context comment each, ten replies to each), a third to an earlier row, a third to a row

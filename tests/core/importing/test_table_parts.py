@@ -106,14 +106,14 @@ def outcome(path) -> tuple:
     return "imported", threads, metadata
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
         st.tuples(st.sampled_from("ab"), st.integers(0, 7), st.one_of(st.none(), st.integers(0, 7)), st.integers(0, 3)),
         min_size=5,
         max_size=12,
     ),
-    st.sampled_from(["none", "ids", "texts", "texts-merged", "ids-merged"]),
+    st.sampled_from(["none", "ids", "texts", "texts-merged", "ids-merged", "ids-and-texts", "ids-and-texts-merged"]),
 )
 def test_a_long_table_by_parent_ids_or_texts_is_refused_or_linked_in_parts_as_read_whole(tmp_path, monkeypatch, rows, parent):
     """Ids twice, comments their own parent, cycles, parents after their replies, replies naming a text no row
@@ -135,6 +135,19 @@ def test_a_long_table_by_parent_ids_or_texts_is_refused_or_linked_in_parts_as_re
             "thread,parent_text,text,label",
             [f"{t},{'' if p is None else f'text {p % 4}'},text {n},{i % 2}" for t, i, p, n in rows],
         )
+    elif parent.startswith("ids-and-texts"):  # by parent id, by text, or both (the id wins); "-merged": no comment ids
+
+        def parents(p):
+            return (f"c{p % 5}" if p is not None and p % 3 != 1 else "", f"text {p % 4}" if p is not None and p % 3 != 2 else "")
+
+        if parent.endswith("merged"):
+            header = "thread,parent_id,parent_text,text,label"
+            lines = [f"{t},{','.join(parents(p))},text {n},{i % 2}" for t, i, p, n in rows]
+        else:
+            header, lines = (
+                "thread,id,parent_id,parent_text,text",
+                [f"{t},c{i},{','.join(parents(p))},text {n}" for t, i, p, n in rows],
+            )
     elif parent == "ids-merged":  # parent ids, no comment ids: orphans all, repeated rows merged
         header, lines = (
             "thread,parent_id,text,label",

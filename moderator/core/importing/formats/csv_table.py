@@ -276,8 +276,10 @@ def _threads(table: Table, spill: Spill, progress: Progress | None, options: Imp
                             if orphans:  # the whole thread's so far, as linked_part gives them
                                 draft.metadata["orphans"] = orphans
                         else:
-                            draft, orphans = linked_part(table, key, rows, bound, plan.parents, of_rows, k * PART, orphans)
-                            done += plan.merge(table.name, draft.comments, labels)
+                            draft, orphans, merged_rows = linked_part(
+                                table, key, rows, bound, plan, of_rows, k * PART, orphans, labels
+                            )
+                            done += merged_rows
                         if wide is not None:
                             wide.settle(key, draft)
                     del rows

@@ -7,7 +7,8 @@ thread's links are found on disk first: the rows that repeat an earlier one, whe
 be linked so (a comment id twice in a thread, a comment its own parent, a reply cycle) is refused here, at the row
 that reading it whole would refuse, found on disk (``table_refusals``), as is one linked by parent texts that gives an
 id twice or whose parent texts form a cycle. Parent ids in a table without comment ids name no row: its replies are
-orphans. One with both parent ids and parent texts is read whole, to be refused or imported as it always is.
+orphans. One with both parent ids and parent texts is planned as by texts, a row with a parent id replying by it;
+if it cannot be linked so, it is read whole, to be refused as it always is.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def plan_parts(table: Table, spill: Spill, part: int) -> PartPlan | None:
         return None
     if index["parent"] is not None:
         if index["parent_text"] is not None:
-            return None  # (replies by parent id and by parent text: read whole)
+            return _by_ids_and_texts(table, spill)
         if ids is None:  # a parent id names no row: every reply is an orphan (the rows that repeat one merged)
             return PartPlan(spill, repeats=_repeats(table, spill) if table.merge else None)
         rows = ((_key(row, thread_at), cell(row, ids), cell(row, index["parent"]), line) for line, row in spill.items())
@@ -94,16 +95,20 @@ def plan_parts(table: Table, spill: Spill, part: int) -> PartPlan | None:
 
 
 def linked_part(
-    table: Table, key: str, rows: list[tuple[int, Any]], bound: MetadataBound, parents: ParentRows,
-    of_rows: Iterator[tuple[int | None, int | None]], first: int, orphans: int,
-) -> tuple[ThreadDraft, int]:  # fmt: skip
+    table: Table, key: str, rows: list[tuple[int, Any]], bound: MetadataBound, plan: PartPlan,
+    of_rows: Iterator[tuple[int | None, int | None]], first: int, orphans: int, labels: Labels,
+) -> tuple[ThreadDraft, int, int]:  # fmt: skip
     """The part of a thread whose rows (or contexts: ``TextLinks``) start at index ``first``: a reply to an
     earlier part's comment names it by ``parent_before``; a reply to a later part's is linked when that part is
-    written (``replies_before``); the thread's orphans so far go in its metadata, as the whole thread's would."""
+    written (``replies_before``); its comments take their repeats (``PartPlan.merge``), then its orphans are
+    marked, as reading the thread whole merges and then links; the thread's orphans so far go in its metadata.
+    Returns the part, the orphans so far and how many repeats were merged."""
     draft = thread_draft(table, key, rows[0][0])
-    parent_at = table.index["parent"]
+    parent_at, parents = table.index["parent"], plan.parents
+    assert parents is not None
     until = first + len(rows)
     replied = parents.replies_before(key, first, until) if parents.forward else {}
+    missing: list[tuple[CommentDraft, str]] = []
     for k in range(len(rows)):
         line, row = rows[k]
         rows[k] = None  # type: ignore[call-overload]
@@ -113,17 +118,36 @@ def linked_part(
             comment, parent = row_comment(table, line, row, bound), cell(row, parent_at)
         at, comment.depth = next(of_rows)
         if parent is not None and at is None:
-            comment.metadata["missing_parent_id"] = parent
-            orphans += 1
+            missing.append((comment, parent))
         elif at is not None and first <= at < until:
             comment.parent_index = at - first
         elif at is not None and at < first:
             comment.parent_before = at
         comment.replies_before = replied.get(first + k)
         draft.comments.append(comment)
+    merged = plan.merge(table.name, draft.comments, labels)
+    for comment, parent in missing:
+        comment.metadata["missing_parent_id"] = parent
+    orphans += len(missing)
     if orphans:
         draft.metadata["orphans"] = orphans
-    return draft, orphans
+    return draft, orphans, merged
+
+
+def _by_ids_and_texts(table: Table, spill: Spill) -> PartPlan | None:
+    """A table whose replies name their parent by id or, without one, by its text (``TableThread.add``): planned as
+    by texts alone, a row with a parent id replying to the row with that id; None (read whole, to be refused) for an
+    id twice in a thread, a comment its own parent or a cycle."""
+    index = table.index
+    if not _distinct_ids(table, spill):
+        return None
+    repeats = _repeats(table, spill) if table.merge else None
+    kept = repeats.kept() if repeats is not None else spill.numbered()
+    texts = TextLinks(spill, kept, index["thread"], index["text"], index["parent_text"], index["comment_id"], index["parent"])
+    if texts.linkable():
+        return PartPlan(spill, parents=texts.parents, repeats=repeats, texts=texts)
+    texts.close()
+    return None
 
 
 def _repeats(table: Table, spill: Spill) -> RowRepeats:

@@ -22,7 +22,10 @@ from typing import Any, NamedTuple
 from moderator.core.importing.formats.table_parents import ParentRows
 from moderator.core.importing.sources.spill import BATCH, Spill
 
-_ROWS = "CREATE TABLE text_rows (item INTEGER PRIMARY KEY, thread TEXT NOT NULL, text BLOB NOT NULL, parent BLOB)"
+_ROWS = (
+    "CREATE TABLE text_rows (item INTEGER PRIMARY KEY, thread TEXT NOT NULL, text BLOB NOT NULL, parent BLOB, ext TEXT, "
+    "parent_id TEXT)"
+)
 _PLAN = (
     # (Every table declared, not made AS SELECT: a column of min(...) has no type, and a join on it uses no index.)
     # the first row with each text
@@ -54,6 +57,18 @@ _LINKS = (
     "SELECT e.thread, e.pos, h.pos FROM entries e LEFT JOIN text_rows r ON r.item = e.item "
     "LEFT JOIN homes h ON h.thread = e.thread AND h.text = r.parent ORDER BY e.thread, e.pos"
 )
+# A table with parent ids too: a row with one replies to the row with that id (none: an orphan), not by text.
+_BY_ID = (
+    "CREATE TABLE id_homes (thread TEXT NOT NULL, ext TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (thread, ext)) "
+    "WITHOUT ROWID",
+    "INSERT INTO id_homes SELECT e.thread, r.ext, e.pos FROM entries e JOIN text_rows r ON r.item = e.item "
+    "WHERE r.ext IS NOT NULL",
+)
+_LINKS_BY_ID = (
+    "SELECT e.thread, e.pos, coalesce(h.pos, i.pos) FROM entries e LEFT JOIN text_rows r ON r.item = e.item "
+    "LEFT JOIN homes h ON h.thread = e.thread AND h.text = r.parent "
+    "LEFT JOIN id_homes i ON i.thread = e.thread AND i.ext = r.parent_id ORDER BY e.thread, e.pos"
+)
 _THREADS = (
     "SELECT t.key, t.first, t.skipped, e.item, i.line, i.data, a.line, a.data FROM threads t "
     "JOIN entries e ON e.thread = t.key LEFT JOIN items i ON i.rowid = e.item LEFT JOIN items a ON a.rowid = e.asker "
@@ -69,25 +84,29 @@ class Context(NamedTuple):
 
 class TextLinks:
     """The plan of the threads staged in ``spill``: from ``rows``, ``(rowid, line, cells)`` of every row to place
-    (the rows that repeat an earlier one left out), the text at ``text_at`` and the parent text at ``parent_at``."""
+    (the rows that repeat an earlier one left out), the text at ``text_at`` and the parent text at ``parent_at``;
+    with parent ids (``parent_id_at``; comment ids at ``ids_at``, distinct), a row with one replies by it instead."""
 
     def __init__(self, spill: Spill, rows: Iterable[tuple[int, Any, list[str]]], thread_at: int | None,
-                 text_at: int, parent_at: int):  # fmt: skip
+                 text_at: int, parent_at: int, ids_at: int | None = None, parent_id_at: int | None = None):  # fmt: skip
         self.spill, self.db, self.parent_at = spill, spill.db, parent_at
         self.db.execute(_ROWS)
-        batch: list[tuple[int, str, bytes, bytes | None]] = []
+        batch: list[tuple[int, str, bytes, bytes | None, str | None, str | None]] = []
+        insert = "INSERT INTO text_rows VALUES (?, ?, ?, ?, ?, ?)"
         for item, _, row in rows:
             text, parent = row[text_at], row[parent_at]
-            named = parent if parent.strip() and parent != text else None
+            ext = row[ids_at].strip() or None if ids_at is not None else None
+            parent_id = row[parent_id_at].strip() or None if parent_id_at is not None else None
+            named = parent if parent_id is None and parent.strip() and parent != text else None
             key = row[thread_at].strip() if thread_at is not None else ""
-            batch.append((item, key, _digest(text), None if named is None else _digest(named)))
+            batch.append((item, key, _digest(text), None if named is None else _digest(named), ext, parent_id))
             if len(batch) >= BATCH:
-                self.db.executemany("INSERT INTO text_rows VALUES (?, ?, ?, ?)", batch)
+                self.db.executemany(insert, batch)
                 batch = []
-        self.db.executemany("INSERT INTO text_rows VALUES (?, ?, ?, ?)", batch)
-        for statement in _PLAN:
+        self.db.executemany(insert, batch)
+        for statement in (*_PLAN, *(_BY_ID if parent_id_at is not None else ())):
             self.db.execute(statement)
-        links = self.db.execute(_LINKS)
+        links = self.db.execute(_LINKS_BY_ID if parent_id_at is not None else _LINKS)
         self.parents = ParentRows(
             (thread, str(pos), None if parent is None else str(parent), None) for thread, pos, parent in links
         )
