@@ -95,14 +95,14 @@ _GOLD = "SELECT comment_id, schema_id, {values} FROM gold_labels WHERE comment_i
 
 
 def _source_status(pg: bool) -> str:
-    """SQL for the comment's source status: "spam", "removed", "deleted" or NULL (an ordinary comment)."""
-    flag = (lambda key: f"c.meta->>'{key}' = 'true'") if pg else (lambda key: f"json_extract(c.meta, '$.{key}') = 1")
+    """SQL for the comment's source status: "spam", "removed", "deleted" or NULL (an ordinary comment); a flag
+    counts when it is JSON true, as the window shows it (``context.source_status``)."""
+    flag = (lambda key: f"(c.meta->'{key}')::text = 'true'") if pg else (lambda key: f"json_type(c.meta, '$.{key}') = 'true'")
     status = "CASE " + " ".join(f"WHEN {flag(key)} THEN '{key}'" for key in SOURCE_STATUSES) + " END"
     if pg:
         return status
-    # SQLite parses the JSON again for each json_extract: only when a key's name (or an escape) is there.
-    named = " OR ".join(f"instr(c.meta, '{key}')" for key in (*SOURCE_STATUSES, "\\"))
-    return f"CASE WHEN {named} THEN {status} END"
+    # SQLite parses the JSON again for each flag: only when a true is there at all (most metadata has none).
+    return f"CASE WHEN instr(c.meta, 'true') THEN {status} END"
 
 
 def _stored_utc(col: str) -> str:

@@ -252,6 +252,24 @@ def test_export_makes_the_output_folder_and_reports_an_unwritable_one(tmp_path, 
     assert status == 1 and err.startswith("moderator: ") and "Traceback" not in err
 
 
+def test_a_source_status_is_exported_only_for_a_flag_that_is_true_as_the_window_shows_it(engine, tmp_path):
+    import pyarrow.parquet as pq
+
+    from moderator.core.importing.drafts import CommentDraft, ThreadDraft
+    from moderator.core.importing.writer import import_drafts
+    from moderator.core.labelling.context import source_status
+
+    metas = [{"spam": True}, {"spam": 1}, {"removed": "true"}, {"context": True, "deleted": 1}, {"note": "true story"},
+             {"deleted": True, "spam": True}, {}]  # fmt: skip
+    comments = [CommentDraft(f"comment {i}", external_id=f"e{i}", metadata=meta) for i, meta in enumerate(metas)]
+    import_drafts(engine, [ThreadDraft(source="t", title="T", comments=comments)], name="t", fmt="t")
+    expected = {f"e{i}": source_status(meta) for i, meta in enumerate(metas)}
+    assert expected == {"e0": "spam", "e1": None, "e2": None, "e3": None, "e4": None, "e5": "spam", "e6": None}
+    assert {r["external_id"]: r["source_status"] for r in iter_records(engine)} == expected
+    export_file(engine, tmp_path / "data.parquet", "parquet")
+    assert {r["external_id"]: r["source_status"] for r in pq.read_table(tmp_path / "data.parquet").to_pylist()} == expected
+
+
 def test_comments_the_source_marked_deleted_removed_or_spam_say_so_in_every_format(engine, tmp_path):
 
     import pyarrow.parquet as pq
