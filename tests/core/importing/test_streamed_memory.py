@@ -426,12 +426,10 @@ def test_a_long_table_of_replies_in_context_whose_texts_form_a_cycle_is_refused_
     refused_within_bound(tmp_path, path, f"{path}:165003: reply cycle: 'c165003' -> 'c165001' -> 'c165003'")
 
 
-def test_a_long_table_of_replies_by_parent_id_and_text_is_written_a_part_at_a_time(tmp_path):
-    """60 MB, 160,000 replies, each with its parent's id and text (the id wins) or, a third of them, only the text
-    of a post no row holds (a context comment each): 321 MB before (read whole); planned on disk now (125 MB)."""
-    rows = 160_000
+def replies_by_id_and_text(path: Path, rows: int, last: str = "") -> Path:
+    """60 MB for 160,000 replies, each with its parent's id and text (the id wins) or, a third of them, only the
+    text of a post no row holds (a context comment each); then ``last``."""
     filler = ("words of a reply about the news and about the post it answers " * 3)[:170]
-    path = tmp_path / "replies.csv"
     with path.open("w") as out:
         out.write("id,parent_id,parent_text,text\n")
         for i in range(rows):
@@ -439,6 +437,15 @@ def test_a_long_table_of_replies_by_parent_id_and_text_is_written_a_part_at_a_ti
                 out.write(f'c{i},,"post {i // 30} {filler}","{i} {filler}"\n')
             else:
                 out.write(f'c{i},c{i - 1},"{i - 1} {filler}","{i} {filler}"\n')
+        out.write(last)
+    return path
+
+
+def test_a_long_table_of_replies_by_parent_id_and_text_is_written_a_part_at_a_time(tmp_path):
+    """160,000 replies by parent id and text (``replies_by_id_and_text``): 321 MB before (read whole); planned on
+    disk now (125 MB)."""
+    rows = 160_000
+    path = replies_by_id_and_text(tmp_path / "replies.csv", rows)
     assert path.stat().st_size > 59_000_000
     posts = len(range(0, rows, 30))
     status, out, err, peak = imported(tmp_path, path)
@@ -450,6 +457,13 @@ def test_a_long_table_of_replies_by_parent_id_and_text_is_written_a_part_at_a_ti
         assert db.execute(by_id).fetchone() == (rows - len(range(0, rows, 3)),)
         depths = "SELECT max(depth), count(*) FILTER (WHERE json_extract(meta, '$.context')) FROM comments"
         assert db.execute(depths).fetchone() == (3, posts)
+
+
+def test_a_long_table_of_replies_by_parent_id_and_text_that_gives_an_id_twice_is_refused_without_holding_it(tmp_path):
+    """69 MB, 185,000 such replies, the last one giving an early row's id again: 323 MB before (its thread built
+    whole to be refused); found on disk now (119 MB)."""
+    path = replies_by_id_and_text(tmp_path / "replies.csv", 185_000, last="c17,c5,,again\n")
+    refused_within_bound(tmp_path, path, f"{path}:185002: duplicate comment id 'c17' in this thread (first on line 19)")
 
 
 def test_a_long_table_of_replies_in_context_is_written_a_part_at_a_time(tmp_path):

@@ -434,3 +434,26 @@ def test_a_long_table_of_replies_in_context_with_an_id_twice_is_refused_as_read_
         else "7: duplicate comment id 'c5' in this thread (first on line 3)"
     )
     assert str(whole.value) == f"{path}:{expected}"
+
+
+@pytest.mark.parametrize(
+    ("rows", "failure"),
+    [
+        (["a,c1,,,text 1", "a,c2,c2,,text 2", "a,c1,,,text 3"], "3: comment 'c2' is its own parent"),
+        (["a,c1,,,text 1", "a,c1,,,text 2", "a,c2,c2,,text 3"], "3: duplicate comment id 'c1' in this thread (first on line 2)"),
+        (["a,c1,c2,,text 1", "a,c2,,text 1,text 2", "b,c1,,,x", "b,c1,,,y"], "2: reply cycle: 'c1' -> 'c2' -> 'c1'"),
+    ],
+    ids=["own-parent-first", "id-twice-first", "cycle-by-id-and-text"],
+)
+def test_a_long_table_of_replies_by_id_and_text_is_refused_as_read_whole(tmp_path, monkeypatch, rows, failure):
+    """A reply names its parent by id or, without one, by text: a comment its own parent, an id twice (whichever
+    row comes first) or a cycle through both kinds of link is refused as when the thread is read whole."""
+    path = tmp_path / "replies.csv"
+    filler = [f"z,z{k},,,filler {k}" for k in range(4)]  # a second thread, after: the table is long
+    path.write_text("thread,id,parent_id,parent_text,text\n" + "\n".join(rows + filler) + "\n")
+    with pytest.raises(csv_table.ImportFailure) as whole:
+        list(parse(read_source(path), "csv"))
+    monkeypatch.setattr(csv_table, "PART", 2)
+    with pytest.raises(csv_table.ImportFailure) as parts:
+        list(parse(read_source(path), "csv"))
+    assert str(parts.value) == str(whole.value) == f"{path}:{failure}"

@@ -7,8 +7,8 @@ thread's links are found on disk first: the rows that repeat an earlier one, whe
 be linked so (a comment id twice in a thread, a comment its own parent, a reply cycle) is refused here, at the row
 that reading it whole would refuse, found on disk (``table_refusals``), as is one linked by parent texts that gives an
 id twice or whose parent texts form a cycle. Parent ids in a table without comment ids name no row: its replies are
-orphans. One with both parent ids and parent texts is planned as by texts, a row with a parent id replying by it;
-if it cannot be linked so, it is read whole, to be refused as it always is.
+orphans. One with both parent ids and parent texts is planned as by texts, a row with a parent id replying by it,
+and refused so too.
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ from typing import Any
 from moderator.core.importing.drafts import CommentDraft, ThreadDraft
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.table_parents import ParentRows
-from moderator.core.importing.formats.table_refusals import first_duplicate, first_text_refusal, first_twice, first_unlinked
+from moderator.core.importing.formats.table_refusals import (
+    first_duplicate,
+    first_own,
+    first_text_refusal,
+    first_twice,
+    first_unlinked,
+)
 from moderator.core.importing.formats.table_repeats import Labels, RowRepeats
 from moderator.core.importing.formats.table_rows import Table, cell, row_comment, thread_draft
 from moderator.core.importing.formats.table_text_links import Context, TextLinks
@@ -136,17 +142,17 @@ def linked_part(
 
 def _by_ids_and_texts(table: Table, spill: Spill) -> PartPlan | None:
     """A table whose replies name their parent by id or, without one, by its text (``TableThread.add``): planned as
-    by texts alone, a row with a parent id replying to the row with that id; None (read whole, to be refused) for an
-    id twice in a thread, a comment its own parent or a cycle."""
+    by texts alone, a row with a parent id replying to the row with that id; refused, as read whole, for an id twice
+    in a thread, a comment its own parent or a cycle."""
     index = table.index
-    if not _distinct_ids(table, spill):
-        return None
+    distinct = _distinct_ids(table, spill)
     repeats = _repeats(table, spill) if table.merge else None
     kept = repeats.kept() if repeats is not None else spill.numbered()
     texts = TextLinks(spill, kept, index["thread"], index["text"], index["parent_text"], index["comment_id"], index["parent"])
-    if texts.linkable():
+    if distinct and texts.linkable():
         return PartPlan(spill, parents=texts.parents, repeats=repeats, texts=texts)
-    texts.close()
+    twice = None if distinct else first_twice(spill, index["thread"], index["comment_id"])
+    _refuse_texts(table, texts, twice, first_own(texts))
     return None
 
 
@@ -162,10 +168,11 @@ def _refuse(failure: ImportFailure | None) -> None:
         raise failure
 
 
-def _refuse_texts(table: Table, texts: TextLinks, twice: tuple | None) -> None:
-    """Refuse a table linked by parent texts where reading it whole would: ``twice`` (``first_twice``) or a cycle."""
+def _refuse_texts(table: Table, texts: TextLinks, twice: tuple | None, own: tuple | None = None) -> None:
+    """Refuse a table linked by parent texts where reading it whole would: ``twice`` (``first_twice``), ``own``
+    (``first_own``) or a cycle."""
     try:
-        _refuse(first_text_refusal(table.name, texts, table.index["comment_id"], twice))
+        _refuse(first_text_refusal(table.name, texts, table.index["comment_id"], twice, own))
     finally:
         texts.close()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Iterator
+from operator import itemgetter
 
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats.table_parents import ParentRows
@@ -55,6 +56,11 @@ SELECT min(idx) FROM rows WHERE thread = :t AND idx NOT IN (SELECT idx FROM walk
 """
 _UP = "SELECT p.idx FROM rows r JOIN rows p ON p.thread = r.thread AND p.ext = r.parent WHERE r.thread = ? AND r.idx = ?"
 _ROW = "SELECT ext, line FROM rows WHERE thread = ? AND idx = ?"
+# A text-linked table's first row naming its own id as its parent's (table_text_links' text_rows).
+_OWN_TEXTS = (
+    "SELECT r.thread, r.ext, i.line FROM text_rows r JOIN threads t ON t.key = r.thread JOIN items i ON i.rowid = r.item "
+    "WHERE r.parent_id = r.ext ORDER BY t.rowid, r.item LIMIT 1"
+)
 # A text-linked thread's entry (table_text_links) as its row: in a cycle, never a context no row filled.
 _ENTRY_ROW = "SELECT i.line, i.data FROM entries e JOIN items i ON i.rowid = e.item WHERE e.thread = ? AND e.pos = ?"
 
@@ -91,21 +97,26 @@ def first_unlinked(name: str, spill: Spill, parents: ParentRows) -> ImportFailur
         if twice is not None and (own is None or twice[0] <= own[0]):  # (a row's id is checked before its parent)
             return _twice(name, *twice[1:])
         if own is not None:
-            return ImportFailure(name, own[1], f"comment {own[2]!r} is its own parent")
+            return _own(name, own[2], own[1])
         start = db.execute(_UNREACHED, {"t": thread}).fetchone()[0]
         if start is not None:
             return _cycle(name, parents, thread, start)
     return None
 
 
-def first_text_refusal(name: str, texts: TextLinks, ids_at: int | None, twice: tuple | None) -> ImportFailure | None:
-    """For a table linked by parent texts (``texts``): the first thread's refusal, in thread order, as reading it
-    whole makes it: an id given twice (``twice``, from ``first_twice``: a row's id is checked as it is added), else
-    the cycle the thread's replies form by their parents' texts, each row named by its id (``ids_at``) or line."""
+def first_text_refusal(
+    name: str, texts: TextLinks, ids_at: int | None, twice: tuple | None, own: tuple | None = None
+) -> ImportFailure | None:
+    """For a table linked by parent texts (``texts``), or by ids and texts: the first thread's refusal, in thread
+    order, as reading it whole makes it: as its rows are added, an id given twice (``twice``, from ``first_twice``)
+    or a comment its own parent (``own``, from ``first_own``), whichever row comes first; else the cycle the
+    thread's replies form, each row named by its id (``ids_at``) or line."""
     spill, parents = texts.spill, texts.parents
-    for thread in _suspects(spill, parents, also=None if twice is None else twice[0]):
-        if twice is not None and thread == twice[0]:
-            return _twice(name, *twice[1:])
+    added = sorted((found for found in (twice, own) if found is not None), key=itemgetter(2))  # by line: row order
+    for thread in _suspects(spill, parents, also={found[0] for found in added}):
+        for found in added:
+            if found[0] == thread:
+                return _twice(name, *found[1:]) if found is twice else _own(name, *found[1:])
         start = parents.db.execute(_UNREACHED, {"t": thread}).fetchone()[0]
         if start is not None:
             rows = [spill.db.execute(_ENTRY_ROW, (thread, pos)).fetchone() for pos in _cycle_rows(parents, thread, start)]
@@ -113,13 +124,18 @@ def first_text_refusal(name: str, texts: TextLinks, ids_at: int | None, twice: t
     return None
 
 
-def _suspects(spill: Spill, parents: ParentRows, also: str | None = None) -> Iterator[str]:
-    """The threads, in thread order, that may be refused (``_SUSPECTS``), and ``also``."""
+def first_own(texts: TextLinks) -> tuple[str, str, int] | None:
+    """(thread, id, line) of the first row, in thread order, that names its own id as its parent's."""
+    return texts.db.execute(_OWN_TEXTS).fetchone()
+
+
+def _suspects(spill: Spill, parents: ParentRows, also: set[str] = frozenset()) -> Iterator[str]:  # type: ignore[assignment]
+    """The threads, in thread order, that may be refused (``_SUSPECTS``), and those ``also``."""
     db = parents.db
     for statement in (*_INDEXES, *_SUSPECTS):
         db.execute(statement)
     for (thread,) in spill.db.execute("SELECT key FROM threads ORDER BY rowid"):
-        if thread == also or db.execute("SELECT 1 FROM suspects WHERE thread = ?", (thread,)).fetchone() is not None:
+        if thread in also or db.execute("SELECT 1 FROM suspects WHERE thread = ?", (thread,)).fetchone() is not None:
             yield thread
 
 
@@ -129,6 +145,10 @@ def _id(row: list[str], at: int | None) -> str | None:
 
 def _twice(name: str, ext: str, line: int, first: int) -> ImportFailure:
     return ImportFailure(name, line, f"duplicate comment id {ext!r} in this thread (first on line {first})")
+
+
+def _own(name: str, ext: str, line: int) -> ImportFailure:
+    return ImportFailure(name, line, f"comment {ext!r} is its own parent")
 
 
 def _cycle(name: str, parents: ParentRows, thread: str, start: int) -> ImportFailure:

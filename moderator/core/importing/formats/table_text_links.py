@@ -61,7 +61,8 @@ _LINKS = (
 _BY_ID = (
     "CREATE TABLE id_homes (thread TEXT NOT NULL, ext TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (thread, ext)) "
     "WITHOUT ROWID",
-    "INSERT INTO id_homes SELECT e.thread, r.ext, e.pos FROM entries e JOIN text_rows r ON r.item = e.item "
+    # (an id twice: its thread is refused as its rows are added, before any link counts)
+    "INSERT OR IGNORE INTO id_homes SELECT e.thread, r.ext, e.pos FROM entries e JOIN text_rows r ON r.item = e.item "
     "WHERE r.ext IS NOT NULL",
 )
 _LINKS_BY_ID = (
