@@ -6,13 +6,14 @@ its thread (naming the first line) or if it is its own parent (``reply_tree.Pend
 and a built thread for a reply cycle (``reply_tree.link_replies``: the cycle that the walk up from its earliest
 row under a cycle meets). The first thread refused so gives the import's error. A ratings table imported as a
 table has every id many times: read whole, its first thread of a million rows was built before it was refused.
-Replies by parent text (``table_text_links``) are refused alike: an id twice, else the cycle their places form.
+Replies by parent text (``table_text_links``), or by id and text, are refused alike: an id twice or a comment its
+own parent as the rows are added, else the cycle their places form.
 """
 
 from __future__ import annotations
 
 import marshal
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from operator import itemgetter
 
 from moderator.core.importing.errors import ImportFailure
@@ -129,7 +130,7 @@ def first_own(texts: TextLinks) -> tuple[str, str, int] | None:
     return texts.db.execute(_OWN_TEXTS).fetchone()
 
 
-def _suspects(spill: Spill, parents: ParentRows, also: set[str] = frozenset()) -> Iterator[str]:  # type: ignore[assignment]
+def _suspects(spill: Spill, parents: ParentRows, also: Collection[str] = ()) -> Iterator[str]:
     """The threads, in thread order, that may be refused (``_SUSPECTS``), and those ``also``."""
     db = parents.db
     for statement in (*_INDEXES, *_SUSPECTS):

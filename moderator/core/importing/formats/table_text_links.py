@@ -86,7 +86,8 @@ class Context(NamedTuple):
 class TextLinks:
     """The plan of the threads staged in ``spill``: from ``rows``, ``(rowid, line, cells)`` of every row to place
     (the rows that repeat an earlier one left out), the text at ``text_at`` and the parent text at ``parent_at``;
-    with parent ids (``parent_id_at``; comment ids at ``ids_at``, distinct), a row with one replies by it instead."""
+    with parent ids (``parent_id_at``, comment ids at ``ids_at``), a row with one replies by it instead, as
+    ``table_threads.TableThread`` links it."""
 
     def __init__(self, spill: Spill, rows: Iterable[tuple[int, Any, list[str]]], thread_at: int | None,
                  text_at: int, parent_at: int, ids_at: int | None = None, parent_id_at: int | None = None):  # fmt: skip
