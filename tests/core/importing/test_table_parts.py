@@ -1,5 +1,5 @@
-"""A long thread of a table (Jigsaw's shape: an id, a text, labels; replies by parent id or text; rows with
-nothing to tell them apart) is built and written a part at a time, stored exactly as when read whole, and a
+"""A long thread of a table (Jigsaw's shape: an id, a text, labels; replies by parent id, by text or by both; rows
+with nothing to tell them apart) is built and written a part at a time, stored exactly as when read whole, and a
 table refused is refused on the same line for the same reason."""
 
 from __future__ import annotations
