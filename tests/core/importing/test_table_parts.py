@@ -57,6 +57,17 @@ def test_a_comment_id_twice_in_a_long_thread_is_still_refused_naming_both_lines(
         list(parse(read_source(path), "csv"))
 
 
+def refusals(path, monkeypatch, part: int) -> tuple[str, str]:
+    """The error of reading the table at ``path`` whole, and of reading it in parts of ``part`` rows."""
+    errors = []
+    for rows in (10**6, part):
+        monkeypatch.setattr(csv_table, "PART", rows)
+        with pytest.raises(csv_table.ImportFailure) as refused:
+            list(parse(read_source(path), "csv"))
+        errors.append(str(refused.value))
+    return errors[0], errors[1]
+
+
 @pytest.mark.parametrize("rated", [False, True], ids=["table", "ratings-like"])
 def test_a_comment_id_twice_in_a_later_thread_is_refused_there_as_read_whole(tmp_path, engine, capsys, monkeypatch, rated):
     """Found on disk, not by holding the thread: the first thread (by first line) with an id twice is refused at
@@ -69,14 +80,10 @@ def test_a_comment_id_twice_in_a_later_thread_is_refused_there_as_read_whole(tmp
         header, rows = header + ",annotator", [f"{row},r{k % 3}" for k, row in enumerate(rows)]
     path = tmp_path / "threads.csv"
     path.write_text(f"{header}\n" + "\n".join(rows) + "\n")
-    with pytest.raises(csv_table.ImportFailure) as whole:
-        list(parse(read_source(path), "csv"))
-    monkeypatch.setattr(csv_table, "PART", 4)
-    with pytest.raises(csv_table.ImportFailure) as parts:
-        list(parse(read_source(path), "csv"))
-    assert str(parts.value) == str(whole.value)
-    assert str(whole.value).startswith(f"{path}:18: duplicate comment id 'b1' in this thread (first on line 4)")
-    assert ("--format ratings" in str(whole.value)) == rated
+    whole, parts = refusals(path, monkeypatch, 4)
+    assert parts == whole
+    assert whole.startswith(f"{path}:18: duplicate comment id 'b1' in this thread (first on line 4)")
+    assert ("--format ratings" in whole) == rated
     status, _, err = cli_import(engine, capsys, path, "--format", "csv")
     assert status != 0 and "duplicate comment id 'b1'" in err
     assert stored(engine) == ([], [], [])
@@ -404,12 +411,8 @@ def test_a_long_thread_of_replies_in_context_is_written_in_parts_as_read_whole(
 def test_a_long_thread_whose_texts_reply_in_a_circle_is_refused_as_read_whole(tmp_path, monkeypatch):
     path = tmp_path / "pairs.csv"
     path.write_text("parent_text,text\n" + "".join(f",post {i}\n" for i in range(6)) + "B,A\nA,B\n")
-    with pytest.raises(csv_table.ImportFailure) as whole:
-        list(parse(read_source(path), "csv"))
-    monkeypatch.setattr(csv_table, "PART", 4)
-    with pytest.raises(csv_table.ImportFailure) as parts:
-        list(parse(read_source(path), "csv"))
-    assert str(parts.value) == str(whole.value) == f"{path}:8: reply cycle: line 9 -> line 8 -> line 9"  # rows without ids
+    whole, parts = refusals(path, monkeypatch, 4)
+    assert parts == whole == f"{path}:8: reply cycle: line 9 -> line 8 -> line 9"  # rows without ids
 
 
 @pytest.mark.parametrize("cycle", ["none", "earlier", "same"], ids=["id-twice", "earlier-cycle", "cycle-and-id-twice"])
@@ -422,18 +425,14 @@ def test_a_long_table_of_replies_in_context_with_an_id_twice_is_refused_as_read_
     rows = [a[0], "b,c5,,text 5", a[1], *b, "b,c5,,text 7", "a,c3,,text 3"]
     path = tmp_path / "pairs.csv"
     path.write_text("thread,id,parent_text,text\n" + "\n".join(rows) + "\n")
-    with pytest.raises(csv_table.ImportFailure) as whole:
-        list(parse(read_source(path), "csv"))
-    monkeypatch.setattr(csv_table, "PART", 3)
-    with pytest.raises(csv_table.ImportFailure) as parts:
-        list(parse(read_source(path), "csv"))
-    assert str(parts.value) == str(whole.value)
+    whole, parts = refusals(path, monkeypatch, 3)
+    assert parts == whole
     expected = (
         "2: reply cycle: 'c2' -> 'c1' -> 'c2'"
         if cycle == "earlier"
         else "7: duplicate comment id 'c5' in this thread (first on line 3)"
     )
-    assert str(whole.value) == f"{path}:{expected}"
+    assert whole == f"{path}:{expected}"
 
 
 @pytest.mark.parametrize(
@@ -451,9 +450,5 @@ def test_a_long_table_of_replies_by_id_and_text_is_refused_as_read_whole(tmp_pat
     path = tmp_path / "replies.csv"
     filler = [f"z,z{k},,,filler {k}" for k in range(4)]  # a second thread, after: the table is long
     path.write_text("thread,id,parent_id,parent_text,text\n" + "\n".join(rows + filler) + "\n")
-    with pytest.raises(csv_table.ImportFailure) as whole:
-        list(parse(read_source(path), "csv"))
-    monkeypatch.setattr(csv_table, "PART", 2)
-    with pytest.raises(csv_table.ImportFailure) as parts:
-        list(parse(read_source(path), "csv"))
-    assert str(parts.value) == str(whole.value) == f"{path}:{failure}"
+    whole, parts = refusals(path, monkeypatch, 2)
+    assert parts == whole == f"{path}:{failure}"
