@@ -20,6 +20,20 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="moderator-test-config-"
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="moderator-test-data-")
 
 
+# Each worker makes its own PostgreSQL templates and password-checking cluster: a big machine's every core
+# would pay that more times than it saves.
+MAX_WORKERS = 4
+
+
+def pytest_xdist_auto_num_workers(config) -> int | None:
+    """How many processes `-n logical` (pyproject's addopts) starts: one per core, MAX_WORKERS at most
+    (unless $PYTEST_XDIST_AUTO_NUM_WORKERS says, which xdist reads itself)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(MAX_WORKERS, cores))
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The shared test data next to the repository (../shared/data); skipped when absent, except in CI."""
