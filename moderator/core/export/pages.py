@@ -43,7 +43,9 @@ HEAD_COLUMNS = (
 )  # fmt: skip
 # annotation tuple: (comment_id, annotation id, schema_id, values JSON text, spans JSON text, status, annotator
 # name, submitted_at, duration_ms, provenance JSON text). The name travels apart: an export shows a pseudonym in
-# its place. Its slice [A_SCHEMA:A_SUBMITTED] is what repeats: the export's memo key for its JSON.
+# its place. Its slice [A_SCHEMA:A_SUBMITTED] is what repeats: the export's memo key for its JSON. Provenance is
+# read only where it is shown (the perspectivist long table; else None): real labels each carry their own, which
+# other formats would read a million times for nothing (about 0.5 s of SQLite's CPU a million).
 A_COMMENT, A_ID, A_SCHEMA, A_VALUES, A_SPANS, A_STATUS, A_ANNOTATOR, A_SUBMITTED, A_DURATION, A_PROVENANCE = range(10)
 _by_id = itemgetter(A_ID)
 
@@ -126,7 +128,7 @@ class Page:
 class _Sql:
     """The statements in the connection's dialect and parameter style, JSON columns read as text."""
 
-    def __init__(self, cursor, annotator_id: int | None, columns: bool = False, texts: bool = False):
+    def __init__(self, cursor, annotator_id: int | None, columns: bool = False, texts: bool = False, provenance: bool = False):
         self.pg = not isinstance(cursor, sqlite3.Cursor)
         self.annotator_id = annotator_id
         if self.pg:
@@ -152,8 +154,9 @@ class _Sql:
         self.quotes = self._style(_QUOTES)
         self.superseded = self._style(_SUPERSEDED)
         self.gold = self._style(_GOLD.format(values=as_text('"values"')))
-        fill = {"values": as_text('a."values"'), "spans": as_text("a.spans"), "provenance": as_text("a.provenance"),
-                "submitted": iso("a.submitted_at"), "mine": " AND a.annotator_id = ?" if annotator_id is not None else ""}  # fmt: skip
+        fill = {"values": as_text('a."values"'), "spans": as_text("a.spans"), "submitted": iso("a.submitted_at"),
+                "provenance": as_text("a.provenance") if provenance else "NULL",
+                "mine": " AND a.annotator_id = ?" if annotator_id is not None else ""}  # fmt: skip
         self.range = self._style(_ANNOTATIONS.format(where="a.comment_id BETWEEN ? AND ?", **fill))
         in_list = "a.comment_id = ANY(?)" if self.pg else "a.comment_id IN (SELECT value FROM json_each(?))"
         self.listed = self._style(_ANNOTATIONS.format(where=in_list, **fill))
@@ -163,17 +166,23 @@ class _Sql:
 
 
 def pages(
-    engine: Engine, annotator_id: int | None = None, page_size: int = PAGE, columns: bool = False, texts: bool = False
+    engine: Engine,
+    annotator_id: int | None = None,
+    page_size: int = PAGE,
+    columns: bool = False,
+    texts: bool = False,
+    provenance: bool = False,
 ) -> Iterator[Page]:
     """Every comment in thread order, with its current annotations (only ``annotator_id``'s when given);
-    ``texts``: the JSON rows also carry their texts apart (see C_TEXT).
+    ``texts``: the JSON rows also carry their texts apart (see C_TEXT); ``provenance``: the annotations carry
+    theirs (see A_PROVENANCE).
 
     In one transaction, so the file is one snapshot. (Reading a page ahead in a thread gained nothing:
     sqlite3 gives up the GIL for every row, and the two threads then mostly wait for each other; making
     SQLite build a page up front, as a materialized CTE, cost more CPU than the overlap saved on a busy machine.)
     """
     with transaction(engine) as cursor:
-        yield from range_pages(cursor, _Sql(cursor, annotator_id, columns, texts), page_size=page_size)
+        yield from range_pages(cursor, _Sql(cursor, annotator_id, columns, texts, provenance), page_size=page_size)
 
 
 @contextmanager

@@ -88,7 +88,7 @@ def _write(
     tally = AnnotatorTally()
     table = LongTable(str(part / LONG), builder)
     try:
-        for page in export.pages(progress, columns=True):
+        for page in export.pages(progress, columns=True, provenance=True):  # the long table shows it
             table.add(page)
             tally.add(page)
             _add_items(page, questions, builder)

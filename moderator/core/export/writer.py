@@ -64,11 +64,12 @@ class Export:
             scrubber=self.scrubber,
         )  # fmt: skip
 
-    def pages(self, progress: Progress | None = None, columns: bool = False):
-        """Pages of driver tuples (see export_read): the comments' fields as JSON objects, or as ``columns``."""
+    def pages(self, progress: Progress | None = None, columns: bool = False, provenance: bool = False):
+        """Pages of driver tuples (see pages.py): the comments' fields as JSON objects, or as ``columns``;
+        the annotations' provenance when asked."""
         done = 0
         texts = self.scrubber is not None and not columns  # JSON rows carry their texts apart, to scrub them
-        for page in pages(self.engine, self.annotator_id, columns=columns, texts=texts):
+        for page in pages(self.engine, self.annotator_id, columns=columns, texts=texts, provenance=provenance):
             yield page
             done += len(page.comments)
             if progress and self.total:
