@@ -5,7 +5,9 @@ Every test that takes ``engine`` runs on SQLite and, when $MODERATOR_TEST_POSTGR
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,9 +17,11 @@ from helpers.paths import SHARED_DATA
 
 # No test writes the user's own files (window geometry, keys, recent projects, outboxes, the demo project):
 # Qt's QSettings and the app's config and data folders resolve under folders of this session, children
-# included. GUI tests also give each test a settings folder of its own (tests/gui/conftest.py).
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="moderator-test-config-")
-os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="moderator-test-data-")
+# included. GUI tests also give each test a settings folder of its own (tests/gui/conftest.py). Each
+# process of the suite (a worker per core) makes its own and removes them when it ends.
+for _variable, _prefix in (("XDG_CONFIG_HOME", "moderator-test-config-"), ("XDG_DATA_HOME", "moderator-test-data-")):
+    os.environ[_variable] = tempfile.mkdtemp(prefix=_prefix)
+    atexit.register(shutil.rmtree, os.environ[_variable], ignore_errors=True)
 
 
 # Each worker makes its own PostgreSQL templates and password-checking cluster: a big machine's every core

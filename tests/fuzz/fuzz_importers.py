@@ -34,7 +34,8 @@ with atheris.instrument_imports(include=["moderator.core.importing.formats"]):
 from importer_target import ADVERSARIAL, SEEDS, extension, formats, parse_file  # noqa: E402
 
 FORMATS = formats()
-WORKDIR = Path(tempfile.mkdtemp(prefix="moderator-fuzz-"))
+# Where each input is written to be imported: the test's own folder when it runs this (removed after it).
+WORKDIR = Path(os.environ.get("MODERATOR_FUZZ_WORKDIR") or tempfile.mkdtemp(prefix="moderator-fuzz-"))
 
 
 def one_input(data: bytes) -> None:

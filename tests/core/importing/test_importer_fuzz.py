@@ -7,6 +7,7 @@ or in an import whose rows both backends can store; never another exception, nev
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -139,6 +140,7 @@ def test_atheris_fuzzer_finds_nothing(tmp_path):
             "-rss_limit_mb=3072", f"-artifact_prefix={tmp_path}/", str(tmp_path / "corpus"),
         ],
         capture_output=True, text=True, timeout=ATHERIS_SECONDS + 60, cwd=tmp_path,
+        env={**os.environ, "MODERATOR_FUZZ_WORKDIR": str(tmp_path)},
     )  # fmt: skip
     log = run.stderr
     findings = sorted(p.name for p in tmp_path.glob("*") if p.name.startswith(("crash-", "timeout-", "oom-", "leak-")))
