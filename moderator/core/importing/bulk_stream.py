@@ -17,10 +17,13 @@ rows would add that time after the reading (about a second more at a million com
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import Connection, func, select
 
 from moderator.core.importing.bulk import CHUNK, COLUMNS, INSERT_COMMENTS, INSERT_THREADS, THREAD_COLUMNS, _Rows, _thread_row
 from moderator.core.importing.bulk_ready import ThreadsAsRead
+from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats import jsonl
 from moderator.core.importing.keys import thread_key
 from moderator.core.importing.sources.comment_bounds import MetadataBound
@@ -28,6 +31,16 @@ from moderator.core.importing.sqlite_sink import ThreadedInsertSink
 from moderator.core.importing.summary import ImportSummary
 from moderator.core.store import settings as project
 from moderator.core.store.tables import Comment, Thread
+
+
+class Second(Protocol):
+    """The second half of the file, from another process (``bulk_halves.SecondHalf``, its progress bound)."""
+
+    def before_cycle(self) -> None: ...
+
+    def finish(
+        self, conn: Connection, ids: tuple[int, int], batch_id: int, summary: ImportSummary, bound: MetadataBound
+    ) -> None: ...
 
 
 def fits(conn: Connection) -> bool:
@@ -38,10 +51,11 @@ def fits(conn: Connection) -> bool:
 class BulkStream(ThreadsAsRead):
     """The ``ready`` of ``jsonl.read_bulk``; then ``finish`` (or ``abandon``)."""
 
-    def __init__(self, conn: Connection, name: str, batch_id: int, bound: MetadataBound):
+    def __init__(self, conn: Connection, name: str, batch_id: int, bound: MetadataBound, secret: str | None = None):
+        """``secret``: the project's author-key secret, when ``conn`` is not the project's (``bulk_half``)."""
         super().__init__(conn)
-        self.name, self.batch_id, self.bound = name, batch_id, bound
-        self.rows = _Rows(conn, project.author_key_secret(conn), bound)
+        self.conn, self.name, self.batch_id, self.bound = conn, name, batch_id, bound
+        self.rows = _Rows(conn, project.author_key_secret(conn) if secret is None else secret, bound)
         self.next_id = (conn.scalar(select(func.max(Comment.id))) or 0) + 1
         self.next_thread = (conn.scalar(select(func.max(Thread.id))) or 0) + 1
         self.sink = ThreadedInsertSink(conn, (INSERT_THREADS, len(THREAD_COLUMNS)), (INSERT_COMMENTS, len(COLUMNS)))
@@ -61,11 +75,19 @@ class BulkStream(ThreadsAsRead):
         if self.sink.pending >= CHUNK:
             self.sink.flush()
 
-    def finish(self, threads: list[jsonl.BulkThread], summary: ImportSummary) -> None:
+    def finish(self, threads: list[jsonl.BulkThread], summary: ImportSummary, second: Second | None = None) -> None:
         """Write ``threads`` (those ``read_bulk`` returned: not given yet) and the rest; count it all in
-        ``summary``. A row refused raises (call ``abandon`` then)."""
-        self.written(threads)
+        ``summary``. A row refused raises (call ``abandon`` then). ``second``: the second half of the file, read
+        by another process (``bulk_halves``; this stream read the first), copied in after this half's rows."""
+        try:
+            self.written(threads)
+        except ImportFailure:  # a reply cycle: the second half's bad line, if any, comes first
+            if second is not None:
+                second.before_cycle()
+            raise
         self.sink.__exit__(None, None, None)
+        if second is not None:
+            second.finish(self.conn, (self.next_thread, self.next_id), self.batch_id, summary, self.bound)
         self.savepoint.commit()
         self.bound.dropped += self.rows.cut
         summary.threads_added += self.threads

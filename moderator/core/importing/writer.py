@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
-from moderator.core.importing import bulk_stream
+from moderator.core.importing import bulk_halves, bulk_stream
 from moderator.core.importing.bulk_batches import BulkBatches
 from moderator.core.importing.bulk_stream import BulkStream
 from moderator.core.importing.draft_rows import DraftWriter
@@ -82,10 +82,14 @@ def import_sources(
     summaries = []
     options = options or ImportOptions()
     sources = join_tables(sources, fmt)
-    with writer(engine) as conn, conn.begin():
-        for i, source in enumerate(sources):
-            step = scaled(progress, i, len(sources))
-            summaries.append(_import_source(conn, source, fmt, step, cancelled, options.fresh()))
+    with writer(engine) as conn:
+        try:
+            with conn.begin():
+                for i, source in enumerate(sources):
+                    step = scaled(progress, i, len(sources))
+                    summaries.append(_import_source(conn, source, fmt, step, cancelled, options.fresh()))
+        finally:
+            bulk_halves.detach(conn)  # (its scratch file, attached in the transaction, can only go after it)
     if progress:
         progress(1.0)
     return summaries
@@ -214,19 +218,28 @@ def _stream(
     """One reading of the file (or of ``objects``, its lines regrouped; ``keyed``: see ``read_bulk``), each
     thread handed to the writer that fits the database; raises ``jsonl.Scattered`` with nothing written."""
     bound = MetadataBound(OWN_KEYS)  # the draft writer's: the same metadata kept, the same warning
+    second = None
     if bulk_stream.fits(conn):
         ready: BulkStream | BulkBatches = BulkStream(conn, source.name, summary.batch_id, bound)
+        second = bulk_halves.second_half(conn, source, objects, progress, cancelled)  # a big file: another process reads half
     else:
         ready = BulkBatches(conn, source.name, summary.batch_id, bound, cancelled)
     try:
-        threads = jsonl.read_bulk(source, progress, cancelled, bound, ready, objects=objects, keyed=keyed)
+        reading, report = (source, progress) if second is None else (second.first, second.progress)
+        threads = jsonl.read_bulk(reading, report, cancelled, bound, ready, objects=objects, keyed=keyed)
         if threads is None:
             ready.abandon()
             return False
-        ready.finish(threads, summary)
+        if second is None:
+            ready.finish(threads, summary)
+        else:
+            ready.finish(threads, summary, second)
     except BaseException:
         ready.abandon()
         raise
+    finally:
+        if second is not None:
+            second.close()
     return bound
 
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from helpers.probes import store_author_secret
-from sqlalchemy import func, select, text
+from helpers.import_rows import rows, same_secret, write_jsonl
+from sqlalchemy import func, select
 
 from moderator.core.importing import bulk_batches, bulk_stream, writer
 from moderator.core.importing.bulk import write_bulk
 from moderator.core.importing.formats import ImportCancelled, ImportFailure, jsonl
 from moderator.core.importing.sources.comment_bounds import OWN_KEYS, MetadataBound
 from moderator.core.importing.writer import import_paths
-from moderator.core.store import settings as project
 from moderator.core.store.tables import Comment, ImportBatch, Thread
 
 SQLITE = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
@@ -30,27 +27,6 @@ RECORDS = [
     {"link_id": "t3_p", "id": "r2", "parent_id": "r1", "text": "under it", "score": {"up": 3}},
     {"link_id": "t3_q", "id": "q1", "parent_id": "t3_q", "text": "another post's"},
 ]  # fmt: skip
-
-
-def write_jsonl(path, records):
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
-def rows(engine):
-    with engine.connect() as conn:
-        threads = [tuple(r) for r in conn.execute(select(Thread.__table__).order_by(Thread.id))]
-        comments = [tuple(r) for r in conn.execute(select(Comment.__table__).order_by(Comment.id))]
-        raw = conn.execute(text("SELECT id, CAST(meta AS TEXT), CAST(created_at AS TEXT) FROM comments ORDER BY id")).all()
-        batches = conn.execute(select(ImportBatch.threads_added, ImportBatch.comments_added, ImportBatch.warnings)).all()
-    return threads, comments, [tuple(r) for r in raw], [tuple(b) for b in batches]
-
-
-def same_secret(engine, second_engine):
-    with engine.begin() as conn:
-        secret = project.author_key_secret(conn)
-    with second_engine.begin() as conn:
-        store_author_secret(conn, secret)
 
 
 def read_whole(conn, source, summary, progress, cancelled):

@@ -59,7 +59,7 @@ def json_objects(
     report = _Report(size, progress, cancelled)
     chunks = source.chunks()
     done = 0  # characters before this chunk
-    lines = 0  # lines before this chunk
+    lines = source.lines_before  # lines before this chunk
     chunk = next(chunks, None)
     while chunk is not None:
         following = next(chunks, None)

@@ -57,6 +57,8 @@ class SourceText:
     is the file's decoded, its line breaks made ``\\n`` and a byte order mark dropped.
     """
 
+    lines_before = 0  # lines of the file ahead of this text (a part of a file: ``source_part``)
+
     def __init__(
         self,
         name: str,
