@@ -10,8 +10,9 @@ from pathlib import Path
 BOUND = 300 * 1024**2  # what any import may peak at
 MIB = 1024**2
 
-# The child: ``moderator import ARGS``, then its own peak resident set on stderr's last line. Linux's VmHWM,
-# as ru_maxrss keeps the peak of the process before exec (pytest's, copied by fork).
+# The child: ``moderator import ARGS``, then its peak resident set on stderr's last line, with the peak of
+# the part process reading half of a big file, if any (``bulk_halves``): the most the import held at once.
+# Linux's VmHWM, as ru_maxrss keeps the peak of the process before exec (pytest's, copied by fork).
 CHILD = """
 import resource, sys
 from moderator.cli.main import main
@@ -19,11 +20,13 @@ from moderator.cli.main import main
 try:
     code = main(sys.argv[1:])
 finally:
+    scale = 1 if sys.platform == "darwin" else 1024
     try:
         with open("/proc/self/status") as status:
             peak = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
     except OSError:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+    peak += resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale
     print(f"peak {peak}", file=sys.stderr)
 sys.exit(code)
 """

@@ -30,6 +30,9 @@ SCRATCH_TABLES = (
     f"CREATE TABLE comments (id INTEGER PRIMARY KEY, {', '.join(COLUMNS[1:])})",
 )
 
+# Rows appended to tables without an index touch a few pages at a time: SQLite's default cache will do.
+SCRATCH_CACHE_KIB = 2 * 1024
+
 
 @dataclass(frozen=True)
 class HalfTask:
@@ -93,7 +96,7 @@ def _scratch_engine(scratch: str):
 
 def _read(conn, task: HalfTask, source: SourcePart, progress) -> tuple:
     bound = MetadataBound(OWN_KEYS)
-    stream = BulkStream(conn, task.name, 0, bound, secret=task.secret)
+    stream = BulkStream(conn, task.name, 0, bound, secret=task.secret, cache_kib=SCRATCH_CACHE_KIB)
     try:
         threads = jsonl.read_bulk(source, progress, None, bound, stream, keyed=True)
     except jsonl.Scattered:

@@ -21,16 +21,20 @@ from typing import Protocol
 
 from sqlalchemy import Connection, func, select
 
-from moderator.core.importing.bulk import CHUNK, COLUMNS, INSERT_COMMENTS, INSERT_THREADS, THREAD_COLUMNS, _Rows, _thread_row
+from moderator.core.importing.bulk import COLUMNS, INSERT_COMMENTS, INSERT_THREADS, THREAD_COLUMNS, _Rows, _thread_row
 from moderator.core.importing.bulk_ready import ThreadsAsRead
 from moderator.core.importing.errors import ImportFailure
 from moderator.core.importing.formats import jsonl
 from moderator.core.importing.keys import thread_key
 from moderator.core.importing.sources.comment_bounds import MetadataBound
-from moderator.core.importing.sqlite_sink import ThreadedInsertSink
+from moderator.core.importing.sqlite_sink import CACHE_KIB, ThreadedInsertSink
 from moderator.core.importing.summary import ImportSummary
 from moderator.core.store import settings as project
 from moderator.core.store.tables import Comment, Thread
+
+# Rows held before whole statements go to the inserting thread: about one statement's (sqlite_sink), as
+# every row held costs memory and handing them over sooner costs nothing more.
+FLUSH = 5_000
 
 
 class Second(Protocol):
@@ -51,14 +55,25 @@ def fits(conn: Connection) -> bool:
 class BulkStream(ThreadsAsRead):
     """The ``ready`` of ``jsonl.read_bulk``; then ``finish`` (or ``abandon``)."""
 
-    def __init__(self, conn: Connection, name: str, batch_id: int, bound: MetadataBound, secret: str | None = None):
-        """``secret``: the project's author-key secret, when ``conn`` is not the project's (``bulk_half``)."""
+    def __init__(
+        self,
+        conn: Connection,
+        name: str,
+        batch_id: int,
+        bound: MetadataBound,
+        secret: str | None = None,
+        cache_kib: int = CACHE_KIB,
+    ):
+        """``secret``: the project's author-key secret, when ``conn`` is not the project's (``bulk_half``);
+        ``cache_kib``: SQLite's page cache while inserting."""
         super().__init__(conn)
         self.conn, self.name, self.batch_id, self.bound = conn, name, batch_id, bound
         self.rows = _Rows(conn, project.author_key_secret(conn) if secret is None else secret, bound)
         self.next_id = (conn.scalar(select(func.max(Comment.id))) or 0) + 1
         self.next_thread = (conn.scalar(select(func.max(Thread.id))) or 0) + 1
-        self.sink = ThreadedInsertSink(conn, (INSERT_THREADS, len(THREAD_COLUMNS)), (INSERT_COMMENTS, len(COLUMNS)))
+        self.sink = ThreadedInsertSink(
+            conn, (INSERT_THREADS, len(THREAD_COLUMNS)), (INSERT_COMMENTS, len(COLUMNS)), cache_kib=cache_kib
+        )
         self.threads = 0
         self.comments = 0
 
@@ -72,7 +87,7 @@ class BulkStream(ThreadsAsRead):
         self.next_id += len(rows)
         self.threads += 1
         self.comments += len(rows)
-        if self.sink.pending >= CHUNK:
+        if self.sink.pending >= FLUSH:
             self.sink.flush()
 
     def finish(self, threads: list[jsonl.BulkThread], summary: ImportSummary, second: Second | None = None) -> None:

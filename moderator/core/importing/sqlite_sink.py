@@ -70,10 +70,11 @@ class ThreadedInsertSink:
     """``add`` rows to one of ``tables``; ``flush`` hands whole statements to the inserting thread, every
     earlier table's rows first (those the later ones refer to).
 
-    ``tables``: for each, the text ``INSERT INTO t (columns) VALUES `` and the number of its columns.
+    ``tables``: for each, the text ``INSERT INTO t (columns) VALUES `` and the number of its columns;
+    ``cache_kib``: SQLite's page cache meanwhile.
     """
 
-    def __init__(self, conn: Connection, *tables: tuple[str, int]):
+    def __init__(self, conn: Connection, *tables: tuple[str, int], cache_kib: int = CACHE_KIB):
         self.conn = conn
         dbapi = conn.connection.driver_connection
         try:  # SQLite's bound on ? per statement: 32766 since 3.32, 999 before
@@ -84,7 +85,7 @@ class ThreadedInsertSink:
         bind_none_directly()
         self.cursor = dbapi.cursor()  # type: ignore[union-attr]
         self.cache: int | None = int(self.cursor.execute("PRAGMA cache_size").fetchone()[0])  # restored by _stop
-        self.cursor.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
+        self.cursor.execute(f"PRAGMA cache_size = {-int(cache_kib)}")
         self.queue: queue.Queue[tuple[str, list[Any]] | None] = queue.Queue(_QUEUED)
         self.error: BaseException | None = None
         self.thread: threading.Thread | None = None
