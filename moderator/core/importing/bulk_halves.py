@@ -80,8 +80,11 @@ def second_half(
     )
     if not worth:
         return None
-    split = split_point(source.path, source.size, source.encoding)  # type: ignore[arg-type]
-    return None if split is None else SecondHalf(conn, source, split, progress, cancelled)
+    try:  # (a file gone since it was checked, or no process to be had: the reader alone says what it finds)
+        split = split_point(source.path, source.size, source.encoding)  # type: ignore[arg-type]
+        return None if split is None else SecondHalf(conn, source, split, progress, cancelled)
+    except OSError:
+        return None
 
 
 def split_point(path: Path, size: int, encoding: str) -> int | None:
@@ -147,8 +150,14 @@ class SecondHalf:
         self.shared = context.Value("d", 0.0, lock=False)
         self.receive, send = context.Pipe(duplex=False)
         self.process = context.Process(target=run_half, args=(task, send, self.shared), name="import-second-half", daemon=True)
-        self.process.start()
-        send.close()
+        try:
+            self.process.start()
+        except OSError:
+            self.receive.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+        finally:
+            send.close()
         self.outcome: tuple | None = None
 
     def progress(self, fraction: float) -> None:
