@@ -9,6 +9,8 @@ thread; ("error", text) for anything else.
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,18 +47,31 @@ class HalfTask:
     scratch: str  # the database file to write
 
 
+class _Orphaned(Exception):
+    """The importing process is gone (killed): so is its import."""
+
+
 def run_half(task: HalfTask, done: Any, shared: Any) -> None:
-    """The part process's body: ``done`` (a pipe's end) gets the outcome; ``shared`` (a double) the progress."""
+    """The part process's body: ``done`` (a pipe's end) gets the outcome; ``shared`` (a double) the progress.
+    Should the importing process be killed, this one stops too and removes the scratch file's folder."""
+    parent = os.getppid()
 
     def progress(fraction: float) -> None:
         shared.value = fraction
+        if os.getppid() != parent:
+            raise _Orphaned()
 
     try:
-        outcome = import_half(task, progress)
-    except BaseException as exc:  # noqa: BLE001  (whatever it is, the parent decides)
-        outcome = ("error", f"{type(exc).__name__}: {exc}")
-    done.send(outcome)
-    done.close()
+        try:
+            outcome = import_half(task, progress)
+        except _Orphaned:
+            raise
+        except BaseException as exc:  # noqa: BLE001  (whatever it is, the parent decides)
+            outcome = ("error", f"{type(exc).__name__}: {exc}")
+        done.send(outcome)
+        done.close()
+    except (_Orphaned, BrokenPipeError):
+        shutil.rmtree(Path(task.scratch).parent, ignore_errors=True)
 
 
 def import_half(task: HalfTask, progress) -> tuple:
@@ -80,8 +95,8 @@ def _scratch_engine(scratch: str):
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
-        for pragma in ("journal_mode = OFF", "synchronous = OFF"):  # thrown away after: no journal, no sync
-            dbapi_connection.execute(f"PRAGMA {pragma}")
+        for pragma in ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF"):  # thrown away after: no journal, no sync
+            dbapi_connection.execute(pragma)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):

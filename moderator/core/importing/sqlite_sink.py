@@ -12,6 +12,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+from collections.abc import Callable
 from itertools import chain
 from typing import Any
 
@@ -25,6 +26,12 @@ ROWS_PER_INSERT = 5000
 CACHE_KIB = 32 * 1024
 _QUEUED = 8  # statements waiting at most: the rows are in memory already, this bounds their copies
 _DONE = None
+
+
+def set_cache_size(execute: Callable[[str], Any], value: int) -> None:
+    """SQLite's page cache of the main database, ``value`` as ``PRAGMA cache_size`` takes it (negative: KiB); an
+    int written into the statement, as a PRAGMA takes no parameters."""
+    execute(f"PRAGMA cache_size = {int(value)}")
 
 
 def bind_none_directly() -> None:
@@ -86,7 +93,7 @@ class ThreadedInsertSink:
         bind_none_directly()
         self.cursor = dbapi.cursor()  # type: ignore[union-attr]
         self.cache: int | None = int(self.cursor.execute("PRAGMA cache_size").fetchone()[0])  # restored by _stop
-        self.cursor.execute(f"PRAGMA cache_size = {-int(cache_kib)}")
+        set_cache_size(self.cursor.execute, -cache_kib)
         self.queue: queue.Queue[tuple[str, list[Any]] | None] = queue.Queue(_QUEUED)
         self.error: BaseException | None = None
         self.thread: threading.Thread | None = None
@@ -131,7 +138,7 @@ class ThreadedInsertSink:
             self.thread = None
         if self.cache is not None:  # (once)
             previous, self.cache = self.cache, None
-            self.cursor.execute(f"PRAGMA cache_size = {int(previous)}")  # PRAGMA takes no parameters
+            set_cache_size(self.cursor.execute, previous)
             self.cursor.close()
 
     def _raise(self) -> None:

@@ -165,7 +165,7 @@ REVIEWED = {
     ("claims.py", "level"): "PRAGMA takes no parameters; int() of the level SQLite itself reported",
     ("scan.py", "columns"): "SQL expressions built by _coded from integers and ? placeholders (values are bound)",
     ("scan.py", "c"): "one of those expressions",
-    ("sqlite_sink.py", "previous"): "PRAGMA takes no parameters; int() of the cache size SQLite itself reported",
+    ("sqlite_sink.py", "value"): "PRAGMA takes no parameters; int() of a cache size (a constant, or one SQLite reported)",
 }
 
 
